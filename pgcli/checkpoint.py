@@ -1,0 +1,215 @@
+"""pgcli's checkpoint file: weights, config, env settings, optimizer and RNG state. No pickle.
+
+Layout (all little endian):
+    b"PGCLI-CKPT\\n"          11-byte magic
+    uint64 header length      at most 1 MiB
+    uint32 crc32 of header
+    header                    UTF-8 JSON: {"format": 1, "meta": {...}, "arrays": [...]}
+    array data                each array's raw bytes, in header order, crc32 per array
+Loading parses JSON and copies float bytes into numpy arrays; it never executes anything.
+Files are recognised by content: this magic, or else a pickle handled by `safe_pickle`.
+Writes are atomic: a temporary file in the same folder, fsync, then rename over the target.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from pgcli.config import Config
+from pgcli.errors import PgcliError
+from pgcli.policy import D
+from pgcli.safe_pickle import load_karpathy
+
+MAGIC = b"PGCLI-CKPT\n"
+FORMAT = 1
+MAX_HEADER = 2**20
+MAX_FILE = 2**30
+DTYPES = {"<f4": np.float32, "<f8": np.float64}
+MODEL_KEYS = ("W1", "W2")
+
+
+@dataclass
+class Checkpoint:
+    """Everything one save holds. `arrays` has W1 and W2, plus optimizer state when training."""
+
+    config: Config
+    env: dict
+    arrays: dict[str, np.ndarray]
+    meta: dict = field(default_factory=dict)  # episode, running_reward, rng, ...
+    source: str = "pgcli"  # "pgcli" or "karpathy"
+
+    @property
+    def model(self) -> dict[str, np.ndarray]:
+        return {k: self.arrays[k] for k in MODEL_KEYS}
+
+    @property
+    def episode(self) -> int:
+        return int(self.meta.get("episode", 0))
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    raise TypeError(f"cannot store {type(o).__name__} in a checkpoint header")
+
+
+def encode(ckpt: Checkpoint) -> bytes:
+    """Checkpoint -> bytes of the file."""
+    specs, blobs, offset = [], [], 0
+    for name, a in ckpt.arrays.items():
+        a = np.ascontiguousarray(a)
+        dt = a.dtype.newbyteorder("<").str
+        if dt not in DTYPES:
+            raise ValueError(f"array {name} has unsupported dtype {a.dtype}")
+        raw = a.astype(dt, copy=False).tobytes()
+        specs.append({"name": name, "dtype": dt, "shape": list(a.shape), "offset": offset,
+                      "nbytes": len(raw), "crc32": zlib.crc32(raw)})
+        blobs.append(raw)
+        offset += len(raw)
+    header = json.dumps(
+        {"format": FORMAT, "source": ckpt.source, "config": ckpt.config.to_dict(), "env": ckpt.env,
+         "meta": ckpt.meta, "arrays": specs},
+        default=_json_default, allow_nan=False,
+    ).encode()
+    return b"".join([MAGIC, struct.pack("<QI", len(header), zlib.crc32(header)), header, *blobs])
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write data to path so that a crash at any moment leaves either the old or the new file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)  # make the rename itself durable
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+def save(path: Path, ckpt: Checkpoint) -> None:
+    """Atomically save; refuses non-finite weights so a good checkpoint is never replaced by NaN."""
+    for name, a in ckpt.arrays.items():
+        if not np.isfinite(a).all():
+            raise PgcliError(f"refusing to save: {name} contains NaN or infinity")
+    atomic_write(path, encode(ckpt))
+
+
+def _bad(source: str, why: str) -> PgcliError:
+    return PgcliError(f"{source}: not a valid pgcli checkpoint ({why})")
+
+
+def decode(data: bytes, source: str = "checkpoint") -> Checkpoint:
+    """Bytes of a pgcli checkpoint -> Checkpoint, validating every field."""
+    fixed = len(MAGIC) + 12
+    if len(data) < fixed or not data.startswith(MAGIC):
+        raise _bad(source, "truncated or wrong magic")
+    hlen, hcrc = struct.unpack_from("<QI", data, len(MAGIC))
+    if hlen > MAX_HEADER or fixed + hlen > len(data):
+        raise _bad(source, "header length out of range")
+    raw_header = data[fixed : fixed + hlen]
+    if zlib.crc32(raw_header) != hcrc:
+        raise _bad(source, "header checksum mismatch")
+    try:
+        h = json.loads(raw_header.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _bad(source, "header is not JSON") from None
+    if not isinstance(h, dict) or h.get("format") != FORMAT:
+        raise _bad(source, "unknown format version")
+    for key, typ in (("config", dict), ("env", dict), ("meta", dict), ("arrays", list)):
+        if not isinstance(h.get(key), typ):
+            raise _bad(source, f"{key} missing")
+    config = Config.from_dict(h["config"])
+    body, arrays, expect = data[fixed + hlen :], {}, 0
+    for spec in h["arrays"]:
+        if not isinstance(spec, dict):
+            raise _bad(source, "array entry malformed")
+        name, dt, shape = spec.get("name"), spec.get("dtype"), spec.get("shape")
+        off, nbytes, crc = spec.get("offset"), spec.get("nbytes"), spec.get("crc32")
+        if not isinstance(name, str) or name in arrays or dt not in DTYPES:
+            raise _bad(source, "array name or dtype not allowed")
+        if not (isinstance(shape, list) and len(shape) <= 2 and all(type(n) is int and n >= 0 for n in shape)):
+            raise _bad(source, f"array {name} shape malformed")
+        count = int(np.prod(shape, dtype=object)) if shape else 1
+        if off != expect or type(nbytes) is not int or nbytes != count * np.dtype(dt).itemsize:
+            raise _bad(source, f"array {name} size or offset inconsistent")
+        if off + nbytes > len(body):
+            raise _bad(source, "truncated array data")
+        raw = body[off : off + nbytes]
+        if zlib.crc32(raw) != crc:
+            raise _bad(source, f"array {name} checksum mismatch")
+        arrays[name] = np.frombuffer(raw, dtype=DTYPES[dt]).reshape(shape).astype(np.float64)
+        expect = off + nbytes
+    if expect != len(body):
+        raise _bad(source, "trailing bytes after the arrays")
+    _check_model(arrays, config.hidden, source)
+    meta = h["meta"]
+    return Checkpoint(config=config, env=h["env"], arrays=arrays, meta=meta, source="pgcli")
+
+
+def _check_model(arrays: dict, H: int, source: str) -> None:
+    for k in MODEL_KEYS:
+        if k not in arrays:
+            raise _bad(source, f"{k} missing")
+    if arrays["W1"].shape != (H, D):
+        raise PgcliError(f"{source}: W1 has shape {arrays['W1'].shape}, expected ({H}, {D}) (80x80 inputs)")
+    if arrays["W2"].shape != (H,):
+        raise PgcliError(f"{source}: W2 has shape {arrays['W2'].shape}, expected ({H},)")
+    for k, a in arrays.items():
+        if not np.isfinite(a).all():
+            raise PgcliError(f"{source}: {k} contains NaN or infinity")
+        if k not in MODEL_KEYS:  # optimizer state, e.g. cache_W1, must match its weight
+            ref = arrays.get(k.rsplit("_", 1)[-1])
+            if ref is None or a.shape != ref.shape:
+                raise _bad(source, f"{k} does not match the weights' shape")
+
+
+def load(path: Path) -> Checkpoint:
+    """Read any checkpoint pgcli understands: its own format or a Karpathy save.p pickle."""
+    path = Path(path)
+    source = str(path)
+    if path.is_dir():
+        raise PgcliError(f"{source}: is a directory, expected a checkpoint file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE:
+            raise PgcliError(f"{source}: too large to be a checkpoint ({size} bytes)")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise PgcliError(f"{source}: no such file") from None
+    except PermissionError:
+        raise PgcliError(f"{source}: permission denied") from None
+    except OSError as e:
+        raise PgcliError(f"{source}: cannot read ({e.strerror})") from None
+    return loads(data, source)
+
+
+def loads(data: bytes, source: str = "checkpoint") -> Checkpoint:
+    if not data:
+        raise PgcliError(f"{source}: empty file")
+    if data.startswith(MAGIC):
+        return decode(data, source)
+    if data[:1] in (b"\x80", b"(", b"}", b"]"):  # pickle protocol 2+ / protocol 0 / 1
+        model = load_karpathy(data, source)
+        config = Config(hidden=model["W1"].shape[0])
+        return Checkpoint(config=config, env={}, arrays=model, meta={}, source="karpathy")
+    raise PgcliError(f"{source}: not a pgcli checkpoint or a Karpathy save.p")

@@ -1,0 +1,174 @@
+"""Every Pong environment pgcli plays is built here, with each emulator setting spelled out.
+
+Two back ends give the same interface (`reset(seed)`, `step(actions)` with same-step
+autoreset, raw 210x160x3 RGB frames, so the seed's `prepro` applies unchanged):
+- `VectorPong`: ale-py's native C++ `AtariVectorEnv`, used when the frameskip is fixed
+  (the default `ALE/Pong-v5`). Its defaults (84x84 grayscale, frame stacking, max-pooling,
+  reward clipping, no-op starts, FIRE reset) are all switched off so frames are the seed's.
+- `GymPong`: plain `gymnasium.make` environments stepped one after another, for a random
+  frameskip (`Pong-v0`, the 2016 setup) and for rendering in a window.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from pgcli.errors import PgcliError
+
+FRAME_SHAPE = (210, 160, 3)
+
+
+@dataclass(frozen=True)
+class EnvSettings:
+    """The emulator settings of one Pong variant, as recorded in every checkpoint."""
+
+    env_id: str
+    game: str
+    frameskip: int | tuple[int, int]
+    repeat_action_probability: float
+    full_action_space: bool
+    max_num_frames_per_episode: int
+
+    @property
+    def mean_frameskip(self) -> float:
+        fs = self.frameskip
+        return float(fs) if isinstance(fs, int) else (fs[0] + fs[1] - 1) / 2  # [lo, hi)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["frameskip"] = list(self.frameskip) if isinstance(self.frameskip, tuple) else self.frameskip
+        return d
+
+
+def _gym():
+    import ale_py
+    import gymnasium as gym
+
+    gym.register_envs(ale_py)
+    return gym
+
+
+def env_settings(env_id: str) -> EnvSettings:
+    """Look up a registered Pong id; refuse unknown ids and games without UP/DOWN paddles."""
+    gym = _gym()
+    try:
+        spec = gym.spec(env_id)
+    except Exception:  # gymnasium raises several error types for a bad id
+        raise PgcliError(f"unknown env id {env_id!r} (try ALE/Pong-v5 or Pong-v0)") from None
+    kw = spec.kwargs
+    game = kw.get("game")
+    if game != "pong" or kw.get("obs_type", "rgb") != "rgb" or kw.get("full_action_space"):
+        raise PgcliError(
+            f"env {env_id!r} is not an RGB Pong with the minimal action set: pgcli needs "
+            "Pong's UP (2) and DOWN (3) actions and 210x160 RGB frames"
+        )
+    fs = kw.get("frameskip", 4)
+    return EnvSettings(
+        env_id=env_id,
+        game=game,
+        frameskip=tuple(fs) if isinstance(fs, (tuple, list)) else int(fs),
+        repeat_action_probability=float(kw.get("repeat_action_probability", 0.25)),
+        full_action_space=False,
+        max_num_frames_per_episode=int(kw.get("max_num_frames_per_episode", 108000)),
+    )
+
+
+def _ale_vector_env(s: EnvSettings, num_envs: int, num_threads: int):
+    from ale_py.vector_env import AtariVectorEnv
+
+    return AtariVectorEnv(
+        s.game,
+        num_envs,
+        num_threads=num_threads,
+        img_height=210,  # full frames, not the 84x84 default
+        img_width=160,
+        grayscale=False,  # RGB, so the seed's red-channel background values apply
+        stack_num=1,  # no frame stacking: pgcli feeds difference frames instead
+        frameskip=s.frameskip,
+        maxpool=False,  # no max over the last two frames (gymnasium's v5 does none either)
+        noop_max=0,  # no random no-op starts
+        reward_clipping=False,  # Pong's rewards are +-1 already
+        use_fire_reset=False,
+        episodic_life=False,
+        repeat_action_probability=s.repeat_action_probability,
+        max_num_frames_per_episode=s.max_num_frames_per_episode,
+        full_action_space=False,
+        autoreset_mode="SameStep",  # a finished game's next frame is the new game's first
+    )
+
+
+class VectorPong:
+    """ale-py's native vector environment, split in groups that step while Python works.
+
+    With two groups, group A's games are emulated (in C++ threads) while pgcli computes the
+    next actions of group B and vice versa, always in the same order, so runs stay
+    deterministic. Sub-environment i (counted across groups) is seeded with seed + i.
+    """
+
+    def __init__(self, s: EnvSettings, num_envs: int, groups: int | None = None):
+        cores = os.cpu_count() or 1
+        k = groups or (2 if num_envs >= 2 else 1)
+        sizes = [num_envs // k + (g < num_envs % k) for g in range(k)]
+        self.groups = sizes
+        self.num_envs = num_envs
+        self.envs = [_ale_vector_env(s, n, max(1, cores // k)) for n in sizes]
+
+    def reset(self, seed: int) -> list[np.ndarray]:
+        out, first = [], 0
+        for env, n in zip(self.envs, self.groups):
+            obs, _ = env.reset(seed=np.arange(seed + first, seed + first + n, dtype=np.int64) % 2**31)
+            out.append(obs[:, 0])  # (n, 210, 160, 3)
+            first += n
+        return out
+
+    def send(self, g: int, actions: np.ndarray) -> None:
+        self.envs[g].send(actions.astype(np.int64))
+
+    def recv(self, g: int):
+        obs, reward, term, trunc, _ = self.envs[g].recv()
+        return obs[:, 0], reward.astype(np.float64), term | trunc
+
+    def close(self) -> None:
+        for env in self.envs:
+            env.close()
+
+
+class GymPong:
+    """N `gymnasium.make` environments stepped in turn (random frameskip, or a render window)."""
+
+    def __init__(self, s: EnvSettings, num_envs: int, render_mode: str | None = None):
+        gym = _gym()
+        self.num_envs = num_envs
+        self.groups = [num_envs]
+        self.envs = [gym.make(s.env_id, render_mode=render_mode) for _ in range(num_envs)]
+        self._actions = None
+
+    def reset(self, seed: int) -> list[np.ndarray]:
+        return [np.stack([e.reset(seed=(seed + i) % 2**31)[0] for i, e in enumerate(self.envs)])]
+
+    def send(self, g: int, actions: np.ndarray) -> None:
+        self._actions = actions
+
+    def recv(self, g: int):
+        frames, rewards, dones = [], np.zeros(self.num_envs), np.zeros(self.num_envs, bool)
+        for i, (e, a) in enumerate(zip(self.envs, self._actions)):
+            obs, r, term, trunc, _ = e.step(int(a))
+            rewards[i], dones[i] = r, term or trunc
+            if dones[i]:
+                obs, _ = e.reset()  # same-step autoreset, continuing the env's own RNG
+            frames.append(obs)
+        return np.stack(frames), rewards, dones
+
+    def close(self) -> None:
+        for e in self.envs:
+            e.close()
+
+
+def make_env(s: EnvSettings, num_envs: int, render_mode: str | None = None):
+    """The fastest back end that honours the settings: native vector env unless it can't."""
+    if render_mode is None and isinstance(s.frameskip, int):
+        return VectorPong(s, num_envs)
+    return GymPong(s, num_envs, render_mode=render_mode)

@@ -1,0 +1,56 @@
+"""Progress output: a rich live display on a terminal, plain periodic lines otherwise (CI logs)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from pgcli.trainer import EpisodeStats
+
+
+class TrainProgress:
+    """Shows episode, running reward, last reward, points won/lost, steps/s and elapsed time."""
+
+    def __init__(self, total: int | None, start_episode: int, plain_every: int = 10, console: Console | None = None):
+        self.console = console or Console(file=sys.stdout)
+        self.live = self.console.is_terminal
+        self.total, self.start, self.plain_every = total, start_episode, plain_every
+        self.t0, self.steps0 = time.perf_counter(), None
+        self.progress = None
+        if self.live:
+            self.progress = Progress(
+                SpinnerColumn(), TextColumn("[bold]episode {task.completed:>6.0f}"),
+                BarColumn() if total else TextColumn(""),
+                TextColumn("running reward [cyan]{task.fields[rr]:>7}[/] | last {task.fields[last]:>4} "
+                           "({task.fields[won]}-{task.fields[lost]}) | {task.fields[sps]:>5} steps/s"),
+                TimeElapsedColumn(), console=self.console, refresh_per_second=4,
+            )
+            self.task = self.progress.add_task("train", total=(start_episode + total) if total else None,
+                                               completed=start_episode, rr="-", last="-", won=0, lost=0, sps="-")
+
+    def __enter__(self):
+        if self.progress:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.progress:
+            self.progress.stop()
+
+    def episode(self, st: EpisodeStats) -> None:
+        if self.steps0 is None:
+            self.steps0, self.t0 = st.total_steps - st.steps, time.perf_counter()
+        dt = max(time.perf_counter() - self.t0, 1e-9)
+        sps = (st.total_steps - self.steps0) / dt
+        if self.progress:
+            self.progress.update(self.task, completed=st.episode, rr=f"{st.running_reward:.2f}",
+                                 last=f"{st.reward:+.0f}", won=st.won, lost=st.lost, sps=f"{sps:.0f}")
+        elif st.episode % self.plain_every == 0 or st.episode == self.start + (self.total or -1):
+            print(f"episode {st.episode}: reward {st.reward:+.0f} ({st.won}-{st.lost}), running reward "
+                  f"{st.running_reward:.2f}, {sps:.0f} steps/s, {st.seconds:.0f}s", flush=True)
+
+    def message(self, text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
