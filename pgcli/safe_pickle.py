@@ -3,7 +3,7 @@ running any code from the file.
 
 A pickle can name any Python callable and have the loader call it; `pickle.load` on a
 downloaded file is arbitrary code execution (see numpy's CVE-2019-6446). Here the loader
-resolves only the five names a plain float array needs, and even those never reach numpy:
+resolves only the few names a plain float array needs, and even those never reach numpy:
 each resolves to a small stand-in below that checks its arguments and builds the array
 itself from the bytes in the stream. Everything else in the stream is refused.
 """
@@ -109,7 +109,15 @@ def _frombuffer(buf, dtype, shape, order="C"):
     return out
 
 
+def _latin1_encode(text, encoding="latin1"):
+    """Stands for `_codecs.encode`, which Python 3 protocols 0-2 use to spell bytes."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise _Refused("_codecs.encode with unexpected arguments")
+    return text.encode("latin1")
+
+
 _ALLOWED = {
+    ("_codecs", "encode"): _latin1_encode,
     ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
     ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
     ("numpy", "ndarray"): _NdarrayMarker,

@@ -1,0 +1,22 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from fakepong import FakePong  # noqa: E402
+
+
+@pytest.fixture
+def fake_env(monkeypatch):
+    """Make every `pgcli train` in this test play FakePong instead of the emulator."""
+    made = []
+
+    def make(settings, num_envs, render_mode=None):
+        env = FakePong(num_envs)
+        made.append(env)
+        return env
+
+    monkeypatch.setattr("pgcli.train.make_env", make)
+    return made

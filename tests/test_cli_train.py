@@ -1,0 +1,98 @@
+"""`pgcli train` in-process: exit codes, stdout and stderr checked separately."""
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from pgcli import __version__, checkpoint
+from pgcli.cli import app
+
+runner = CliRunner()
+
+
+def test_version_and_help_list_commands():
+    r = runner.invoke(app, ["--version"])
+    assert r.exit_code == 0 and r.stdout.strip() == f"pgcli {__version__}"
+    r = runner.invoke(app, ["--help"])
+    assert r.exit_code == 0
+    for cmd in ("train",):
+        assert cmd in r.stdout
+
+
+def test_train_writes_checkpoint_and_metrics(tmp_path, fake_env):
+    out = tmp_path / "save.p"
+    r = runner.invoke(app, ["train", "--episodes", "6", "--batch-size", "2", "--num-envs", "2", "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr == ""
+    assert f"saved {out} after episode 6" in r.stdout
+    ck = checkpoint.load(out)
+    assert ck.episode == 6 and ck.meta["updates"] == 3 and ck.config.batch_size == 2
+    assert ck.env["env_id"] == "ALE/Pong-v5" and ck.env["frameskip"] == 4
+    assert ck.env["repeat_action_probability"] == 0.25
+    rows = (tmp_path / "save.metrics.csv").read_text().splitlines()
+    assert rows[0].startswith("episode,steps,reward,running_reward") and len(rows) == 7
+    assert all(e.closed for e in fake_env)
+
+
+def test_resume_continues_episode_count_and_keeps_config(tmp_path, fake_env):
+    out = tmp_path / "save.p"
+    assert runner.invoke(app, ["train", "--episodes", "4", "--lr", "0.002", "-o", str(out)]).exit_code == 0
+    r = runner.invoke(app, ["train", "--episodes", "4", "--resume", str(out), "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    ck = checkpoint.load(out)
+    assert ck.episode == 8 and ck.config.learning_rate == 0.002
+
+
+def test_fast_preset_is_adam(tmp_path, fake_env):
+    out = tmp_path / "save.p"
+    assert runner.invoke(app, ["train", "--fast", "--episodes", "2", "-o", str(out)]).exit_code == 0
+    cfg = checkpoint.load(out).config
+    assert (cfg.optimizer, cfg.learning_rate) == ("adam", 1e-3)
+
+
+@pytest.mark.parametrize("args, message, code", [
+    (["--batch-size", "0"], "--batch-size", 2),
+    (["--lr", "-1"], "learning rate must be > 0", 1),
+    (["--gamma", "1.5"], "gamma must be in (0, 1]", 1),
+    (["--gamma", "0"], "gamma must be in (0, 1]", 1),
+    (["--env", "NoSuchGame-v9"], "unknown env id", 1),
+    (["--env", "ALE/Breakout-v5"], "not an RGB Pong", 1),
+    (["--optimizer", "sgd"], "optimizer must be one of", 1),
+    (["--resume", "missing.p"], "no such file", 1),
+    (["--episodes", "0"], "--episodes", 2),
+    (["--save-every", "0"], "--save-every", 2),
+])
+def test_bad_flags_give_one_line_and_nonzero_exit(tmp_path, fake_env, args, message, code):
+    r = runner.invoke(app, ["train", "-o", str(tmp_path / "s.p"), *args])
+    assert r.exit_code == code
+    assert r.stdout == ""
+    assert message in r.stderr and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+
+
+def test_corrupt_resume_file(tmp_path, fake_env):
+    bad = tmp_path / "bad.p"
+    bad.write_bytes(b"PGCLI-CKPT\ngarbage")
+    r = runner.invoke(app, ["train", "--resume", str(bad), "-o", str(tmp_path / "s.p")])
+    assert r.exit_code == 1 and "not a valid pgcli checkpoint" in r.stderr
+
+
+def test_resume_from_karpathy_save_p(tmp_path, fake_env):
+    from pickles import karpathy_py2
+
+    rng = np.random.default_rng(0)
+    (tmp_path / "k.p").write_bytes(karpathy_py2(rng.standard_normal((200, 6400)) / 80, rng.standard_normal(200) / 14))
+    r = runner.invoke(app, ["train", "--resume", str(tmp_path / "k.p"), "--episodes", "2", "-o", str(tmp_path / "s.p")])
+    assert r.exit_code == 0, r.stderr
+    assert "fresh optimizer state" in r.stderr
+    assert checkpoint.load(tmp_path / "s.p").episode == 2
+
+
+@pytest.mark.ale
+def test_real_ale_pong_episode_end_to_end(tmp_path):
+    out = tmp_path / "save.p"
+    r = runner.invoke(app, ["train", "--episodes", "1", "--num-envs", "2", "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    ck = checkpoint.load(out)
+    assert ck.episode == 1 and ck.meta["steps"] > 500  # a real game of Pong is hundreds of steps
+    row = (tmp_path / "save.metrics.csv").read_text().splitlines()[1].split(",")
+    assert row[0] == "1" and -21 <= float(row[2]) <= 21 and int(row[5]) + int(row[4]) >= 21

@@ -1,0 +1,71 @@
+"""The fast sparse path gives the dense float64 reference's numbers."""
+
+import numpy as np
+
+from pgcli import policy, sparse
+from pgcli.trainer import EpisodeBuffer
+
+
+def random_episode(rng, T=700, density=0.004):
+    X = ((rng.random((T, policy.D)) < density) * rng.choice([-1, 1], (T, policy.D))).astype(np.int8)
+    X[0] = 0  # first step of an episode: no difference frame yet
+    X[5] = 0
+    return X
+
+
+def test_encode_roundtrip():
+    rng = np.random.default_rng(1)
+    X = random_episode(rng, T=50)
+    signed, counts = sparse.encode(X)
+    assert signed.dtype == np.int16 and counts.sum() == np.count_nonzero(X)
+    back = np.zeros_like(X)
+    back[np.repeat(np.arange(len(X)), counts), np.abs(signed) - 1] = np.sign(signed)
+    assert np.array_equal(back, X)
+
+
+def test_act_forward_matches_dense():
+    rng = np.random.default_rng(2)
+    model = policy.init_model(200, rng)
+    X = random_episode(rng, T=16)
+    signed, counts = sparse.encode(X)
+    p_dense, _ = policy.policy_forward(model, X.astype(np.float64))
+    p = sparse.act_forward(model["W1"].T.astype(np.float32).copy(), model["W2"], signed, counts)
+    np.testing.assert_allclose(p, p_dense, atol=1e-6)  # float32: used only to sample actions
+
+
+def test_episode_gradient_matches_dense_reference():
+    rng = np.random.default_rng(3)
+    model = policy.init_model(200, rng)
+    X = random_episode(rng, T=2500)  # longer than one chunk
+    y = (rng.random(len(X)) < 0.5).astype(np.float64)
+    r = np.zeros(len(X))
+    r[rng.choice(len(X), 21, replace=False)] = rng.choice([-1.0, 1.0], 21)
+    adv = policy.standardise(policy.discount_rewards(r, 0.99))
+    epx = X.astype(np.float64)
+    p, eph = policy.policy_forward(model, epx)
+    ref = policy.policy_backward(model, epx, eph, (y - p) * adv)
+    signed, counts = sparse.encode(X)
+    dW1, dW2 = sparse.episode_gradient(model["W1"], model["W2"], signed, counts, y, adv)
+    np.testing.assert_allclose(dW1, ref["W1"], rtol=0, atol=1e-12 * np.abs(ref["W1"]).max())
+    np.testing.assert_allclose(dW2, ref["W2"], rtol=1e-10)
+
+
+def test_prepro_batch_matches_prepro():
+    rng = np.random.default_rng(4)
+    frames = rng.choice(np.array([144, 109, 236, 92], np.uint8), (3, 210, 160, 3))
+    batch = sparse.prepro_batch(frames)
+    for i in range(3):
+        np.testing.assert_array_equal(batch[i], policy.prepro(frames[i]))
+
+
+def test_episode_buffer_is_compact():
+    rng = np.random.default_rng(5)
+    buf = EpisodeBuffer()
+    X = random_episode(rng, T=3000, density=66 / 6400)  # the most lit pixels seen in Pong
+    for x in X:
+        signed, _ = sparse.encode(x[None])
+        buf.add(signed, True)
+        buf.reward(0.0)
+    assert buf.T == 3000
+    assert buf.nbytes / buf.T < 1024  # <= 1 KB per stored step (dense float64 would be 51,200)
+    assert np.array_equal(buf.counts[: buf.T], np.count_nonzero(X, axis=1))
