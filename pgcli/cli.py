@@ -106,5 +106,212 @@ def train(
                f"metrics in {result.metrics}")
 
 
+def _progress(total: int, what: str):
+    """A rich progress bar on stderr (stdout stays clean for results and --json)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    return Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+                    TimeElapsedColumn(), console=console, disable=not console.is_terminal, transient=True)
+
+
+CHECKPOINT = typer.Argument(..., help="A pgcli checkpoint or a Karpathy save.p.", show_default=False)
+EPISODES = typer.Option(..., "--episodes", "-n", min=1, help="Games to play.")
+
+
+@app.command()
+def play(
+    checkpoint: Path = CHECKPOINT,
+    render: bool = typer.Option(False, "--render", help="Watch in a window at the game's real speed."),
+    terminal: bool = typer.Option(False, "--terminal", help="Watch in this terminal (works over SSH)."),
+    episodes: int = typer.Option(1, "--episodes", "-n", min=1, help="Games to play."),
+    seed: int = typer.Option(0, min=0, help="Seed for the emulator and the action sampling."),
+    greedy: bool = typer.Option(False, help="Always take the more likely action (default: sample, as in training)."),
+    env: Optional[str] = typer.Option(None, "--env", help="Override the env the agent was trained on."),
+):
+    """Watch a trained agent play full games against the built-in AI."""
+    import time
+
+    from pgcli.agent import load_agent, play as play_games
+
+    agent = load_agent(checkpoint, env)
+    if render and terminal:
+        raise PgcliError("choose one of --render and --terminal")
+    if render and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise PgcliError(f"no display found (DISPLAY is not set); watch in this terminal instead: "
+                         f"pgcli play {checkpoint} --terminal")
+    frame_time = agent.settings.mean_frameskip / 60.0  # 60 emulated frames per second
+    clock = {"next": time.perf_counter()}
+
+    def pace():
+        clock["next"] += frame_time
+        delay = clock["next"] - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        else:
+            clock["next"] = time.perf_counter()
+
+    def on_point(view):
+        if view.reward:
+            me, ai = view.score
+            who = "agent" if view.reward > 0 else "AI"
+            typer.echo(f"game {view.episode + 1}: point to {who:<5}  {me:2d} : {ai:<2d}")
+
+    if terminal:
+        from rich.console import Console, Group
+        from rich.live import Live
+        from rich.text import Text
+
+        from pgcli.terminal_view import frame_to_text, status_line
+
+        console = Console()
+        with Live(console=console, auto_refresh=False, transient=False) as live:
+            def draw(view):
+                live.update(Group(frame_to_text(view.frame), Text(status_line(view))), refresh=True)
+                pace()
+            try:
+                results = play_games(agent, episodes, seed, greedy, on_step=draw)
+            except KeyboardInterrupt:
+                raise typer.Exit(130)
+    else:
+        def watch(view):
+            on_point(view)
+            if render:
+                pace()
+        try:
+            results = play_games(agent, episodes, seed, greedy, render_mode="human" if render else None, on_step=watch)
+        except KeyboardInterrupt:
+            raise typer.Exit(130)
+    for i, r in enumerate(results):
+        typer.echo(f"game {i + 1}: final score agent {r['won']} : {r['lost']} AI ({r['reward']:+d}, {r['steps']} steps)")
+
+
+@app.command()
+def evaluate(
+    checkpoint: Path = CHECKPOINT,
+    episodes: int = typer.Option(10, "--episodes", "-n", min=1, help="Games to play."),
+    seed: int = typer.Option(0, min=0, help="Seed: same seed, same result."),
+    greedy: bool = typer.Option(False, help="Always take the more likely action."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON object instead of text."),
+    env: Optional[str] = typer.Option(None, "--env", help="Override the env the agent was trained on."),
+):
+    """Measure an agent against the built-in AI over N games (no learning)."""
+    import json
+
+    from pgcli.agent import load_agent
+    from pgcli.evaluate import evaluate as run_eval
+
+    agent = load_agent(checkpoint, env)
+    with _progress(episodes, "evaluating") as prog:
+        task = prog.add_task("eval", total=episodes, info="")
+        done = []
+
+        def tick(r):
+            done.append(r["reward"])
+            prog.update(task, advance=1, info=f"mean reward {sum(done) / len(done):+.2f}")
+
+        res = run_eval(agent, episodes, seed, greedy, on_episode=tick)
+    res["checkpoint"] = str(checkpoint)
+    if json_out:
+        typer.echo(json.dumps(res))
+        return
+    typer.echo(f"{checkpoint}: {episodes} games on {res['env_id']} ({'greedy' if greedy else 'sampled'} actions, seed {seed})")
+    typer.echo(f"  mean reward   {res['mean_reward']:+.2f} ± {res['std_reward']:.2f}  (points won minus lost; +21 is a perfect game)")
+    typer.echo(f"  points        won {res['points_won']}, lost {res['points_lost']}")
+    typer.echo(f"  games won     {res['games_won']} of {episodes}")
+    typer.echo(f"  game length   {res['mean_episode_steps']:.0f} agent steps on average")
+    typer.echo(f"  speed         {res['steps_per_second']:.0f} agent steps/s")
+
+
+@app.command()
+def record(
+    checkpoint: Path = CHECKPOINT,
+    output: Path = typer.Option(Path("pong.gif"), "--output", "-o", help="Output file: .gif, or .mp4 (needs pgcli[mp4])."),
+    episodes: int = typer.Option(1, "--episodes", "-n", min=1, help="Games to record."),
+    max_frames: Optional[int] = typer.Option(None, min=1, help="Stop after this many frames."),
+    fps: Optional[float] = typer.Option(None, min=1, max=100, help="Frames per second. [default: real game speed]"),
+    scale: int = typer.Option(2, min=1, max=8, help="Pixel size."),
+    show_input: bool = typer.Option(False, "--show-input", help="Add a panel with what the network sees and P(UP)."),
+    seed: int = typer.Option(0, min=0, help="Seed for the emulator and the action sampling."),
+    greedy: bool = typer.Option(False, help="Always take the more likely action."),
+    env: Optional[str] = typer.Option(None, "--env", help="Override the env the agent was trained on."),
+):
+    """Record gameplay to a GIF or MP4 (works without a display)."""
+    from pgcli.agent import load_agent
+    from pgcli.record import check_output, record as run_record
+
+    check_output(output)
+    agent = load_agent(checkpoint, env)
+    with _progress(max_frames or 0, "recording") as prog:
+        task = prog.add_task("rec", total=max_frames, info="")
+        res = run_record(agent, output, episodes, max_frames, fps, scale, show_input, seed, greedy,
+                         on_frame=lambda n: prog.update(task, completed=n, info=f"{n} frames"))
+    w, h = res["size"]
+    score = ", ".join(f"{g['won']}:{g['lost']}" + ("" if g["finished"] else " (cut)") for g in res["games"])
+    typer.echo(f"wrote {output}: {res['frames']} frames, {w}x{h}, {res['fps']:.0f} fps (score {score})")
+
+
+def _weights(checkpoints: list[Path], output: Path, neurons: str, cols: int, scale: int, fps: float) -> None:
+    from pgcli import checkpoint as ckpt_io
+    from pgcli.weights import check_output, label, neuron_grid, write_image
+
+    check_output(output, animated=len(checkpoints) > 1)
+    if neurons == "all":
+        n = None
+    else:
+        try:
+            n = int(neurons)
+        except ValueError:
+            raise PgcliError(f"--neurons must be a number or 'all', got {neurons!r}") from None
+        if n < 1:
+            raise PgcliError(f"--neurons must be >= 1, got {n}")
+    frames = []
+    for path in checkpoints:
+        ck = ckpt_io.load(path)
+        img = neuron_grid(ck.model["W1"], n, cols, scale)
+        if len(checkpoints) > 1:
+            img = label(img, f"episode {ck.episode}" if ck.source == "pgcli" else path.name)
+        if frames and img.shape != frames[0].shape:
+            raise PgcliError(f"{path}: has {ck.config.hidden} neurons, unlike the first checkpoint")
+        frames.append(img)
+    if len(frames) > 1:
+        order = sorted(range(len(frames)), key=lambda i: ckpt_io.load(checkpoints[i]).episode)
+        frames = [frames[i] for i in order]
+    write_image(output, frames, fps)
+    h, w = frames[0].shape[:2]
+    what = f"{len(frames)} frames" if len(frames) > 1 else "1 image"
+    typer.echo(f"wrote {output}: {what}, {w}x{h}")
+
+
+WEIGHT_ARGS = dict(
+    output=typer.Option(Path("w1.png"), "--output", "-o", help="PNG for one checkpoint; GIF for several."),
+    neurons=typer.Option("40", help="How many neurons to draw, or 'all'."),
+    cols=typer.Option(10, min=1, help="Neurons per row."),
+    scale=typer.Option(2, min=1, max=16, help="Pixel size."),
+    fps=typer.Option(2.0, min=0.1, max=50, help="Animation speed (several checkpoints)."),
+)
+
+
+@app.command()
+def weights(
+    checkpoints: list[Path] = typer.Argument(..., help="One checkpoint, or several for an animation.", show_default=False),
+    output: Path = WEIGHT_ARGS["output"], neurons: str = WEIGHT_ARGS["neurons"], cols: int = WEIGHT_ARGS["cols"],
+    scale: int = WEIGHT_ARGS["scale"], fps: float = WEIGHT_ARGS["fps"],
+):
+    """Draw W1's neurons as 80x80 images (white positive, black negative)."""
+    _weights(checkpoints, output, neurons, cols, scale, fps)
+
+
+@app.command("visualize-weights")
+def visualize_weights(
+    checkpoints: list[Path] = typer.Argument(..., help="One checkpoint, or several for an animation.", show_default=False),
+    output: Path = WEIGHT_ARGS["output"], neurons: str = WEIGHT_ARGS["neurons"], cols: int = WEIGHT_ARGS["cols"],
+    scale: int = WEIGHT_ARGS["scale"], fps: float = WEIGHT_ARGS["fps"],
+):
+    """Same as `weights`."""
+    _weights(checkpoints, output, neurons, cols, scale, fps)
+
+
 def main() -> None:
     app()

@@ -43,17 +43,18 @@ class EnvSettings:
         return d
 
 
-def _gym():
+def gym_module():
     import ale_py
     import gymnasium as gym
 
     gym.register_envs(ale_py)
+    ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)  # no banner on every env
     return gym
 
 
 def env_settings(env_id: str) -> EnvSettings:
     """Look up a registered Pong id; refuse unknown ids and games without UP/DOWN paddles."""
-    gym = _gym()
+    gym = gym_module()
     try:
         spec = gym.spec(env_id)
     except Exception:  # gymnasium raises several error types for a bad id
@@ -140,7 +141,7 @@ class GymPong:
     """N `gymnasium.make` environments stepped in turn (random frameskip, or a render window)."""
 
     def __init__(self, s: EnvSettings, num_envs: int, render_mode: str | None = None):
-        gym = _gym()
+        gym = gym_module()
         self.num_envs = num_envs
         self.groups = [num_envs]
         self.envs = [gym.make(s.env_id, render_mode=render_mode) for _ in range(num_envs)]

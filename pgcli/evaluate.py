@@ -1,0 +1,78 @@
+"""Measure an agent against Pong's built-in AI: N whole games, no learning, reproducible."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import numpy as np
+
+from pgcli import sparse
+from pgcli.agent import Agent
+from pgcli.envs import make_env
+
+MAX_PARALLEL = 8
+
+
+def evaluate(agent: Agent, episodes: int, seed: int = 0, greedy: bool = False,
+             on_episode: Callable[[dict], None] = lambda r: None) -> dict:
+    """Play `episodes` games, up to 8 side by side. Game k is always played by the same
+    emulator slot with the same seed, so the result does not depend on timing."""
+    n = min(episodes, MAX_PARALLEL)
+    quota = [episodes // n + (i < episodes % n) for i in range(n)]  # games per slot
+    env = make_env(agent.settings, n)
+    rng = np.random.default_rng(seed)
+    results: list[dict] = []
+    won, lost, steps, played = (np.zeros(n, int) for _ in range(4))
+    t0 = time.perf_counter()
+    total_steps = 0
+    try:
+        groups = env.groups
+        frames = env.reset(seed=seed)
+        frames = np.concatenate(frames)
+        prev = sparse.prepro_batch(frames)
+        fresh = np.ones(n, bool)
+        while len(results) < episodes:
+            cur = sparse.prepro_batch(frames)
+            x = cur - prev
+            x[fresh] = 0
+            prev = cur
+            actions = agent.actions(agent.p_up(x), rng, greedy)
+            out, start = [], 0
+            for g, size in enumerate(groups):
+                env.send(g, actions[start : start + size])
+                start += size
+            out = [env.recv(g) for g in range(len(groups))]
+            frames = np.concatenate([o[0] for o in out])
+            r = np.concatenate([o[1] for o in out])
+            dones = np.concatenate([o[2] for o in out])
+            active = played < np.array(quota)
+            total_steps += int(active.sum())
+            steps += active
+            won += (r > 0) & active
+            lost += (r < 0) & active
+            fresh = dones
+            for i in np.flatnonzero(dones & active):
+                res = {"reward": int(won[i] - lost[i]), "won": int(won[i]), "lost": int(lost[i]), "steps": int(steps[i])}
+                results.append(res)
+                on_episode(res)
+                played[i] += 1
+                won[i] = lost[i] = steps[i] = 0
+    finally:
+        env.close()
+    seconds = time.perf_counter() - t0
+    rewards = np.array([r["reward"] for r in results], float)
+    return {
+        "episodes": episodes,
+        "greedy": greedy,
+        "seed": seed,
+        "env_id": agent.settings.env_id,
+        "mean_reward": float(rewards.mean()),
+        "std_reward": float(rewards.std()),
+        "points_won": int(sum(r["won"] for r in results)),
+        "points_lost": int(sum(r["lost"] for r in results)),
+        "games_won": int((rewards > 0).sum()),
+        "mean_episode_steps": float(np.mean([r["steps"] for r in results])),
+        "steps_per_second": total_steps / seconds if seconds > 0 else 0.0,
+        "rewards": [int(v) for v in rewards],
+    }

@@ -1,0 +1,116 @@
+"""Export gameplay as a GIF (or MP4), optionally with the network's-eye view beside the game."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from pgcli.agent import Agent, StepView, play
+from pgcli.errors import PgcliError
+
+FORMATS = (".gif", ".mp4")
+PANEL_BG = np.array([24, 24, 24], np.uint8)
+
+
+def upscale(img: np.ndarray, k: int) -> np.ndarray:
+    return img.repeat(k, axis=0).repeat(k, axis=1) if k > 1 else img
+
+
+def input_panel(x: np.ndarray, p_up: float, height: int) -> np.ndarray:
+    """The 80x80 difference frame (+1 white, -1 red, 0 grey) over a P(UP) bar, `height` tall."""
+    d = x.reshape(80, 80)
+    img = np.full((80, 80, 3), 60, np.uint8)
+    img[d > 0] = (255, 255, 255)
+    img[d < 0] = (230, 60, 60)
+    k = max(1, (height - 64) // 80)
+    view = upscale(img, k)  # (80k, 80k, 3)
+    w = view.shape[1] + 16
+    panel = np.empty((height, w, 3), np.uint8)
+    panel[:] = PANEL_BG
+    panel[8 : 8 + view.shape[0], 8 : 8 + view.shape[1]] = view
+    top = 16 + view.shape[0]
+    bar_w = view.shape[1]
+    panel[top : top + 12, 8 : 8 + bar_w] = (70, 70, 70)  # the bar's track
+    fill = int(round(p_up * bar_w))
+    panel[top : top + 12, 8 : 8 + fill] = (80, 200, 120)  # P(UP): how full the bar is
+    panel[top - 2 : top + 14, 8 + bar_w // 2] = (200, 200, 200)  # the 0.5 mark
+    return _caption(panel, [(8, top + 18, f"P(UP) {p_up:.2f}"), (8, top + 32, "network input: 80x80 difference frame")])
+
+
+def _caption(img: np.ndarray, lines: list[tuple[int, int, str]]) -> np.ndarray:
+    from PIL import Image, ImageDraw
+
+    im = Image.fromarray(img)
+    draw = ImageDraw.Draw(im)
+    for x, y, text in lines:
+        if y + 10 < img.shape[0]:
+            draw.text((x, y), text, fill=(220, 220, 220))
+    return np.asarray(im)
+
+
+def compose(view: StepView, scale: int, show_input: bool) -> np.ndarray:
+    game = upscale(view.frame, scale)
+    if not show_input:
+        return game
+    return np.concatenate([game, input_panel(view.x, view.p_up, game.shape[0])], axis=1)
+
+
+def check_output(path: Path) -> str:
+    """Validate the output path before any game is played; returns the lower-case extension."""
+    ext = path.suffix.lower()
+    if ext not in FORMATS:
+        raise PgcliError(f"{path}: unsupported output format {ext or '(none)'!r}; use .gif or .mp4")
+    if path.is_dir():
+        raise PgcliError(f"{path}: is a directory")
+    if not path.parent.is_dir():
+        raise PgcliError(f"{path.parent}: no such directory")
+    if ext == ".mp4":
+        try:
+            import imageio_ffmpeg  # noqa: F401
+        except ImportError:
+            raise PgcliError("writing .mp4 needs the ffmpeg plugin: pip install 'pgcli[mp4]'") from None
+    return ext
+
+
+def gif_frame_ms(fps: float) -> int:
+    """The frame time a GIF can store (10 ms units) closest to 1/fps."""
+    return 10 * max(2, round(100 / fps))
+
+
+def write_video(path: Path, frames: list[np.ndarray], fps: float) -> None:
+    """Write frames to path atomically (no partial file is left if anything fails)."""
+    import imageio.v3 as iio
+
+    ext = check_output(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{ext}")
+    try:
+        if ext == ".gif":  # GIF frame times are whole centiseconds; identical frames get merged
+            iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=gif_frame_ms(fps), loop=0)
+        else:
+            iio.imwrite(tmp, np.stack(frames), extension=".mp4", fps=fps, codec="libx264", macro_block_size=1)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def record(agent: Agent, path: Path, episodes: int = 1, max_frames: int | None = None, fps: float | None = None,
+           scale: int = 2, show_input: bool = False, seed: int = 0, greedy: bool = False,
+           on_frame=lambda n: None) -> dict:
+    """Play and record; every frame is one agent step. Returns counts for the caller to report."""
+    check_output(path)
+    frames: list[np.ndarray] = []
+
+    def grab(view: StepView):
+        frames.append(compose(view, scale, show_input))
+        on_frame(len(frames))
+        return max_frames is not None and len(frames) >= max_frames
+
+    results = play(agent, episodes, seed, greedy, on_step=grab)
+    fps = fps or 60.0 / agent.settings.mean_frameskip  # real game speed by default
+    if path.suffix.lower() == ".gif":
+        fps = 1000 / gif_frame_ms(fps)
+    write_video(path, frames, fps)
+    return {"frames": len(frames), "fps": fps, "size": frames[0].shape[1::-1], "games": results}

@@ -1,0 +1,76 @@
+"""Draw W1's neurons as 80x80 images in a grid, like the figure in the blog post."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from pgcli.errors import PgcliError
+
+GAP = 2  # pixels between tiles (at scale 1)
+LABEL_H = 14  # height of the episode label strip on animation frames
+
+
+def neuron_grid(W1: np.ndarray, neurons: int | None = 40, cols: int = 10, scale: int = 2) -> np.ndarray:
+    """(H, 6400) -> uint8 RGB grid. Each neuron is scaled symmetrically around zero on its own:
+    white = most positive, black = most negative, grey = 0."""
+    n = W1.shape[0] if neurons is None else min(neurons, W1.shape[0])
+    cols = max(1, min(cols, n))
+    rows = -(-n // cols)
+    w = W1[:n].reshape(n, 80, 80)
+    peak = np.abs(w).max(axis=(1, 2), keepdims=True)
+    tiles = 0.5 + 0.5 * w / np.where(peak > 0, peak, 1)  # in [0, 1], 0.5 is zero weight
+    tile = 80 + GAP
+    grid = np.full((rows * tile + GAP, cols * tile + GAP), 0.25)  # dark-grey frame lines
+    for i in range(n):
+        r, c = divmod(i, cols)
+        grid[GAP + r * tile : GAP + r * tile + 80, GAP + c * tile : GAP + c * tile + 80] = tiles[i]
+    img = (grid * 255).round().astype(np.uint8)
+    img = img.repeat(scale, 0).repeat(scale, 1)
+    return np.stack([img] * 3, axis=-1)
+
+
+def grid_size(n: int, cols: int, scale: int) -> tuple[int, int]:
+    """(width, height) in pixels of the grid for n neurons."""
+    cols = max(1, min(cols, n))
+    rows = -(-n // cols)
+    return ((cols * (80 + GAP) + GAP) * scale, (rows * (80 + GAP) + GAP) * scale)
+
+
+def label(img: np.ndarray, text: str) -> np.ndarray:
+    """Add a strip with `text` above the image (Pillow's built-in font)."""
+    from PIL import Image, ImageDraw
+
+    strip = Image.new("RGB", (img.shape[1], LABEL_H * 2), (0, 0, 0))
+    ImageDraw.Draw(strip).text((6, 6), text, fill=(255, 255, 255))
+    return np.concatenate([np.asarray(strip), img], axis=0)
+
+
+def check_output(path: Path, animated: bool) -> None:
+    ext = path.suffix.lower()
+    allowed = (".gif",) if animated else (".png", ".gif", ".jpg", ".jpeg")
+    if ext not in allowed:
+        kind = "several checkpoints make an animation: use .gif" if animated else "use .png"
+        raise PgcliError(f"{path}: unsupported output format {ext or '(none)'!r}; {kind}")
+    if path.is_dir():
+        raise PgcliError(f"{path}: is a directory")
+    if not path.parent.is_dir():
+        raise PgcliError(f"{path.parent}: no such directory")
+
+
+def write_image(path: Path, frames: list[np.ndarray], fps: float = 2.0) -> None:
+    """One frame -> still image; several -> looping GIF. Atomic: no partial file on failure."""
+    import imageio.v3 as iio
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        if len(frames) == 1:
+            iio.imwrite(tmp, frames[0], extension=path.suffix.lower())
+        else:
+            iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=1000.0 / fps, loop=0)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
