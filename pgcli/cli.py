@@ -33,8 +33,8 @@ class _Group(TyperGroup):
         except PgcliError as e:
             typer.echo(f"pgcli: error: {e}", err=True)
             sys.exit(getattr(e, "exit_code", 1))
-        except typer.Abort:
-            typer.echo("pgcli: aborted", err=True)
+        except (typer.Abort, KeyboardInterrupt):
+            typer.echo("pgcli: interrupted", err=True)
             sys.exit(130)
         sys.exit(rv if isinstance(rv, int) else 0)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import pickletools
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from pgcli.policy import D
 
 MAX_PICKLE_BYTES = 256 * 2**20  # a 200x6400 float64 save.p is 10 MB
 MAX_HIDDEN = 65536
+MAX_OPCODES = 2_000_000
 _FLOAT_CODES = {"f8": np.float64, "f4": np.float32, "float64": np.float64, "float32": np.float32}
 
 
@@ -138,16 +140,34 @@ class _AllowListUnpickler(pickle.Unpickler):
         raise _Refused("refusing persistent ids")
 
 
+def _prescan(data: bytes, source: str) -> None:
+    """Walk the opcodes without executing them (pure-Python reader, nothing allocated beyond
+    the file): every length field must fit in the file, so the real unpickler can never be
+    told to allocate gigabytes by a forged length, and the stream must end with STOP."""
+    n = 0
+    try:
+        for op, arg, pos in pickletools.genops(io.BytesIO(data)):
+            n += 1
+            if n > MAX_OPCODES:
+                raise PgcliError(f"{source}: pickle too complex ({MAX_OPCODES} opcodes)")
+            if op.name in ("GLOBAL", "INST") and tuple(str(arg).split(" ", 1)) not in _ALLOWED:
+                raise PgcliError(f"{source}: unsafe or unsupported pickle: refusing to load {str(arg).replace(' ', '.')}")
+    except PgcliError:
+        raise
+    except Exception as e:
+        raise PgcliError(f"{source}: corrupt pickle ({type(e).__name__})") from None
+
+
 def load_karpathy(data: bytes, source: str = "file") -> dict[str, np.ndarray]:
     """Parse a Karpathy `save.p` from bytes -> {'W1': (H, 6400), 'W2': (H,)} float64 arrays."""
     if len(data) > MAX_PICKLE_BYTES:
         raise PgcliError(f"{source}: too large for a Karpathy save.p ({len(data)} bytes)")
+    _prescan(data, source)
     try:
         obj = _AllowListUnpickler(io.BytesIO(data), encoding="latin1").load()
     except _Refused as e:
         raise PgcliError(f"{source}: unsafe or unsupported pickle: {e}") from None
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, KeyError,
-            IndexError, OverflowError, MemoryError, RecursionError, UnicodeDecodeError) as e:
+    except Exception as e:  # anything else a malformed stream can raise
         raise PgcliError(f"{source}: corrupt pickle ({type(e).__name__})") from None
     if not isinstance(obj, dict) or set(obj) != {"W1", "W2"}:
         raise PgcliError(f"{source}: a Karpathy save.p must be a dict with exactly keys W1 and W2")

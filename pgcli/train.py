@@ -194,6 +194,8 @@ def train(
     probe_writable(output, need_bytes=len(checkpoint.encode(state_to_checkpoint(cfg, settings.to_dict(), state))))
     mpath = metrics_path(output)
     with output_lock(output), stop_on_signals() as caught:
+        for stale in output.parent.glob(f".{output.name}.*.tmp"):  # left by a killed save
+            stale.unlink(missing_ok=True)
         if ckpt is not None:
             trim_metrics(mpath, state["episode"])
         env = make_env(settings, cfg.num_envs, render_mode="human" if render else None)

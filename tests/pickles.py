@@ -83,6 +83,8 @@ def hostile_corpus(sentinel: str) -> dict[str, bytes]:
         "missing key": py2_save_p({"W1": py2_array(W1)}),
         "not a dict": b"\x80\x02]q\x00.",
         "deeply nested lists": nested,
+        "forged huge bytearray length": b"\x80\x05\x96" + struct.pack("<Q", 2**40) + b"xx.",
+        "forged huge bytes length": b"\x80\x04\x8e" + struct.pack("<Q", 2**62) + b"xx.",
         "persistent id": b"\x80\x02U\x01xQ.",
         "truncated": karpathy_py2(W1, np.zeros(200))[:5000],
         "empty": b"",
