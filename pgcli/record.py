@@ -59,11 +59,11 @@ def compose(view: StepView, scale: int, show_input: bool) -> np.ndarray:
 
 def check_output(path: Path) -> str:
     """Validate the output path before any game is played; returns the lower-case extension."""
+    if path.is_dir():
+        raise PgcliError(f"{path}: is a directory")
     ext = path.suffix.lower()
     if ext not in FORMATS:
         raise PgcliError(f"{path}: unsupported output format {ext or '(none)'!r}; use .gif or .mp4")
-    if path.is_dir():
-        raise PgcliError(f"{path}: is a directory")
     if not path.parent.is_dir():
         raise PgcliError(f"{path.parent}: no such directory")
     if ext == ".mp4":

@@ -49,13 +49,13 @@ def label(img: np.ndarray, text: str) -> np.ndarray:
 
 
 def check_output(path: Path, animated: bool) -> None:
+    if path.is_dir():
+        raise PgcliError(f"{path}: is a directory")
     ext = path.suffix.lower()
     allowed = (".gif",) if animated else (".png", ".gif", ".jpg", ".jpeg")
     if ext not in allowed:
         kind = "several checkpoints make an animation: use .gif" if animated else "use .png"
         raise PgcliError(f"{path}: unsupported output format {ext or '(none)'!r}; {kind}")
-    if path.is_dir():
-        raise PgcliError(f"{path}: is a directory")
     if not path.parent.is_dir():
         raise PgcliError(f"{path.parent}: no such directory")
 
