@@ -313,5 +313,37 @@ def visualize_weights(
     _weights(checkpoints, output, neurons, cols, scale, fps)
 
 
+@app.command()
+def bench(
+    seconds: float = typer.Option(30.0, min=3, max=3600, help="Time given to each contender in all."),
+    rounds: int = typer.Option(3, min=1, max=20, help="Interleaved turns per contender (evens out machine noise)."),
+    num_envs: int = typer.Option(_D.num_envs, min=1, max=256, help="Games side by side for (a) and (c)."),
+):
+    """Benchmark side by side: raw emulator vs the seed's loop vs pgcli train."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from pgcli.bench import run
+
+    console = Console()
+    console.print(f"{seconds:.0f} s each; ALE/Pong-v5 settings (frameskip 4, sticky actions 0.25); "
+                  f"(a) and (c) play {num_envs} games side by side, (b) one game with dense float64 math")
+    out = run(Config(num_envs=num_envs), seconds, rounds,
+              on_result=lambda i, r: console.print(f"  round {i + 1}: {r.name:<22} {r.sps:7,.0f} steps/s"))
+    console.print(out["machine"])
+    table = Table()
+    for col in ("contender", "frames/s", "steps/s", "bytes/step", "not waiting"):
+        table.add_column(col, justify="left" if col == "contender" else "right")
+    for r in out["results"].values():
+        table.add_row(r.name, f"{r.fps:,.0f}", f"{r.sps:,.0f}",
+                      "-" if r.bytes_per_step is None else f"{r.bytes_per_step:,.0f}",
+                      "-" if r.outside_emulator is None else f"{r.outside_emulator:.0%}")
+    console.print(table)
+    console.print(f"c/a (pgcli vs the faster raw layout, median of {rounds} rounds): {out['ratio_vs_raw']:.2f}")
+    console.print(f"c/b (pgcli vs the seed's loop, median of {rounds} rounds): {out['ratio_vs_seed']:.2f}x")
+    console.print("bytes/step: memory per stored agent step; not waiting: share of pgcli's wall time "
+                  f"spent outside the emulator calls; peak RSS {out['peak_rss_mb']:.0f} MB")
+
+
 def main() -> None:
     app()

@@ -30,7 +30,7 @@ class Config:
     """Seeds the weights, the action sampling and the emulator; same seed, same weights."""
     env_id: str = "ALE/Pong-v5"
     """Gymnasium id of the Pong variant to play."""
-    num_envs: int = 8
+    num_envs: int = 16
     """Games played side by side (ale-py's native vector environment when the env allows)."""
 
     def validate(self) -> "Config":

@@ -111,7 +111,8 @@ class VectorPong:
 
     def __init__(self, s: EnvSettings, num_envs: int, groups: int | None = None):
         cores = os.cpu_count() or 1
-        k = groups or (2 if num_envs >= 2 else 1)
+        k = groups or max(1, min(4, num_envs // 8, num_envs))  # ~8 games a group, 2 to 4 groups
+        k = max(k, 2) if num_envs >= 2 else 1
         sizes = [num_envs // k + (g < num_envs % k) for g in range(k)]
         self.groups = sizes
         self.num_envs = num_envs

@@ -13,14 +13,17 @@ import numpy as np
 
 from pgcli.policy import D, sigmoid
 
-STEP_CHUNK = 1024  # steps per chunk in the episode passes: bounds temporary memory
+STEP_CHUNK = 256  # steps per chunk of the episode gradient (fastest on real Pong data)
+
+
+_KEEP = np.ones(256, bool)
+_KEEP[[144, 109]] = False  # erase background (type 1 and type 2), in one table look-up
 
 
 def prepro_batch(frames: np.ndarray) -> np.ndarray:
     """(N, 210, 160, 3) uint8 frames -> (N, 6400) int8 of 0/1; `policy.prepro` for a batch."""
     I = frames[:, 35:195:2, ::2, 0]  # crop, downsample by 2, red channel (N, 80, 80)
-    keep = (I != 144) & (I != 109)  # erase background (type 1 and type 2)
-    return keep.reshape(len(frames), D).view(np.int8)
+    return _KEEP[I].reshape(len(frames), D).view(np.int8)
 
 
 def encode(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,34 +50,27 @@ def episode_gradient(W1, W2, signed, counts, y, epr_adv):
 
     W1 (H, 6400), W2 (H,); signed/counts: the episode's T steps in sparse form;
     y: (T,) 1.0 where UP was taken; epr_adv: (T,) standardised discounted returns.
-    Works column-wise on W1: gather the columns of lit pixels, sum them per step (forward),
-    then sum dh per pixel (backward). Returns (dW1 (H, 6400), dW2 (H,)).
+    In chunks of steps, only the pixels lit somewhere in the chunk matter (~400 of 6400 in
+    real Pong): their inputs form a small dense matrix xU, and the seed's dense products run
+    on those columns of W1 alone. Returns (dW1 (H, 6400), dW2 (H,)).
     """
     H, T = W1.shape[0], len(counts)
     dW1, dW2 = np.zeros((H, D)), np.zeros(H)
     offsets = np.concatenate([[0], np.cumsum(counts)])
     for t0 in range(0, T, STEP_CHUNK):
         t1 = min(T, t0 + STEP_CHUNK)
-        sig, cnt = signed[offsets[t0] : offsets[t1]], counts[t0:t1]
+        sig = signed[offsets[t0] : offsets[t1]]
         cols = np.abs(sig).astype(np.intp) - 1
-        sign = np.sign(sig).astype(np.float64)
-        ehT = np.zeros((H, t1 - t0))  # hidden states, transposed (H, t)
-        if len(cols):
-            lit = np.take(W1, cols, axis=1)  # (H, nnz) columns of the lit pixels
-            lit *= sign
-            nonempty = cnt > 0
-            ehT[:, nonempty] = np.add.reduceat(lit, (offsets[t0:t1] - offsets[t0])[nonempty], axis=1)
-        ehT[ehT < 0] = 0  # ReLU nonlinearity
-        p = sigmoid(W2 @ ehT)  # (t,)
+        used, col_in_used = np.unique(cols, return_inverse=True)  # the lit pixels of this chunk
+        epx = np.zeros((t1 - t0, len(used)))  # (t, U) inputs restricted to the lit pixels
+        epx[np.repeat(np.arange(t1 - t0), counts[t0:t1]), col_in_used] = np.sign(sig)
+        W1U = W1[:, used]  # (H, U)
+        eph = epx @ W1U.T  # (t, H)
+        eph[eph < 0] = 0  # ReLU nonlinearity
+        p = sigmoid(eph @ W2)  # (t,)
         epdlogp = (y[t0:t1] - p) * epr_adv[t0:t1]  # grad of log P(action taken), advantaged
-        dW2 += ehT @ epdlogp  # (H,)
-        dhT = np.outer(W2, epdlogp)  # (H, t)
-        dhT[ehT <= 0] = 0  # backprop through ReLU
-        if len(cols):  # dW1[:, j] += x[t, j] * dh[t] for every lit pixel j of every step t
-            order = np.argsort(cols, kind="stable")
-            ucols, ustarts = np.unique(cols[order], return_index=True)
-            steps = np.repeat(np.arange(t1 - t0), cnt)[order]
-            lit = np.take(dhT, steps, axis=1)  # (H, nnz)
-            lit *= sign[order]
-            dW1[:, ucols] += np.add.reduceat(lit, ustarts, axis=1)
+        dW2 += eph.T @ epdlogp  # (H,)
+        dh = np.outer(epdlogp, W2)  # (t, H)
+        dh[eph <= 0] = 0  # backprop through ReLU
+        dW1[:, used] += dh.T @ epx  # (H, U): the only columns with a non-zero gradient
     return dW1, dW2

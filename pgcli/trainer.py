@@ -20,6 +20,9 @@ from pgcli.config import Config
 from pgcli.errors import PgcliError
 
 
+MAX_STEP_SECONDS = 5.0  # longer gaps between two steps (laptop asleep, SIGSTOP) are not counted
+
+
 @dataclass
 class EpisodeStats:
     episode: int  # 1-based count of finished episodes
@@ -168,7 +171,7 @@ class Trainer:
                     b.reward(rewards[i])
                 self.fresh[g] = dones
                 now = time.perf_counter()
-                s["seconds"] += now - t_last
+                s["seconds"] += min(now - t_last, MAX_STEP_SECONDS)  # a suspended process is not training
                 t_last = now
                 for i in np.flatnonzero(dones):
                     b = self.bufs[g][i]
