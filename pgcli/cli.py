@@ -314,6 +314,32 @@ def visualize_weights(
 
 
 @app.command()
+def plot(
+    metrics: list[Path] = typer.Argument(..., help="One or more metrics CSVs written by pgcli train.", show_default=False),
+    output: Path = typer.Option(Path("curve.png"), "--output", "-o", help="Image to write (.png, .svg, .pdf)."),
+    label: Optional[list[str]] = typer.Option(None, "--label", "-l", help="Legend label per CSV, in order."),
+    title: Optional[str] = typer.Option(None, help="Figure title."),
+):
+    """Plot learning curves (running reward vs episodes and vs hours); print the milestones."""
+    from pgcli.plot import MILESTONES, check_output, plot as draw, read_metrics
+
+    check_output(output)
+    labels = list(label or [])
+    if len(labels) > len(metrics):
+        raise PgcliError(f"{len(labels)} labels for {len(metrics)} metrics files")
+    curves = [read_metrics(m, labels[i] if i < len(labels) else None) for i, m in enumerate(metrics)]
+    draw(curves, output, title)
+    typer.echo(f"wrote {output}")
+    for c in curves:
+        last = c.running_reward[-1]
+        typer.echo(f"{c.label}: {c.episode[-1]} episodes, {c.hours[-1]:.2f} h, running reward {last:.2f}")
+        for level in MILESTONES:
+            hit = c.first_reaching(level)
+            where = "not reached" if hit is None else f"episode {hit[0]:>6,}  {hit[1]:5.2f} h  {hit[2] / 1e6:6.2f}M steps"
+            typer.echo(f"  running reward >= {level:>3}: {where}")
+
+
+@app.command()
 def bench(
     seconds: float = typer.Option(30.0, min=3, max=3600, help="Time given to each contender in all."),
     rounds: int = typer.Option(3, min=1, max=20, help="Interleaved turns per contender (evens out machine noise)."),

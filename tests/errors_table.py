@@ -68,6 +68,10 @@ CASES = [
     ("weights save.p -o w1.txt", "unsupported format"),
     ("weights save.p save.p -o w1.png", "an animation as PNG"),
     ("weights empty.p", "empty file"),
+    ("plot missing.csv", "missing metrics file"),
+    ("plot save.p", "a checkpoint instead of a metrics CSV"),
+    ("plot adir", "directory instead of a file"),
+    ("bench --seconds 0", "no time to measure"),
 ]
 
 

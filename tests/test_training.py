@@ -47,3 +47,26 @@ def test_update_every_batch_size_episodes(tmp_path, fake_env):
     train({**FAST, "batch_size": 5}, tmp_path / "u.p", episodes=12, save_every=12,
           on_episode=lambda st: seen.append((st.episode, st.updates)))
     assert [u for _, u in seen] == [e // 5 for e, _ in seen]
+
+
+def test_memory_does_not_grow_with_episodes():
+    import tracemalloc
+
+    from fakepong import FakePong
+    from pgcli.config import Config
+    from pgcli.trainer import Trainer, new_state
+
+    cfg = Config(num_envs=4, hidden=32, batch_size=2)
+    trainer = Trainer(cfg, new_state(cfg), FakePong(4, points=40))
+    tracemalloc.start()
+    try:
+        trainer.run_segment(20, lambda st: None)
+        first = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        trainer.run_segment(120, lambda st: None)
+        later = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert trainer.s["episode"] == 120
+    assert later <= first * 1.2, (first, later)  # 6x the episodes, no more memory
+    assert trainer.peak_step_bytes < 1024

@@ -1,0 +1,43 @@
+"""`pgcli plot`: a real matplotlib figure from metrics CSVs, and milestones read off the data."""
+
+import imageio.v3 as iio
+import pytest
+from typer.testing import CliRunner
+
+from pgcli.cli import app
+from pgcli.train import METRICS_FIELDS
+
+runner = CliRunner()
+pytest.importorskip("matplotlib")
+
+
+def write_metrics(path, running):
+    lines = [",".join(METRICS_FIELDS)]
+    for i, rr in enumerate(running, start=1):
+        lines.append(f"{i},1000,-1,{rr},10,11,{i * 360},{i * 1000},{i // 10}")  # 360 s per episode
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_plot_writes_png_and_reports_milestones(tmp_path):
+    a, b = tmp_path / "a.metrics.csv", tmp_path / "b.metrics.csv"
+    write_metrics(a, [-21, -18, -14.9, -12, -9.5, -4, 0.5, 2])
+    write_metrics(b, [-21, -20.5, -20])
+    out = tmp_path / "curve.png"
+    r = runner.invoke(app, ["plot", str(a), str(b), "-l", "fast", "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    img = iio.imread(out)
+    assert img.ndim == 3 and img.shape[1] > img.shape[0] > 300  # two panels side by side
+    assert img[..., :3].std() > 10  # not a blank canvas
+    text = r.stdout
+    assert "fast: 8 episodes, 0.80 h, running reward 2.00" in text
+    assert "running reward >= -15: episode      3   0.30 h    0.00M steps" in text
+    assert "running reward >=   0: episode      7   0.70 h" in text
+    assert "b: 3 episodes" in text and "not reached" in text
+
+
+def test_plot_bad_inputs(tmp_path):
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+    for args, msg in [(["missing.csv"], "no such file"), ([str(tmp_path / "x.csv")], "not a pgcli metrics CSV"),
+                      ([str(tmp_path / "x.csv"), "-o", str(tmp_path / "c.txt")], "unsupported output format")]:
+        r = runner.invoke(app, ["plot", *args, "-o", str(tmp_path / "c.png")] if "-o" not in args else ["plot", *args])
+        assert r.exit_code == 1 and msg in r.stderr and r.stderr.count("\n") == 1
