@@ -213,3 +213,20 @@ def loads(data: bytes, source: str = "checkpoint") -> Checkpoint:
         config = Config(hidden=model["W1"].shape[0])
         return Checkpoint(config=config, env={}, arrays=model, meta={}, source="karpathy")
     raise PgcliError(f"{source}: not a pgcli checkpoint or a Karpathy save.p")
+
+
+def export_weights(ckpt: Checkpoint, float32: bool = True) -> Checkpoint:
+    """A weights-only copy to share (no optimizer state): float32 halves the size again."""
+    dt = np.float32 if float32 else np.float64
+    arrays = {k: ckpt.arrays[k].astype(dt) for k in MODEL_KEYS}
+    meta = {k: ckpt.meta[k] for k in ("episode", "running_reward", "steps", "seconds", "updates") if k in ckpt.meta}
+    meta["exported_from"] = ckpt.source
+    return Checkpoint(config=ckpt.config, env=ckpt.env, arrays=arrays, meta=meta)
+
+
+def karpathy_pickle(ckpt: Checkpoint) -> bytes:
+    """The weights as Karpathy's save.p ({'W1', 'W2'} float64, pickle protocol 2), for his script.
+    Writing a pickle is safe; pgcli itself only ever reads them through `safe_pickle`."""
+    import pickle
+
+    return pickle.dumps({k: np.ascontiguousarray(ckpt.arrays[k], dtype=np.float64) for k in MODEL_KEYS}, protocol=2)

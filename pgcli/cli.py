@@ -314,6 +314,32 @@ def visualize_weights(
 
 
 @app.command()
+def export(
+    checkpoint: Path = CHECKPOINT,
+    output: Path = typer.Option(..., "--output", "-o", help="File to write.", show_default=False),
+    karpathy: bool = typer.Option(False, "--karpathy", help="Write Karpathy's save.p format (a pickle) for his original script."),
+    float64: bool = typer.Option(False, "--float64", help="Keep float64 weights (default: float32, half the size)."),
+):
+    """Write a small weights-only copy of a checkpoint to share (config and env settings kept)."""
+    from pgcli import checkpoint as ckpt_io
+
+    ck = ckpt_io.load(checkpoint)
+    if output.is_dir():
+        raise PgcliError(f"{output}: is a directory")
+    if not output.parent.is_dir():
+        raise PgcliError(f"{output.parent}: no such directory")
+    if karpathy:
+        data = ckpt_io.karpathy_pickle(ck)
+    else:
+        data = ckpt_io.encode(ckpt_io.export_weights(ck, float32=not float64))
+    try:
+        ckpt_io.atomic_write(output, data)
+    except OSError as e:
+        raise PgcliError(f"{output}: cannot write ({e.strerror})") from None
+    typer.echo(f"wrote {output} ({len(data) / 1e6:.1f} MB, {'Karpathy save.p' if karpathy else 'pgcli weights'})")
+
+
+@app.command()
 def plot(
     metrics: list[Path] = typer.Argument(..., help="One or more metrics CSVs written by pgcli train.", show_default=False),
     output: Path = typer.Option(Path("curve.png"), "--output", "-o", help="Image to write (.png, .svg, .pdf)."),

@@ -96,3 +96,22 @@ def test_real_ale_pong_episode_end_to_end(tmp_path):
     assert ck.episode == 1 and ck.meta["steps"] > 500  # a real game of Pong is hundreds of steps
     row = (tmp_path / "save.metrics.csv").read_text().splitlines()[1].split(",")
     assert row[0] == "1" and -21 <= float(row[2]) <= 21 and int(row[5]) + int(row[4]) >= 21
+
+
+def test_export_weights_and_karpathy_roundtrip(tmp_path, fake_env):
+    out = tmp_path / "save.p"
+    assert runner.invoke(app, ["train", "--episodes", "4", "--fast", "-o", str(out)]).exit_code == 0
+    full = checkpoint.load(out)
+    r = runner.invoke(app, ["export", str(out), "-o", str(tmp_path / "agent.p")])
+    assert r.exit_code == 0, r.stderr
+    small = checkpoint.load(tmp_path / "agent.p")
+    assert set(small.arrays) == {"W1", "W2"} and small.episode == 4 and small.config == full.config
+    assert (tmp_path / "agent.p").stat().st_size < out.stat().st_size / 7  # float32, no optimizer state
+    np.testing.assert_allclose(small.model["W1"], full.model["W1"], rtol=1e-6)
+    r = runner.invoke(app, ["export", str(out), "--karpathy", "-o", str(tmp_path / "k.p")])
+    assert r.exit_code == 0, r.stderr
+    k = checkpoint.load(tmp_path / "k.p")
+    assert k.source == "karpathy" and np.array_equal(k.model["W1"], full.model["W1"])
+    # an exported agent can be trained further (fresh optimizer state)
+    r = runner.invoke(app, ["train", "--resume", str(tmp_path / "agent.p"), "--episodes", "2", "-o", str(tmp_path / "more.p")])
+    assert r.exit_code == 0 and checkpoint.load(tmp_path / "more.p").episode == 6
