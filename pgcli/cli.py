@@ -81,7 +81,7 @@ def train(
     output: Path = typer.Option(Path("save.p"), "--output", "-o", help="Checkpoint to write (metrics go to <stem>.metrics.csv beside it)."),
     save_every: int = typer.Option(100, min=1, help="Checkpoint every this many episodes."),
     resume: Optional[Path] = typer.Option(None, help="Continue from a pgcli checkpoint or a Karpathy save.p."),
-    render: bool = typer.Option(False, help="Show one game in a window while training (slow)."),
+    render: bool = typer.Option(False, "--render", help="Show one game in a window while training (slow)."),
 ):
     """Train a policy network on Pong from raw pixels (Ctrl-C saves and stops)."""
     from pgcli.progress import TrainProgress
@@ -127,7 +127,7 @@ def play(
     terminal: bool = typer.Option(False, "--terminal", help="Watch in this terminal (works over SSH)."),
     episodes: int = typer.Option(1, "--episodes", "-n", min=1, help="Games to play."),
     seed: int = typer.Option(0, min=0, help="Seed for the emulator and the action sampling."),
-    greedy: bool = typer.Option(False, help="Always take the more likely action (default: sample, as in training)."),
+    greedy: bool = typer.Option(False, "--greedy", help="Always take the more likely action (default: sample, as in training)."),
     env: Optional[str] = typer.Option(None, "--env", help="Override the env the agent was trained on."),
 ):
     """Watch a trained agent play full games against the built-in AI."""
@@ -192,7 +192,7 @@ def evaluate(
     checkpoint: Path = CHECKPOINT,
     episodes: int = typer.Option(10, "--episodes", "-n", min=1, help="Games to play."),
     seed: int = typer.Option(0, min=0, help="Seed: same seed, same result."),
-    greedy: bool = typer.Option(False, help="Always take the more likely action."),
+    greedy: bool = typer.Option(False, "--greedy", help="Always take the more likely action."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object instead of text."),
     env: Optional[str] = typer.Option(None, "--env", help="Override the env the agent was trained on."),
 ):
@@ -234,7 +234,7 @@ def record(
     scale: int = typer.Option(2, min=1, max=8, help="Pixel size."),
     show_input: bool = typer.Option(False, "--show-input", help="Add a panel with what the network sees and P(UP)."),
     seed: int = typer.Option(0, min=0, help="Seed for the emulator and the action sampling."),
-    greedy: bool = typer.Option(False, help="Always take the more likely action."),
+    greedy: bool = typer.Option(False, "--greedy", help="Always take the more likely action."),
     env: Optional[str] = typer.Option(None, "--env", help="Override the env the agent was trained on."),
 ):
     """Record gameplay to a GIF or MP4 (works without a display)."""
