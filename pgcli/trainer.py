@@ -61,7 +61,7 @@ class EpisodeBuffer:
         self.idx[self.n_idx : self.n_idx + k] = signed
         self.n_idx += k
         self.counts, self.y, self.r = (self._fit(a, T + 1) for a in (self.counts, self.y, self.r))
-        self.counts[T], self.y[T] = k, up
+        self.counts[T], self.y[T], self.r[T] = k, up, 0.0
         self.T = T + 1
 
     def reward(self, r: float) -> None:
@@ -167,8 +167,8 @@ class Trainer:
             for g, n in enumerate(env.groups):
                 frames, rewards, dones = env.recv(g)
                 s["steps"] += n
-                for i, b in enumerate(self.bufs[g]):
-                    b.reward(rewards[i])
+                for i in np.flatnonzero(rewards):  # most steps score no point
+                    self.bufs[g][i].reward(rewards[i])
                 self.fresh[g] = dones
                 now = time.perf_counter()
                 s["seconds"] += min(now - t_last, MAX_STEP_SECONDS)  # a suspended process is not training
