@@ -64,11 +64,10 @@ def load_agent(path: Path, env: str | None = None) -> Agent:
 
 def make_single_env(s: EnvSettings, render_mode: str | None = None):
     """One gymnasium env with exactly the recorded settings (for play, record, render)."""
-    from pgcli.envs import gym_module
+    from pgcli.envs import make_gym_env
 
-    gym = gym_module()
-    return gym.make(s.env_id, frameskip=s.frameskip, repeat_action_probability=s.repeat_action_probability,
-                    max_num_frames_per_episode=s.max_num_frames_per_episode, render_mode=render_mode)
+    return make_gym_env(s.env_id, render_mode, frameskip=s.frameskip, repeat_action_probability=s.repeat_action_probability,
+                        max_num_frames_per_episode=s.max_num_frames_per_episode)
 
 
 @dataclass

@@ -141,8 +141,6 @@ def play(
     if render and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise PgcliError(f"no display found (DISPLAY is not set); watch in this terminal instead: "
                          f"pgcli play {checkpoint} --terminal")
-    if render and not Path("/dev/snd").exists() and sys.platform.startswith("linux"):
-        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")  # no sound card: keep ALSA's complaints quiet
     frame_time = agent.settings.mean_frameskip / 60.0  # 60 emulated frames per second
     clock = {"next": time.perf_counter()}
 

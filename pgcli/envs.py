@@ -12,6 +12,8 @@ autoreset, raw 210x160x3 RGB frames, so the seed's `prepro` applies unchanged):
 from __future__ import annotations
 
 import os
+import sys
+import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -50,6 +52,17 @@ def gym_module():
     gym.register_envs(ale_py)
     ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)  # no banner on every env
     return gym
+
+
+def make_gym_env(env_id: str, render_mode: str | None = None, **kwargs):
+    """gymnasium.make, minus the noise: Pong-v0 is chosen on purpose (Karpathy's setup), and a
+    window without a sound card should not flood stderr with ALSA errors."""
+    gym = gym_module()
+    if render_mode == "human" and sys.platform.startswith("linux") and not os.path.exists("/dev/snd"):
+        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is out of date.*")
+        return gym.make(env_id, render_mode=render_mode, **kwargs)
 
 
 def env_settings(env_id: str) -> EnvSettings:
@@ -142,10 +155,12 @@ class GymPong:
     """N `gymnasium.make` environments stepped in turn (random frameskip, or a render window)."""
 
     def __init__(self, s: EnvSettings, num_envs: int, render_mode: str | None = None):
-        gym = gym_module()
         self.num_envs = num_envs
         self.groups = [num_envs]
-        self.envs = [gym.make(s.env_id, render_mode=render_mode) for _ in range(num_envs)]
+        self.envs = [make_gym_env(s.env_id, render_mode, frameskip=s.frameskip,
+                                  repeat_action_probability=s.repeat_action_probability,
+                                  max_num_frames_per_episode=s.max_num_frames_per_episode)
+                     for _ in range(num_envs)]
         self._actions = None
 
     def reset(self, seed: int) -> list[np.ndarray]:

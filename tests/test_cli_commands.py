@@ -176,3 +176,13 @@ def test_episodes_zero_is_a_usage_error(agent_file, cmd):
 def test_missing_checkpoint(tmp_path, cmd):
     err = one_line_error(runner.invoke(app, [cmd, str(tmp_path / "nope.p")]))
     assert "no such file" in err
+
+
+def test_karpathy_file_plays_on_pong_v0(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "save.p"
+    path.write_bytes(karpathy_py2(rng.standard_normal((200, 6400)) / 80, rng.standard_normal(200) / 14))
+    r = runner.invoke(app, ["evaluate", str(path), "-n", "1", "--json"])
+    assert r.exit_code == 0, r.stderr
+    res = json.loads(r.stdout)
+    assert res["env_id"] == "Pong-v0" and len(res["rewards"]) == 1  # Karpathy's 2016 setup
