@@ -131,9 +131,8 @@ def play(
     env: Optional[str] = typer.Option(None, "--env", help="Override the env the agent was trained on."),
 ):
     """Watch a trained agent play full games against the built-in AI."""
-    import time
-
-    from pgcli.agent import load_agent, play as play_games
+    from pgcli.agent import load_agent
+    from pgcli.watch import watch
 
     agent = load_agent(checkpoint, env)
     if render and terminal:
@@ -141,48 +140,18 @@ def play(
     if render and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise PgcliError(f"no display found (DISPLAY is not set); watch in this terminal instead: "
                          f"pgcli play {checkpoint} --terminal")
-    frame_time = agent.settings.mean_frameskip / 60.0  # 60 emulated frames per second
-    clock = {"next": time.perf_counter()}
-
-    def pace():
-        clock["next"] += frame_time
-        delay = clock["next"] - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
-        else:
-            clock["next"] = time.perf_counter()
 
     def on_point(view):
-        if view.reward:
+        if not terminal:
             me, ai = view.score
             who = "agent" if view.reward > 0 else "AI"
             typer.echo(f"game {view.episode + 1}: point to {who:<5}  {me:2d} : {ai:<2d}")
 
-    if terminal:
-        from rich.console import Console, Group
-        from rich.live import Live
-        from rich.text import Text
-
-        from pgcli.terminal_view import frame_to_text, status_line
-
-        console = Console()
-        with Live(console=console, auto_refresh=False, transient=False) as live:
-            def draw(view):
-                live.update(Group(frame_to_text(view.frame), Text(status_line(view))), refresh=True)
-                pace()
-            try:
-                results = play_games(agent, episodes, seed, greedy, on_step=draw)
-            except KeyboardInterrupt:
-                raise typer.Exit(130)
-    else:
-        def watch(view):
-            on_point(view)
-            if render:
-                pace()
-        try:
-            results = play_games(agent, episodes, seed, greedy, render_mode="human" if render else None, on_step=watch)
-        except KeyboardInterrupt:
-            raise typer.Exit(130)
+    mode = "terminal" if terminal else "window" if render else "headless"
+    try:
+        results = watch(agent, episodes, seed, greedy, mode, on_point)
+    except KeyboardInterrupt:
+        raise typer.Exit(130)
     for i, r in enumerate(results):
         typer.echo(f"game {i + 1}: final score agent {r['won']} : {r['lost']} AI ({r['reward']:+d}, {r['steps']} steps)")
 
@@ -253,35 +222,10 @@ def record(
 
 
 def _weights(checkpoints: list[Path], output: Path, neurons: str, cols: int, scale: int, fps: float) -> None:
-    from pgcli import checkpoint as ckpt_io
-    from pgcli.weights import check_output, label, neuron_grid, write_image
+    from pgcli.weights import draw, parse_neurons
 
-    check_output(output, animated=len(checkpoints) > 1)
-    if neurons == "all":
-        n = None
-    else:
-        try:
-            n = int(neurons)
-        except ValueError:
-            raise PgcliError(f"--neurons must be a number or 'all', got {neurons!r}") from None
-        if n < 1:
-            raise PgcliError(f"--neurons must be >= 1, got {n}")
-    frames = []
-    for path in checkpoints:
-        ck = ckpt_io.load(path)
-        img = neuron_grid(ck.model["W1"], n, cols, scale)
-        if len(checkpoints) > 1:
-            img = label(img, f"episode {ck.episode}" if ck.source == "pgcli" else path.name)
-        if frames and img.shape != frames[0].shape:
-            raise PgcliError(f"{path}: has {ck.config.hidden} neurons, unlike the first checkpoint")
-        frames.append(img)
-    if len(frames) > 1:
-        order = sorted(range(len(frames)), key=lambda i: ckpt_io.load(checkpoints[i]).episode)
-        frames = [frames[i] for i in order]
-    write_image(output, frames, fps)
-    h, w = frames[0].shape[:2]
-    what = f"{len(frames)} frames" if len(frames) > 1 else "1 image"
-    typer.echo(f"wrote {output}: {what}, {w}x{h}")
+    n, w, h = draw(checkpoints, output, parse_neurons(neurons), cols, scale, fps)
+    typer.echo(f"wrote {output}: {f'{n} frames' if n > 1 else '1 image'}, {w}x{h}")
 
 
 WEIGHT_ARGS = dict(

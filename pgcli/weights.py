@@ -74,3 +74,38 @@ def write_image(path: Path, frames: list[np.ndarray], fps: float = 2.0) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def parse_neurons(text: str) -> int | None:
+    """'all' -> None (every neuron), else a positive count."""
+    if text == "all":
+        return None
+    try:
+        n = int(text)
+    except ValueError:
+        raise PgcliError(f"--neurons must be a number or 'all', got {text!r}") from None
+    if n < 1:
+        raise PgcliError(f"--neurons must be >= 1, got {n}")
+    return n
+
+
+def draw(checkpoints: list[Path], output: Path, neurons: int | None, cols: int, scale: int, fps: float):
+    """One checkpoint -> a still grid; several -> an animation ordered by episode, each frame
+    labelled with its episode number. Returns (frames, width, height)."""
+    from pgcli import checkpoint as ckpt_io
+
+    animated = len(checkpoints) > 1
+    check_output(output, animated)
+    frames = []  # (episode, image)
+    for path in checkpoints:
+        ck = ckpt_io.load(path)
+        img = neuron_grid(ck.model["W1"], neurons, cols, scale)
+        if animated:
+            img = label(img, f"episode {ck.episode}" if ck.source == "pgcli" else path.name)
+        if frames and img.shape != frames[0][1].shape:
+            raise PgcliError(f"{path}: has {ck.config.hidden} neurons, unlike the first checkpoint")
+        frames.append((ck.episode, img))
+    frames.sort(key=lambda f: f[0])  # stable: Karpathy files (episode 0) keep their order
+    write_image(output, [img for _, img in frames], fps)
+    h, w = frames[0][1].shape[:2]
+    return len(frames), w, h
