@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -18,7 +17,7 @@ class TrainProgress:
         self.console = console or Console(file=sys.stdout)
         self.live = self.console.is_terminal
         self.total, self.start, self.plain_every = total, start_episode, plain_every
-        self.t0, self.steps0 = time.perf_counter(), None
+        self.t0, self.steps0 = 0.0, None
         self.progress = None
         if self.live:
             self.progress = Progress(
@@ -41,10 +40,10 @@ class TrainProgress:
             self.progress.stop()
 
     def episode(self, st: EpisodeStats) -> None:
-        if self.steps0 is None:
-            self.steps0, self.t0 = st.total_steps - st.steps, time.perf_counter()
-        dt = max(time.perf_counter() - self.t0, 1e-9)
-        sps = (st.total_steps - self.steps0) / dt
+        if self.steps0 is None:  # rate over this session's training time (pauses excluded)
+            self.steps0, self.t0 = st.total_steps, st.seconds
+        dt = st.seconds - self.t0
+        sps = (st.total_steps - self.steps0) / dt if dt > 0 else 0.0
         if self.progress:
             self.progress.update(self.task, completed=st.episode, rr=f"{st.running_reward:.2f}",
                                  last=f"{st.reward:+.0f}", won=st.won, lost=st.lost, sps=f"{sps:.0f}")
