@@ -15,11 +15,12 @@ MODES = ("headless", "window", "terminal")
 
 
 def frame_to_text(frame: np.ndarray, width: int = 80) -> Text:
-    """(210, 160, 3) frame -> rich Text, `width` cells wide, the play area only (rows 34:194)."""
-    step = max(1, 160 // width)
-    img = frame[34:194:step, ::step]  # (rows, width, 3); two rows make one line
-    if len(img) % 2:
-        img = img[:-1]
+    """(210, 160, 3) frame -> rich Text, `width` cells wide, the play area only (rows 34:194).
+    Downsampling takes the brightest pixel of each block, so the 2-pixel ball never vanishes."""
+    k = max(1, 160 // width)
+    area = frame[34:194, : (160 // k) * k]
+    rows = (len(area) // (2 * k)) * 2  # an even number of pixel rows: two per character line
+    img = area[: rows * k].reshape(rows, k, -1, k, 3).max(axis=(1, 3))  # (rows, width, 3)
     text = Text()
     for top, bottom in zip(img[0::2], img[1::2]):
         cells = [tuple(t) + tuple(b) for t, b in zip(top.tolist(), bottom.tolist())]

@@ -186,3 +186,14 @@ def test_karpathy_file_plays_on_pong_v0(tmp_path):
     assert r.exit_code == 0, r.stderr
     res = json.loads(r.stdout)
     assert res["env_id"] == "Pong-v0" and len(res["rewards"]) == 1  # Karpathy's 2016 setup
+
+
+def test_terminal_view_never_drops_the_ball():
+    from pgcli.watch import frame_to_text
+
+    frame = np.zeros((210, 160, 3), np.uint8)
+    frame[..., 0], frame[..., 1], frame[..., 2] = 144, 72, 17
+    frame[101:105, 77:79] = 236  # a 2x4 ball at an odd column, as Pong draws it
+    text = frame_to_text(frame)
+    assert len(text.plain.splitlines()) == 40 and all(len(l) == 80 for l in text.plain.splitlines())
+    assert any("rgb(236,236,236)" in str(span.style) for span in text.spans)
