@@ -12,6 +12,7 @@ import csv
 import fcntl
 import os
 import signal
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,8 +215,10 @@ def train(
                     on_episode(st)
 
                 def save(final: bool) -> None:
+                    t0 = time.perf_counter()
                     try:
                         checkpoint.save(output, state_to_checkpoint(cfg, settings.to_dict(), state))
+                        state["seconds"] += time.perf_counter() - t0  # saving is part of training's wall clock
                     except OSError as e:
                         if final:
                             raise PgcliError(f"{output}: could not save the checkpoint ({e.strerror})") from None

@@ -156,13 +156,13 @@ class Trainer:
         Finished episodes are processed in a fixed order (group, then game), so same seed, same run.
         """
         s, env = self.s, self.env
+        t_last = time.perf_counter()  # resetting the games counts as training time too
         frames = env.reset(seed=segment_seed(self.cfg.seed, s["episode"]))
         self.bufs = [[EpisodeBuffer() for _ in range(n)] for n in env.groups]
         self.prev = [sparse.prepro_batch(f) for f in frames]
         self.fresh = [np.ones(n, bool) for n in env.groups]
         for g, f in enumerate(frames):
             self._act(g, f)
-        t_last = time.perf_counter()
         while True:
             for g, n in enumerate(env.groups):
                 frames, rewards, dones = env.recv(g)
