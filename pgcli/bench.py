@@ -118,10 +118,14 @@ class _TimedEnv:
     """Wraps an env to measure how long the trainer waits for the emulator."""
 
     def __init__(self, env):
-        self.env, self.groups, self.num_envs, self.waiting = env, env.groups, env.num_envs, 0.0
+        self.env, self.groups, self.num_envs = env, env.groups, env.num_envs
+        self.waiting = self.resetting = 0.0
 
     def reset(self, seed):
-        return self.env.reset(seed)
+        t = time.perf_counter()
+        out = self.env.reset(seed)
+        self.resetting += time.perf_counter() - t
+        return out
 
     def send(self, g, a):
         t = time.perf_counter()
@@ -142,9 +146,10 @@ def pgcli_loop(cfg: Config, seconds: float) -> Result:
     s = env_settings(cfg.env_id)
     env = _TimedEnv(make_env(s, cfg.num_envs))
     trainer = Trainer(cfg, new_state(cfg), env)
-    trainer.run_segment(10**9, lambda st: None, lambda: trainer.s["seconds"] >= seconds)
+    busy = lambda: trainer.s["seconds"] - env.resetting  # noqa: E731  (steady state, like (a))
+    trainer.run_segment(10**9, lambda st: None, lambda: busy() >= seconds)
     env.close()
-    st = trainer.s
+    st = dict(trainer.s, seconds=busy())
     if not trainer.peak_step_bytes:  # no game finished in this turn: measure the open ones
         trainer.peak_step_bytes = max(b.nbytes // max(b.T, 1) for group in trainer.bufs for b in group)
     outside = 1 - env.waiting / st["seconds"] if st["seconds"] else None

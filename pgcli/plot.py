@@ -87,7 +87,7 @@ def plot(curves: list[Curve], output: Path, title: str | None = None) -> None:
                  va="bottom", fontsize=8, color="0.3")
     axes[0].set_ylabel("running reward (0.99/0.01 running mean)")
     axes[0].set_ylim(-21.5, max(5.0, max(float(c.running_reward.max()) for c in curves) + 1))
-    axes[0].legend(loc="upper left", fontsize=9)
+    axes[0].legend(loc="lower right", fontsize=9)
     fig.suptitle(title or "pgcli: Pong from pixels, learning curve")
     fig.tight_layout()
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp{output.suffix}")
