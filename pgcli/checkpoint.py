@@ -24,6 +24,7 @@ import numpy as np
 
 from pgcli.config import Config
 from pgcli.errors import PgcliError
+from pgcli.outputs import atomic_output
 from pgcli.policy import D
 from pgcli.safe_pickle import load_karpathy
 
@@ -86,16 +87,11 @@ def encode(ckpt: Checkpoint) -> bytes:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write data to path so that a crash at any moment leaves either the old or the new file."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_output(path) as tmp:
         with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     try:
         dfd = os.open(path.parent, os.O_RDONLY)
         try:

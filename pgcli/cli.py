@@ -267,11 +267,10 @@ def export(
     """Write a small weights-only copy of a checkpoint to share (config and env settings kept)."""
     from pgcli import checkpoint as ckpt_io
 
+    from pgcli.outputs import check_output
+
     ck = ckpt_io.load(checkpoint)
-    if output.is_dir():
-        raise PgcliError(f"{output}: is a directory")
-    if not output.parent.is_dir():
-        raise PgcliError(f"{output.parent}: no such directory")
+    check_output(output)
     if karpathy:
         data = ckpt_io.karpathy_pickle(ck)
     else:

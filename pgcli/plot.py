@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from pgcli import outputs
 from pgcli.errors import PgcliError
 
 MILESTONES = (-15, -10, -5, 0)
@@ -57,12 +57,7 @@ def read_metrics(path: Path, label: str | None = None) -> Curve:
 
 
 def check_output(path: Path) -> None:
-    if path.is_dir():
-        raise PgcliError(f"{path}: is a directory")
-    if path.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise PgcliError(f"{path}: unsupported output format {path.suffix or '(none)'!r}; use .png, .svg or .pdf")
-    if not path.parent.is_dir():
-        raise PgcliError(f"{path.parent}: no such directory")
+    outputs.check_output(path, (".png", ".svg", ".pdf"), "use .png, .svg or .pdf")
 
 
 def plot(curves: list[Curve], output: Path, title: str | None = None) -> None:
@@ -90,12 +85,8 @@ def plot(curves: list[Curve], output: Path, title: str | None = None) -> None:
     axes[0].legend(loc="lower right", fontsize=9)
     fig.suptitle(title or "pgcli: Pong from pixels, learning curve")
     fig.tight_layout()
-    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp{output.suffix}")
     try:
-        fig.savefig(tmp, dpi=110)
-        os.replace(tmp, output)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        with outputs.atomic_output(output) as tmp:
+            fig.savefig(tmp, dpi=110)
     finally:
         plt.close(fig)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
 from pgcli.agent import Agent, StepView, play
+from pgcli import outputs
 from pgcli.errors import PgcliError
 
 FORMATS = (".gif", ".mp4")
@@ -59,13 +59,7 @@ def compose(view: StepView, scale: int, show_input: bool) -> np.ndarray:
 
 def check_output(path: Path) -> str:
     """Validate the output path before any game is played; returns the lower-case extension."""
-    if path.is_dir():
-        raise PgcliError(f"{path}: is a directory")
-    ext = path.suffix.lower()
-    if ext not in FORMATS:
-        raise PgcliError(f"{path}: unsupported output format {ext or '(none)'!r}; use .gif or .mp4")
-    if not path.parent.is_dir():
-        raise PgcliError(f"{path.parent}: no such directory")
+    ext = outputs.check_output(path, FORMATS, "use .gif or .mp4")
     if ext == ".mp4":
         try:
             import imageio_ffmpeg  # noqa: F401
@@ -84,16 +78,11 @@ def write_video(path: Path, frames: list[np.ndarray], fps: float) -> None:
     import imageio.v3 as iio
 
     ext = check_output(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{ext}")
-    try:
+    with outputs.atomic_output(path) as tmp:
         if ext == ".gif":  # GIF frame times are whole centiseconds; identical frames get merged
             iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=gif_frame_ms(fps), loop=0)
         else:
             iio.imwrite(tmp, np.stack(frames), extension=".mp4", fps=fps, codec="libx264", macro_block_size=1)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def record(agent: Agent, path: Path, episodes: int = 1, max_frames: int | None = None, fps: float | None = None,

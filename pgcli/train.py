@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 
 from pgcli import checkpoint
 from pgcli.checkpoint import Checkpoint
@@ -195,7 +194,7 @@ def train(
     probe_writable(output, need_bytes=len(checkpoint.encode(state_to_checkpoint(cfg, settings.to_dict(), state))))
     mpath = metrics_path(output)
     with output_lock(output), stop_on_signals() as caught:
-        for stale in output.parent.glob(f".{output.name}.*.tmp"):  # left by a killed save
+        for stale in output.parent.glob(f".{output.name}.*.tmp{output.suffix}"):  # left by a killed save
             stale.unlink(missing_ok=True)
         if ckpt is not None:
             trim_metrics(mpath, state["episode"])

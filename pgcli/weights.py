@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
+from pgcli import outputs
 from pgcli.errors import PgcliError
 
 GAP = 2  # pixels between tiles (at scale 1)
@@ -49,31 +49,21 @@ def label(img: np.ndarray, text: str) -> np.ndarray:
 
 
 def check_output(path: Path, animated: bool) -> None:
-    if path.is_dir():
-        raise PgcliError(f"{path}: is a directory")
-    ext = path.suffix.lower()
-    allowed = (".gif",) if animated else (".png", ".gif", ".jpg", ".jpeg")
-    if ext not in allowed:
-        kind = "several checkpoints make an animation: use .gif" if animated else "use .png"
-        raise PgcliError(f"{path}: unsupported output format {ext or '(none)'!r}; {kind}")
-    if not path.parent.is_dir():
-        raise PgcliError(f"{path.parent}: no such directory")
+    if animated:
+        outputs.check_output(path, (".gif",), "several checkpoints make an animation: use .gif")
+    else:
+        outputs.check_output(path, (".png", ".gif", ".jpg", ".jpeg"), "use .png")
 
 
 def write_image(path: Path, frames: list[np.ndarray], fps: float = 2.0) -> None:
     """One frame -> still image; several -> looping GIF. Atomic: no partial file on failure."""
     import imageio.v3 as iio
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
-    try:
+    with outputs.atomic_output(path) as tmp:
         if len(frames) == 1:
             iio.imwrite(tmp, frames[0], extension=path.suffix.lower())
         else:
             iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=1000.0 / fps, loop=0)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def parse_neurons(text: str) -> int | None:
