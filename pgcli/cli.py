@@ -93,14 +93,9 @@ def train(
     if fast:
         overrides.setdefault("optimizer", "adam")
         overrides.setdefault("learning_rate", 1e-3)
-    start = 0
-    if resume is not None:
-        from pgcli.checkpoint import load
-
-        start = load(resume).episode
-    with TrainProgress(episodes, start) as prog:
+    with TrainProgress(episodes) as prog:
         result = run_train(overrides, output, episodes=episodes, save_every=save_every, resume=resume,
-                           render=render, on_episode=prog.episode, on_event=prog.message)
+                           render=render, on_episode=prog.episode, on_event=prog.message, on_start=prog.started)
     rr = "-" if result.running_reward is None else f"{result.running_reward:.2f}"
     typer.echo(f"saved {result.output} after episode {result.episodes} (running reward {rr}); "
                f"metrics in {result.metrics}")

@@ -13,10 +13,10 @@ from pgcli.trainer import EpisodeStats
 class TrainProgress:
     """Shows episode, running reward, last reward, points won/lost, steps/s and elapsed time."""
 
-    def __init__(self, total: int | None, start_episode: int, plain_every: int = 10, console: Console | None = None):
+    def __init__(self, total: int | None, plain_every: int = 10, console: Console | None = None):
         self.console = console or Console(file=sys.stdout)
         self.live = self.console.is_terminal
-        self.total, self.start, self.plain_every = total, start_episode, plain_every
+        self.total, self.start, self.plain_every = total, 0, plain_every
         self.t0, self.steps0 = 0.0, None
         self.progress = None
         if self.live:
@@ -27,8 +27,14 @@ class TrainProgress:
                            "({task.fields[won]}-{task.fields[lost]}) | {task.fields[sps]:>5} steps/s"),
                 TimeElapsedColumn(), console=self.console, refresh_per_second=4,
             )
-            self.task = self.progress.add_task("train", total=(start_episode + total) if total else None,
-                                               completed=start_episode, rr="-", last="-", won=0, lost=0, sps="-")
+            self.task = self.progress.add_task("train", total=total, completed=0, rr="-", last="-", won=0,
+                                               lost=0, sps="-")
+
+    def started(self, episode: int) -> None:
+        """Training starts (or resumes) after `episode` finished episodes."""
+        self.start = episode
+        if self.progress:
+            self.progress.update(self.task, completed=episode, total=(episode + self.total) if self.total else None)
 
     def __enter__(self):
         if self.progress:

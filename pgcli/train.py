@@ -164,6 +164,7 @@ def train(
     render: bool = False,
     on_episode: Callable[[EpisodeStats], None] = lambda s: None,
     on_event: Callable[[str], None] = lambda msg: None,
+    on_start: Callable[[int], None] = lambda episode: None,
 ) -> TrainResult:
     """Train (or resume) and checkpoint to `output`. `overrides` are the flags the user gave."""
     if save_every < 1:
@@ -189,6 +190,7 @@ def train(
     else:
         state = new_state(cfg)
     target = None if episodes is None else state["episode"] + episodes
+    on_start(state["episode"])
     if render and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise PgcliError("--render needs a display (none found: DISPLAY is not set)")
     probe_writable(output, need_bytes=len(checkpoint.encode(state_to_checkpoint(cfg, settings.to_dict(), state))))

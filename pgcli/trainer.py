@@ -60,7 +60,8 @@ class EpisodeBuffer:
         self.idx = self._fit(self.idx, self.n_idx + k)
         self.idx[self.n_idx : self.n_idx + k] = signed
         self.n_idx += k
-        self.counts, self.y, self.r = (self._fit(a, T + 1) for a in (self.counts, self.y, self.r))
+        if T == len(self.counts):  # the per-step arrays are full: grow all three together
+            self.counts, self.y, self.r = (self._fit(a, T + 1) for a in (self.counts, self.y, self.r))
         self.counts[T], self.y[T], self.r[T] = k, up, 0.0
         self.T = T + 1
 
