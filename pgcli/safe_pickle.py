@@ -65,7 +65,7 @@ def _as_bytes(raw) -> bytes:
     raise _Refused("array data is not bytes")
 
 
-def _build(shape, dtype, raw) -> np.ndarray:
+def _build(shape, dtype, raw, fortran: bool = False) -> np.ndarray:
     if not isinstance(dtype, _Dtype):
         raise _Refused("array dtype is not a plain float dtype")
     if not isinstance(shape, tuple) or not all(type(n) is int and 0 <= n for n in shape):
@@ -79,7 +79,7 @@ def _build(shape, dtype, raw) -> np.ndarray:
         count *= n
     if count * dt.itemsize != len(data):  # checked before anything is allocated
         raise _Refused("array size does not match its data")
-    return np.frombuffer(data, dtype=dt).reshape(shape).astype(np.float64)
+    return np.frombuffer(data, dtype=dt).reshape(shape, order="F" if fortran else "C").astype(np.float64)
 
 
 class _Array:
@@ -95,8 +95,7 @@ class _Array:
         shape, dtype, fortran, raw = state
         if fortran not in (0, 1, False, True):
             raise _Refused("malformed array state")
-        a = _build(shape, dtype, raw)
-        self.array = np.asfortranarray(a) if fortran and a.ndim > 1 else a
+        self.array = _build(shape, dtype, raw, bool(fortran))  # the bytes are in Fortran order if set
 
 
 def _reconstruct(cls, shape, typecode):
@@ -107,7 +106,9 @@ def _reconstruct(cls, shape, typecode):
 
 def _frombuffer(buf, dtype, shape, order="C"):
     out = _Array()
-    out.array = _build(tuple(shape) if isinstance(shape, (tuple, list)) else shape, dtype, buf)
+    if order not in ("C", "F"):
+        raise _Refused("malformed array order")
+    out.array = _build(tuple(shape) if isinstance(shape, (tuple, list)) else shape, dtype, buf, order == "F")
     return out
 
 

@@ -55,6 +55,13 @@ def test_karpathy_python3_pickles_load(tmp_path, protocol):
     assert np.array_equal(c.model["W1"], model["W1"]) and np.array_equal(c.model["W2"], model["W2"])
 
 
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_fortran_ordered_arrays_load_in_the_right_order(tmp_path, protocol):
+    W1 = np.asfortranarray(np.arange(200 * 6400, dtype=np.float64).reshape(200, 6400))
+    (tmp_path / "save.p").write_bytes(pickle.dumps({"W1": W1, "W2": np.arange(200.0)}, protocol=protocol))
+    assert np.array_equal(checkpoint.load(tmp_path / "save.p").model["W1"], W1)
+
+
 def test_recognised_by_content_not_extension(tmp_path):
     checkpoint.save(tmp_path / "weights.npz", small_ckpt(H=4))
     assert checkpoint.load(tmp_path / "weights.npz").config.hidden == 4
