@@ -1,7 +1,8 @@
 """Side-by-side benchmark, one process, same time budget for each contender:
 
-(a) the raw emulator with pgcli's training settings and random actions (no learning), in both
-    layouts ale-py offers here (one vector env on all cores, or pgcli's two alternating groups),
+(a) the raw emulator with pgcli's training settings and random actions (no learning), in two
+    layouts (one vector env with a thread per core, or pgcli's alternating groups); the faster
+    one is the reference,
 (b) a faithful port of the seed's loop (one env, dense float64 W1 @ x every step, dense episode
     memory, dense backward, RMSProp every `batch_size` episodes),
 (c) pgcli's own training loop.
@@ -20,7 +21,7 @@ import numpy as np
 
 from pgcli import policy
 from pgcli.config import Config
-from pgcli.envs import VectorPong, env_settings, make_env
+from pgcli.envs import VectorPong, default_groups, env_settings, make_env
 from pgcli.trainer import Trainer, new_state
 
 
@@ -151,7 +152,7 @@ def pgcli_loop(cfg: Config, seconds: float) -> Result:
     env.close()
     st = dict(trainer.s, seconds=busy())
     if not trainer.peak_step_bytes:  # no game finished in this turn: measure the open ones
-        trainer.peak_step_bytes = max(b.nbytes // max(b.T, 1) for group in trainer.bufs for b in group)
+        trainer.peak_step_bytes = max(log.bytes_per_step for log in trainer.logs)
     outside = 1 - env.waiting / st["seconds"] if st["seconds"] else None
     return Result("(c) pgcli train", st["steps"], st["seconds"], s.mean_frameskip,
                   trainer.peak_step_bytes or None, outside)
@@ -179,7 +180,7 @@ def run(cfg: Config, seconds: float, rounds: int = 3, on_result=lambda r: None) 
     machine's ups and downs hit every contender alike; ratios are of per-round medians."""
     contenders = {
         "raw1": lambda t: raw_emulator(cfg, t, 1),
-        "raw2": lambda t: raw_emulator(cfg, t, 2),
+        "rawk": lambda t: raw_emulator(cfg, t, default_groups(cfg.num_envs)),
         "seed": lambda t: seed_loop(cfg, t),
         "pgcli": lambda t: pgcli_loop(cfg, t),
     }
@@ -189,7 +190,7 @@ def run(cfg: Config, seconds: float, rounds: int = 3, on_result=lambda r: None) 
             turns[key].append(fn(seconds / rounds))
             on_result(i, turns[key][-1])
     results = {k: _merge(v) for k, v in turns.items()}
-    raw_key = max(("raw1", "raw2"), key=lambda k: results[k].fps)  # the faster raw layout
+    raw_key = max(("raw1", "rawk"), key=lambda k: results[k].fps)  # the faster raw layout
     ratio = lambda a, b: float(np.median([x.fps / y.fps for x, y in zip(turns[a], turns[b])]))  # noqa: E731
     return {
         "results": results,

@@ -1,10 +1,14 @@
 """Every Pong environment pgcli plays is built here, with each emulator setting spelled out.
 
-Two back ends give the same interface (`reset(seed)`, `step(actions)` with same-step
-autoreset, raw 210x160x3 RGB frames, so the seed's `prepro` applies unchanged):
+Two back ends give the same interface (`reset(seed)`, `send`/`recv` with same-step
+autoreset, full 210x160 frames, so the seed's `prepro` applies unchanged):
 - `VectorPong`: ale-py's native C++ `AtariVectorEnv`, used when the frameskip is fixed
-  (the default `ALE/Pong-v5`). Its defaults (84x84 grayscale, frame stacking, max-pooling,
-  reward clipping, no-op starts, FIRE reset) are all switched off so frames are the seed's.
+  (the default `ALE/Pong-v5`). Its defaults (84x84 resize, frame stacking, max-pooling,
+  reward clipping, no-op starts, FIRE reset) are all switched off. Its frames are 210x160
+  *grayscale*: a third of the bytes to copy and read, and the same picture for the seed's
+  preprocessing, because Pong's two backgrounds (red 144 and 109) are grey 87 and 107 and no
+  other colour of the game is (`sparse.prepro_batch` takes both; tests compare them on real
+  games).
 - `GymPong`: plain `gymnasium.make` environments stepped one after another, for a random
   frameskip (`Pong-v0`, the 2016 setup) and for rendering in a window.
 """
@@ -20,7 +24,6 @@ import numpy as np
 
 from pgcli.errors import PgcliError
 
-FRAME_SHAPE = (210, 160, 3)
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def env_settings(env_id: str) -> EnvSettings:
     )
 
 
-def _ale_vector_env(s: EnvSettings, num_envs: int, num_threads: int):
+def _ale_vector_env(s: EnvSettings, num_envs: int, num_threads: int, grayscale: bool = True):
     from ale_py.vector_env import AtariVectorEnv
 
     return AtariVectorEnv(
@@ -99,7 +102,7 @@ def _ale_vector_env(s: EnvSettings, num_envs: int, num_threads: int):
         num_threads=num_threads,
         img_height=210,  # full frames, not the 84x84 default
         img_width=160,
-        grayscale=False,  # RGB, so the seed's red-channel background values apply
+        grayscale=grayscale,  # 1 byte a pixel; backgrounds stay distinct (see the module doc)
         stack_num=1,  # no frame stacking: pgcli feeds difference frames instead
         frameskip=s.frameskip,
         maxpool=False,  # no max over the last two frames (gymnasium's v5 does none either)
@@ -114,6 +117,12 @@ def _ale_vector_env(s: EnvSettings, num_envs: int, num_threads: int):
     )
 
 
+def default_groups(num_envs: int) -> int:
+    """About 8 games a group, 2 to 4 groups: enough groups that the emulator always has work
+    while Python handles one, and enough games per group to spread numpy's per-call costs."""
+    return max(2, min(4, num_envs // 8)) if num_envs >= 2 else 1
+
+
 class VectorPong:
     """ale-py's native vector environment, split in groups that step while Python works.
 
@@ -122,20 +131,20 @@ class VectorPong:
     deterministic. Sub-environment i (counted across groups) is seeded with seed + i.
     """
 
-    def __init__(self, s: EnvSettings, num_envs: int, groups: int | None = None):
+    def __init__(self, s: EnvSettings, num_envs: int, groups: int | None = None, grayscale: bool = True):
         cores = os.cpu_count() or 1
-        k = groups or max(1, min(4, num_envs // 8, num_envs))  # ~8 games a group, 2 to 4 groups
-        k = max(k, 2) if num_envs >= 2 else 1
+        k = groups or default_groups(num_envs)
+        k = max(1, min(k, num_envs))
         sizes = [num_envs // k + (g < num_envs % k) for g in range(k)]
         self.groups = sizes
         self.num_envs = num_envs
-        self.envs = [_ale_vector_env(s, n, max(1, cores // k)) for n in sizes]
+        self.envs = [_ale_vector_env(s, n, max(1, cores // k), grayscale) for n in sizes]
 
     def reset(self, seed: int) -> list[np.ndarray]:
         out, first = [], 0
         for env, n in zip(self.envs, self.groups):
             obs, _ = env.reset(seed=np.arange(seed + first, seed + first + n, dtype=np.int64) % 2**31)
-            out.append(obs[:, 0])  # (n, 210, 160, 3)
+            out.append(obs[:, 0])  # (n, 210, 160) grey or (n, 210, 160, 3) RGB
             first += n
         return out
 

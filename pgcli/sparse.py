@@ -18,12 +18,20 @@ STEP_CHUNK = 256  # steps per chunk of the episode gradient (fastest on real Pon
 
 _KEEP = np.ones(256, bool)
 _KEEP[[144, 109]] = False  # erase background (type 1 and type 2), in one table look-up
+GREY_BACKGROUNDS = (87, 107)  # the same two colours in ALE's grayscale frames (0.299 R + 0.587 G + 0.114 B)
 
 
 def prepro_batch(frames: np.ndarray) -> np.ndarray:
-    """(N, 210, 160, 3) uint8 frames -> (N, 6400) int8 of 0/1; `policy.prepro` for a batch."""
-    I = frames[:, 35:195:2, ::2, 0]  # crop, downsample by 2, red channel (N, 80, 80)
-    return _KEEP[I].reshape(len(frames), D).view(np.int8)
+    """(N, 210, 160, 3) RGB or (N, 210, 160) grey uint8 frames -> (N, 6400) int8 of 0/1.
+
+    `policy.prepro` for a batch: crop, downsample by 2, erase the background, everything else 1.
+    """
+    if frames.ndim == 4:
+        I = frames[:, 35:195:2, ::2, 0]  # crop, downsample by 2, red channel (N, 80, 80)
+        return _KEEP[I].reshape(len(frames), D).view(np.int8)
+    I = frames[:, 35:195:2, ::2]  # crop, downsample by 2 (grey frames have one channel)
+    lit = (I != GREY_BACKGROUNDS[0]) & (I != GREY_BACKGROUNDS[1])  # two compares beat a look-up here
+    return lit.reshape(len(frames), D).view(np.int8)
 
 
 def encode(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -45,17 +53,20 @@ def act_forward(W1T32: np.ndarray, W2: np.ndarray, signed: np.ndarray, counts: n
     return sigmoid((h @ W2).astype(np.float64))
 
 
-def episode_gradient(W1, W2, signed, counts, y, epr_adv):
+def episode_gradient(W1T, W2, signed, counts, y, epr_adv, dW1T=None):
     """Gradient of one episode in float64, recomputing h and p with the current weights.
 
-    W1 (H, 6400), W2 (H,); signed/counts: the episode's T steps in sparse form;
-    y: (T,) 1.0 where UP was taken; epr_adv: (T,) standardised discounted returns.
-    In chunks of steps, only the pixels lit somewhere in the chunk matter (~400 of 6400 in
-    real Pong): their inputs form a small dense matrix xU, and the seed's dense products run
-    on those columns of W1 alone. Returns (dW1 (H, 6400), dW2 (H,)).
+    W1T (6400, H) is W1 transposed, so a pixel's weights are one contiguous row; W2 (H,);
+    signed/counts: the episode's T steps in sparse form; y: (T,) 1.0 where UP was taken;
+    epr_adv: (T,) standardised discounted returns. dW1T (6400, H), if given, is added to in
+    place (the batch's gradient buffer), else a new one is made.
+    In chunks of steps, only the pixels lit somewhere in the chunk matter (~300 of 6400 in
+    real Pong): their inputs form a small dense matrix epx, and the seed's dense products run
+    on those rows of W1T alone. Returns (dW1T (6400, H), dW2 (H,)).
     """
-    H, T = W1.shape[0], len(counts)
-    dW1, dW2 = np.zeros((H, D)), np.zeros(H)
+    H, T = W1T.shape[1], len(counts)
+    dW1T = np.zeros((D, H)) if dW1T is None else dW1T
+    dW2 = np.zeros(H)
     offsets = np.concatenate([[0], np.cumsum(counts)])
     for t0 in range(0, T, STEP_CHUNK):
         t1 = min(T, t0 + STEP_CHUNK)
@@ -64,13 +75,12 @@ def episode_gradient(W1, W2, signed, counts, y, epr_adv):
         used, col_in_used = np.unique(cols, return_inverse=True)  # the lit pixels of this chunk
         epx = np.zeros((t1 - t0, len(used)))  # (t, U) inputs restricted to the lit pixels
         epx[np.repeat(np.arange(t1 - t0), counts[t0:t1]), col_in_used] = np.sign(sig)
-        W1U = W1[:, used]  # (H, U)
-        eph = epx @ W1U.T  # (t, H)
+        eph = epx @ W1T[used]  # (t, H)
         eph[eph < 0] = 0  # ReLU nonlinearity
         p = sigmoid(eph @ W2)  # (t,)
         epdlogp = (y[t0:t1] - p) * epr_adv[t0:t1]  # grad of log P(action taken), advantaged
         dW2 += eph.T @ epdlogp  # (H,)
         dh = np.outer(epdlogp, W2)  # (t, H)
         dh[eph <= 0] = 0  # backprop through ReLU
-        dW1[:, used] += dh.T @ epx  # (H, U): the only columns with a non-zero gradient
-    return dW1, dW2
+        dW1T[used] += epx.T @ dh  # (U, H): the only pixels with a non-zero gradient
+    return dW1T, dW2

@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from pgcli import policy, sparse
+from pgcli.steplog import StepLog
 from pgcli.config import Config
 from pgcli.errors import PgcliError
 
@@ -34,47 +35,6 @@ class EpisodeStats:
     seconds: float  # cumulative training wall-clock seconds
     total_steps: int
     updates: int
-
-
-class EpisodeBuffer:
-    """One game's steps in compact form: signed pixel indices, counts, UP flags and rewards."""
-
-    def __init__(self):
-        self.idx = np.empty(1 << 14, np.int16)
-        self.counts = np.empty(1 << 10, np.int32)
-        self.y = np.empty(1 << 10, np.uint8)
-        self.r = np.empty(1 << 10, np.float32)
-        self.n_idx = self.T = 0
-
-    @staticmethod
-    def _fit(a: np.ndarray, n: int) -> np.ndarray:
-        if n <= len(a):
-            return a
-        out = np.empty(max(n, 2 * len(a)), a.dtype)
-        out[: len(a)] = a
-        return out
-
-    def add(self, signed: np.ndarray, up: bool) -> None:
-        """Record one step's input and action; its reward follows with `reward`."""
-        k, T = len(signed), self.T
-        self.idx = self._fit(self.idx, self.n_idx + k)
-        self.idx[self.n_idx : self.n_idx + k] = signed
-        self.n_idx += k
-        if T == len(self.counts):  # the per-step arrays are full: grow all three together
-            self.counts, self.y, self.r = (self._fit(a, T + 1) for a in (self.counts, self.y, self.r))
-        self.counts[T], self.y[T], self.r[T] = k, up, 0.0
-        self.T = T + 1
-
-    def reward(self, r: float) -> None:
-        self.r[self.T - 1] = r
-
-    def clear(self) -> None:
-        self.n_idx = self.T = 0
-
-    @property
-    def nbytes(self) -> int:
-        """Bytes holding the current episode's steps."""
-        return self.n_idx * 2 + self.T * (4 + 1 + 4)
 
 
 def new_state(cfg: Config) -> dict:
@@ -97,11 +57,15 @@ class Trainer:
 
     def __init__(self, cfg: Config, state: dict, env):
         self.cfg, self.s, self.env = cfg, state, env
+        # The batch gradient of W1 is accumulated as (6400, H) rows, one per pixel (the layout
+        # the sparse gradient writes fastest); s["grad"]["W1"] stays its (H, 6400) transposed view.
+        state["grad"]["W1"] = np.ascontiguousarray(state["grad"]["W1"].T).T
         self._refresh()
         self.peak_step_bytes = 0
 
     def _refresh(self) -> None:
-        self.W1T32 = np.ascontiguousarray(self.s["model"]["W1"].T, dtype=np.float32)  # (6400, H)
+        self.W1T = np.ascontiguousarray(self.s["model"]["W1"].T)  # (6400, H), for the gradient
+        self.W1T32 = self.W1T.astype(np.float32)  # for acting
 
     def _update(self) -> None:
         cfg, s = self.cfg, self.s
@@ -117,14 +81,14 @@ class Trainer:
             raise PgcliError(f"weights became NaN/inf at update {s['updates']}; the last checkpoint is kept")
         self._refresh()
 
-    def _finish_episode(self, buf: EpisodeBuffer) -> EpisodeStats:
+    def _finish_episode(self, log: StepLog, i: int) -> EpisodeStats:
         cfg, s = self.cfg, self.s
-        T = buf.T
-        epr = buf.r[:T].astype(np.float64)
+        signed, counts, y, r = log.episode(i)
+        T = len(counts)
+        epr = r.astype(np.float64)
         discounted_epr = policy.standardise(policy.discount_rewards(epr, cfg.gamma))
-        dW1, dW2 = sparse.episode_gradient(s["model"]["W1"], s["model"]["W2"], buf.idx[: buf.n_idx],
-                                           buf.counts[:T], buf.y[:T].astype(np.float64), discounted_epr)
-        s["grad"]["W1"] += dW1  # accumulate grad over batch
+        _, dW2 = sparse.episode_gradient(self.W1T, s["model"]["W2"], signed, counts, y.astype(np.float64),
+                                         discounted_epr, dW1T=s["grad"]["W1"].T)  # accumulate grad over batch
         s["grad"]["W2"] += dW2
         s["episode"] += 1
         reward_sum = float(epr.sum())
@@ -144,9 +108,7 @@ class Trainer:
         signed, counts = sparse.encode(x)
         p = sparse.act_forward(self.W1T32, self.s["model"]["W2"], signed, counts)
         up = self.s["rng"].random(len(p)) < p  # roll the dice!
-        ends = np.cumsum(counts)
-        for i, b in enumerate(self.bufs[g]):
-            b.add(signed[ends[i] - counts[i] : ends[i]], up[i])
+        self.logs[g].add(signed, counts, up)
         self.env.send(g, np.where(up, policy.UP, policy.DOWN))
 
     def run_segment(self, until_episode: int, on_episode: Callable[[EpisodeStats], None],
@@ -159,7 +121,7 @@ class Trainer:
         s, env = self.s, self.env
         t_last = time.perf_counter()  # resetting the games counts as training time too
         frames = env.reset(seed=segment_seed(self.cfg.seed, s["episode"]))
-        self.bufs = [[EpisodeBuffer() for _ in range(n)] for n in env.groups]
+        self.logs = [StepLog(n) for n in env.groups]
         self.prev = [sparse.prepro_batch(f) for f in frames]
         self.fresh = [np.ones(n, bool) for n in env.groups]
         for g, f in enumerate(frames):
@@ -168,17 +130,16 @@ class Trainer:
             for g, n in enumerate(env.groups):
                 frames, rewards, dones = env.recv(g)
                 s["steps"] += n
-                for i in np.flatnonzero(rewards):  # most steps score no point
-                    self.bufs[g][i].reward(rewards[i])
+                log = self.logs[g]
+                log.reward(rewards)
                 self.fresh[g] = dones
                 now = time.perf_counter()
                 s["seconds"] += min(now - t_last, MAX_STEP_SECONDS)  # a suspended process is not training
                 t_last = now
+                if dones.any():
+                    self.peak_step_bytes = max(self.peak_step_bytes, log.bytes_per_step)
                 for i in np.flatnonzero(dones):
-                    b = self.bufs[g][i]
-                    self.peak_step_bytes = max(self.peak_step_bytes, b.nbytes // max(b.T, 1))
-                    stats = self._finish_episode(b)
-                    b.clear()
+                    stats = self._finish_episode(log, i)
                     on_episode(stats)
                     if s["episode"] >= until_episode:
                         break

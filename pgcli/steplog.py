@@ -1,0 +1,98 @@
+"""Episode memory for a group of games played side by side, in compact sparse form.
+
+The seed keeps `xs, hs, dlogps, drs` lists for its one game. pgcli plays n games at once, so
+each agent step appends one *row* for all n games with a handful of numpy calls (no Python
+loop over games): the games' signed pixel indices (see `sparse.encode`), how many each has,
+the UP flags and, once the emulator answers, the rewards. When game i finishes, `episode(i)`
+gathers its rows since it started. Rows no game needs any more are dropped when the log fills,
+so memory follows the games in flight, not the number of episodes trained.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class StepLog:
+    def __init__(self, n: int, rows: int = 1 << 12):
+        self.n = n
+        self.counts = np.empty((rows, n), np.int32)  # lit pixels of game i at row t
+        self.starts = np.empty((rows, n), np.int64)  # where they begin in self.idx
+        self.y = np.empty((rows, n), np.uint8)  # 1 where UP was taken
+        self.r = np.empty((rows, n), np.float32)  # reward that followed
+        self.idx = np.empty(rows * n * 32, np.int16)  # signed pixel indices, all games, row by row
+        self.T = self.n_idx = 0  # rows and indices in use
+        self.first = np.zeros(n, np.int64)  # row where each game's current episode began
+
+    def add(self, signed: np.ndarray, counts: np.ndarray, up: np.ndarray) -> None:
+        """Append one step of all n games (signed: their indices, game after game)."""
+        if self.T == len(self.counts):
+            self._make_room(rows=1)
+        if self.n_idx + len(signed) > len(self.idx):
+            self._make_room(indices=len(signed))
+        t, k = self.T, len(signed)
+        self.idx[self.n_idx : self.n_idx + k] = signed
+        self.counts[t] = counts
+        np.cumsum(counts, out=self.starts[t])
+        self.starts[t] += self.n_idx - counts
+        self.y[t] = up
+        self.r[t] = 0.0
+        self.T, self.n_idx = t + 1, self.n_idx + k
+
+    def reward(self, rewards: np.ndarray) -> None:
+        """Rewards (n,) for the last step."""
+        self.r[self.T - 1] = rewards
+
+    def episode(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Game i's episode so far -> (signed, counts, y, r); its next step starts a new one."""
+        a, b = self.first[i], self.T
+        counts = self.counts[a:b, i].copy()
+        before = np.cumsum(counts) - counts  # where each step's indices go in the result
+        pos = np.repeat(self.starts[a:b, i] - before, counts) + np.arange(int(counts.sum()))
+        self.first[i] = b
+        return self.idx[pos], counts, self.y[a:b, i].copy(), self.r[a:b, i].copy()
+
+    def held(self) -> tuple[int, int]:
+        """(game steps, bytes) held: every row from the oldest unfinished episode on."""
+        keep = int(self.first.min())
+        rows = self.T - keep
+        if not rows:
+            return 0, 0
+        per_row = sum(a.itemsize for a in (self.counts, self.starts, self.y, self.r)) * self.n
+        indices = self.n_idx - int(self.starts[keep, 0])
+        return rows * self.n, rows * per_row + indices * self.idx.itemsize
+
+    @property
+    def bytes_per_step(self) -> int:
+        steps, nbytes = self.held()
+        return nbytes // steps if steps else 0
+
+    @property
+    def capacity_bytes(self) -> int:
+        return sum(a.nbytes for a in (self.counts, self.starts, self.y, self.r, self.idx))
+
+    def _make_room(self, rows: int = 0, indices: int = 0) -> None:
+        """Drop the rows every game is done with; grow the arrays only if that is not enough."""
+        keep = int(self.first.min())
+        if keep < self.T:
+            cut = int(self.starts[keep, 0])
+        else:
+            cut = self.n_idx
+        live_rows, live_idx = self.T - keep, self.n_idx - cut
+        for name in ("counts", "starts", "y", "r"):
+            a = getattr(self, name)
+            if live_rows + rows > len(a) // 2:  # keep head room so drops stay rare
+                grown = np.empty((2 * len(a), self.n), a.dtype)
+                grown[:live_rows] = a[keep : self.T]
+                setattr(self, name, grown)
+            else:
+                a[:live_rows] = a[keep : self.T]
+        self.starts[:live_rows] -= cut
+        if live_idx + indices > len(self.idx) // 2:
+            grown = np.empty(2 * max(len(self.idx), live_idx + indices), self.idx.dtype)
+            grown[:live_idx] = self.idx[cut : self.n_idx]
+            self.idx = grown
+        else:
+            self.idx[:live_idx] = self.idx[cut : self.n_idx]
+        self.T, self.n_idx = live_rows, live_idx
+        self.first -= keep

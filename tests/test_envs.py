@@ -1,0 +1,40 @@
+"""The emulator back ends give the seed's input: grey frames from ale-py's vector env carry the
+same picture as the RGB frames the seed's `prepro` was written for (real ALE Pong)."""
+
+import numpy as np
+
+from pgcli import policy, sparse
+from pgcli.envs import VectorPong, env_settings
+
+
+def test_grey_frames_give_the_seeds_difference_frames():
+    s = env_settings("ALE/Pong-v5")
+    rgb, grey = VectorPong(s, 4, grayscale=False), VectorPong(s, 4, grayscale=True)
+    try:
+        fr, fg = rgb.reset(seed=3), grey.reset(seed=3)
+        rng = np.random.default_rng(0)
+        points = lit = 0
+        for t in range(600):
+            for g, n in enumerate(rgb.groups):
+                a, b = fr[g], fg[g]
+                assert a.shape == (n, 210, 160, 3) and b.shape == (n, 210, 160)
+                red = a[..., 0]
+                # one-to-one: a pixel is background in grey exactly when it is in the red channel
+                assert np.array_equal(np.isin(red, (144, 109)), np.isin(b, sparse.GREY_BACKGROUNDS))
+                x = sparse.prepro_batch(b)
+                assert np.array_equal(x, sparse.prepro_batch(a))
+                if t % 150 == 0:  # and both equal the seed's own prepro, frame by frame
+                    for i in range(n):
+                        assert np.array_equal(x[i], policy.prepro(a[i]))
+                lit += int(x.sum())
+                actions = rng.integers(2, 4, n)
+                rgb.send(g, actions)
+                grey.send(g, actions)
+                fr[g], r1, d1 = rgb.recv(g)
+                fg[g], r2, d2 = grey.recv(g)
+                assert np.array_equal(r1, r2) and np.array_equal(d1, d2)
+                points += int(np.count_nonzero(r1))
+        assert points > 10 and lit > 4 * 600 * 10  # real play: points scored, paddles and ball lit
+    finally:
+        rgb.close()
+        grey.close()

@@ -1,0 +1,62 @@
+"""The step log hands back exactly each game's steps, in little memory, however games interleave."""
+
+import numpy as np
+
+from pgcli import sparse
+from pgcli.steplog import StepLog
+
+
+def random_step(rng, n, density):
+    """n games' difference frames for one step: -1/0/+1, about `density` of the pixels lit."""
+    return ((rng.random((n, 6400)) < density) * rng.choice([-1, 1], (n, 6400))).astype(np.int8)
+
+
+def test_episodes_come_back_exactly_while_games_interleave():
+    rng = np.random.default_rng(0)
+    n = 5
+    log = StepLog(n, rows=8)  # tiny, so dropping old rows and growing both happen many times
+    mine = [[] for _ in range(n)]  # what each game's current episode should hold
+    finished = 0
+    for t in range(3000):
+        X = random_step(rng, n, rng.choice([0.001, 0.004, 0.02]))
+        X[rng.random(n) < 0.1] = 0  # some steps light no pixel at all
+        signed, counts = sparse.encode(X)
+        up = rng.random(n) < 0.5
+        r = rng.choice([0.0, 0.0, 0.0, 1.0, -1.0], n)
+        log.add(signed, counts, up)
+        log.reward(r)
+        for i in range(n):
+            mine[i].append((X[i], up[i], r[i]))
+        for i in np.flatnonzero(rng.random(n) < 0.01):
+            if i == 0 and t < 2000:  # game 0 plays one very long episode: the log must grow
+                continue
+            got_signed, got_counts, got_y, got_r = log.episode(i)
+            want_X = np.array([s[0] for s in mine[i]])
+            want_signed, want_counts = sparse.encode(want_X)
+            assert np.array_equal(got_signed, want_signed)
+            assert np.array_equal(got_counts, want_counts)
+            assert np.array_equal(got_y, [s[1] for s in mine[i]])
+            assert np.array_equal(got_r, np.array([s[2] for s in mine[i]], np.float32))
+            mine[i] = []
+            finished += 1
+    assert finished > 50
+
+
+def test_memory_follows_the_games_in_flight():
+    rng = np.random.default_rng(1)
+    n = 4
+    log = StepLog(n, rows=64)
+    peak_held = peak_capacity = 0
+    for t in range(20000):
+        X = random_step(rng, n, 66 / 6400)  # the most lit pixels seen in Pong
+        signed, counts = sparse.encode(X)
+        log.add(signed, counts, rng.random(n) < 0.5)
+        log.reward(np.zeros(n))
+        if t % 500 == 499:
+            for i in range(n):
+                log.episode(i)
+        peak_held = max(peak_held, log.held()[1])
+        peak_capacity = max(peak_capacity, log.capacity_bytes)
+        assert log.bytes_per_step < 1024  # <= 1 KB per stored step (dense float64 would be 51,200)
+    assert peak_held > 500 * n * 100  # 500 steps of 4 games, ~130 bytes each, were in flight
+    assert peak_capacity <= 4 * peak_held  # 40 episodes did not pile up: only games in flight count
