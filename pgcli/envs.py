@@ -149,7 +149,7 @@ class VectorPong:
         return out
 
     def send(self, g: int, actions: np.ndarray) -> None:
-        self.envs[g].send(actions.astype(np.int64))
+        self.envs[g].send(actions.astype(np.int64, copy=False))
 
     def recv(self, g: int):
         obs, reward, term, trunc, _ = self.envs[g].recv()

@@ -48,8 +48,8 @@ def act_forward(W1T32: np.ndarray, W2: np.ndarray, signed: np.ndarray, counts: n
     cols = np.abs(signed).astype(np.intp) - 1
     M = np.zeros((len(counts), len(signed)), np.float32)  # (N, nnz): which step each lit pixel is in
     M[np.repeat(np.arange(len(counts)), counts), np.arange(len(signed))] = np.sign(signed)
-    h = M @ W1T32[cols]  # (N, H) = x @ W1.T restricted to the lit pixels
-    h[h < 0] = 0  # ReLU nonlinearity
+    h = M @ W1T32.take(cols, axis=0)  # (N, H) = x @ W1.T restricted to the lit pixels
+    np.maximum(h, 0, out=h)  # ReLU nonlinearity
     return sigmoid((h @ W2).astype(np.float64))
 
 

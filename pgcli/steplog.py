@@ -17,7 +17,7 @@ class StepLog:
     def __init__(self, n: int, rows: int = 1 << 12):
         self.n = n
         self.counts = np.empty((rows, n), np.int32)  # lit pixels of game i at row t
-        self.starts = np.empty((rows, n), np.int64)  # where they begin in self.idx
+        self.row_start = np.empty(rows, np.int64)  # where row t begins in self.idx
         self.y = np.empty((rows, n), np.uint8)  # 1 where UP was taken
         self.r = np.empty((rows, n), np.float32)  # reward that followed
         self.idx = np.empty(rows * n * 32, np.int16)  # signed pixel indices, all games, row by row
@@ -33,8 +33,7 @@ class StepLog:
         t, k = self.T, len(signed)
         self.idx[self.n_idx : self.n_idx + k] = signed
         self.counts[t] = counts
-        np.cumsum(counts, out=self.starts[t])
-        self.starts[t] += self.n_idx - counts
+        self.row_start[t] = self.n_idx
         self.y[t] = up
         self.r[t] = 0.0
         self.T, self.n_idx = t + 1, self.n_idx + k
@@ -47,8 +46,9 @@ class StepLog:
         """Game i's episode so far -> (signed, counts, y, r); its next step starts a new one."""
         a, b = self.first[i], self.T
         counts = self.counts[a:b, i].copy()
+        starts = self.row_start[a:b] + self.counts[a:b, :i].sum(axis=1)  # after games 0..i-1
         before = np.cumsum(counts) - counts  # where each step's indices go in the result
-        pos = np.repeat(self.starts[a:b, i] - before, counts) + np.arange(int(counts.sum()))
+        pos = np.repeat(starts - before, counts) + np.arange(int(counts.sum()))
         self.first[i] = b
         return self.idx[pos], counts, self.y[a:b, i].copy(), self.r[a:b, i].copy()
 
@@ -58,8 +58,8 @@ class StepLog:
         rows = self.T - keep
         if not rows:
             return 0, 0
-        per_row = sum(a.itemsize for a in (self.counts, self.starts, self.y, self.r)) * self.n
-        indices = self.n_idx - int(self.starts[keep, 0])
+        per_row = sum(a.itemsize for a in (self.counts, self.y, self.r)) * self.n + self.row_start.itemsize
+        indices = self.n_idx - int(self.row_start[keep])
         return rows * self.n, rows * per_row + indices * self.idx.itemsize
 
     @property
@@ -69,25 +69,22 @@ class StepLog:
 
     @property
     def capacity_bytes(self) -> int:
-        return sum(a.nbytes for a in (self.counts, self.starts, self.y, self.r, self.idx))
+        return sum(a.nbytes for a in (self.counts, self.row_start, self.y, self.r, self.idx))
 
     def _make_room(self, rows: int = 0, indices: int = 0) -> None:
         """Drop the rows every game is done with; grow the arrays only if that is not enough."""
         keep = int(self.first.min())
-        if keep < self.T:
-            cut = int(self.starts[keep, 0])
-        else:
-            cut = self.n_idx
+        cut = int(self.row_start[keep]) if keep < self.T else self.n_idx
         live_rows, live_idx = self.T - keep, self.n_idx - cut
-        for name in ("counts", "starts", "y", "r"):
+        for name in ("counts", "row_start", "y", "r"):
             a = getattr(self, name)
             if live_rows + rows > len(a) // 2:  # keep head room so drops stay rare
-                grown = np.empty((2 * len(a), self.n), a.dtype)
+                grown = np.empty((2 * len(a),) + a.shape[1:], a.dtype)
                 grown[:live_rows] = a[keep : self.T]
                 setattr(self, name, grown)
             else:
                 a[:live_rows] = a[keep : self.T]
-        self.starts[:live_rows] -= cut
+        self.row_start[:live_rows] -= cut
         if live_idx + indices > len(self.idx) // 2:
             grown = np.empty(2 * max(len(self.idx), live_idx + indices), self.idx.dtype)
             grown[:live_idx] = self.idx[cut : self.n_idx]
