@@ -306,7 +306,7 @@ def plot(
 @app.command()
 def bench(
     seconds: float = typer.Option(30.0, min=3, max=3600, help="Time given to each contender in all."),
-    rounds: int = typer.Option(3, min=1, max=20, help="Interleaved turns per contender (evens out machine noise)."),
+    rounds: int = typer.Option(6, min=1, max=60, help="Interleaved turns per contender (evens out machine noise)."),
     num_envs: int = typer.Option(_D.num_envs, min=1, max=256, help="Games side by side for (a) and (c)."),
 ):
     """Benchmark side by side: raw emulator vs the seed's loop vs pgcli train."""

@@ -30,8 +30,9 @@ class Config:
     """Seeds the weights, the action sampling and the emulator; same seed, same weights."""
     env_id: str = "ALE/Pong-v5"
     """Gymnasium id of the Pong variant to play."""
-    num_envs: int = 16
-    """Games played side by side (ale-py's native vector environment when the env allows)."""
+    num_envs: int = 32
+    """Games played side by side (ale-py's native vector environment when the env allows);
+    32, in 4 groups of 8, measured fastest on 2 cores (README, Speed)."""
 
     def validate(self) -> "Config":
         """Raise PgcliError naming the first bad value; return self when all are fine."""
