@@ -29,7 +29,8 @@ def prepro_batch(frames: np.ndarray) -> np.ndarray:
     if frames.ndim == 4:
         I = frames[:, 35:195:2, ::2, 0]  # crop, downsample by 2, red channel (N, 80, 80)
         return _KEEP[I].reshape(len(frames), D).view(np.int8)
-    I = frames[:, 35:195:2, ::2]  # crop, downsample by 2 (grey frames have one channel)
+    rows = frames[:, 35:195:2].view("<u2")  # crop, every 2nd row; pixel pairs as little-endian uint16
+    I = rows.astype(np.uint8)  # the low byte of each pair: every 2nd pixel, copied contiguous (2x faster)
     lit = (I != GREY_BACKGROUNDS[0]) & (I != GREY_BACKGROUNDS[1])  # two compares beat a look-up here
     return lit.reshape(len(frames), D).view(np.int8)
 

@@ -55,3 +55,13 @@ def test_prepro_batch_matches_prepro():
     batch = sparse.prepro_batch(frames)
     for i in range(3):
         np.testing.assert_array_equal(batch[i], policy.prepro(frames[i]))
+
+
+def test_prepro_batch_on_grey_frames_matches_prepro_on_red():
+    rng = np.random.default_rng(6)
+    grey = rng.choice(np.array([87, 107, 147, 148, 236, 0], np.uint8), (3, 210, 160))
+    red = np.select([grey == 87, grey == 107], [144, 109], 236).astype(np.uint8)  # the same picture in RGB
+    rgb = np.stack([red, red, red], axis=-1)
+    batch = sparse.prepro_batch(grey)
+    for i in range(3):
+        np.testing.assert_array_equal(batch[i], policy.prepro(rgb[i]))
