@@ -126,9 +126,11 @@ def default_groups(num_envs: int) -> int:
 class VectorPong:
     """ale-py's native vector environment, split in groups that step while Python works.
 
-    With two groups, group A's games are emulated (in C++ threads) while pgcli computes the
-    next actions of group B and vice versa, always in the same order, so runs stay
-    deterministic. Sub-environment i (counted across groups) is seeded with seed + i.
+    Each group is its own AtariVectorEnv with its own C++ thread(s). While pgcli computes the
+    next actions of one group, the other groups' games are being emulated; groups take turns
+    in a fixed order, so runs stay deterministic (unlike ale-py's async `batch_size` mode,
+    which returns whichever games finish first). With 4 groups on 2 cores both cores stay
+    busy even while Python works. Sub-environment i (counted across groups) is seeded with seed + i.
     """
 
     def __init__(self, s: EnvSettings, num_envs: int, groups: int | None = None, grayscale: bool = True):

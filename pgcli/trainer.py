@@ -116,7 +116,7 @@ class Trainer:
                     should_stop: Callable[[], bool] = lambda: False) -> bool:
         """Play from fresh games until `until_episode` episodes are done. False if stopped early.
 
-        Groups of games take turns: while one group is emulated, the other's actions are computed.
+        Groups of games take turns: while the others are emulated, one group's actions are computed.
         Finished episodes are processed in a fixed order (group, then game), so same seed, same run.
         """
         s, env = self.s, self.env
