@@ -96,10 +96,25 @@ def adam_step(
     beta2: float = 0.999,
     eps: float = 1e-8,
 ) -> None:
-    """One Adam *ascent* step, in place; t is the 1-based update count (for bias correction)."""
+    """One Adam *ascent* step, in place; t is the 1-based update count (for bias correction).
+
+    m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2
+    w += lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - beta1^t), v_hat = v / (1 - beta2^t)
+    Written with in-place numpy ops (3 temporaries instead of 9: W1 has 1.28M weights), in the
+    same order as the formula, so the numbers are bit for bit those of the one-line version.
+    """
     for k in model:
-        m[k] = beta1 * m[k] + (1 - beta1) * grad[k]
-        v[k] = beta2 * v[k] + (1 - beta2) * grad[k] ** 2
-        m_hat = m[k] / (1 - beta1**t)
-        v_hat = v[k] / (1 - beta2**t)
-        model[k] += learning_rate * m_hat / (np.sqrt(v_hat) + eps)
+        g = grad[k]
+        m[k] *= beta1
+        m[k] += (1 - beta1) * g
+        g2 = g**2
+        g2 *= 1 - beta2
+        v[k] *= beta2
+        v[k] += g2
+        step = m[k] / (1 - beta1**t)  # m_hat
+        step *= learning_rate
+        denom = np.divide(v[k], 1 - beta2**t, out=g2)  # v_hat
+        np.sqrt(denom, out=denom)
+        denom += eps
+        step /= denom
+        model[k] += step

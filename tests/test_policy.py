@@ -93,3 +93,17 @@ def test_prepro_of_a_real_pong_frame():
     ball = img[:, 10:68]
     assert 1 <= ball.sum() <= 4, "ball missing"
     assert img.sum() < 40  # only paddles and ball survive preprocessing
+
+
+def test_adam_in_place_is_bit_identical_to_the_formula():
+    rng = np.random.default_rng(7)
+    w = {"W": rng.standard_normal((3, 50))}
+    m, v = {"W": np.zeros((3, 50))}, {"W": np.zeros((3, 50))}
+    ref_w, ref_m, ref_v = w["W"].copy(), np.zeros((3, 50)), np.zeros((3, 50))
+    for t in range(1, 6):
+        g = rng.standard_normal((3, 50)) * 10.0**rng.integers(-6, 2)
+        policy.adam_step(w, {"W": g}, m, v, t, 1e-3)
+        ref_m = 0.9 * ref_m + (1 - 0.9) * g
+        ref_v = 0.999 * ref_v + (1 - 0.999) * g**2
+        ref_w += 1e-3 * (ref_m / (1 - 0.9**t)) / (np.sqrt(ref_v / (1 - 0.999**t)) + 1e-8)
+        assert np.array_equal(w["W"], ref_w) and np.array_equal(m["W"], ref_m) and np.array_equal(v["W"], ref_v)
