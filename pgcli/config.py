@@ -32,7 +32,7 @@ class Config:
     """Gymnasium id of the Pong variant to play."""
     num_envs: int = 32
     """Games played side by side (ale-py's native vector environment when the env allows);
-    32, in 4 groups of 8, measured fastest on 2 cores (README, Speed)."""
+    32, in 2 groups of 16 that take turns, measured fastest on 2 cores (README, Speed)."""
 
     def validate(self) -> "Config":
         """Raise PgcliError naming the first bad value; return self when all are fine."""

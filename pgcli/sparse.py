@@ -46,10 +46,13 @@ def encode(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def act_forward(W1T32: np.ndarray, W2: np.ndarray, signed: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """P(UP) for a batch of N steps, in float32 (only used to sample actions). W1T32: (6400, H)."""
-    cols = np.abs(signed).astype(np.intp) - 1
-    M = np.zeros((len(counts), len(signed)), np.float32)  # (N, nnz): which step each lit pixel is in
-    M[np.repeat(np.arange(len(counts)), counts), np.arange(len(signed))] = np.sign(signed)
-    h = M @ W1T32.take(cols, axis=0)  # (N, H) = x @ W1.T restricted to the lit pixels
+    rows = W1T32.take(np.abs(signed).astype(np.intp) - 1, axis=0)  # (nnz, H): the lit pixels' weights
+    signs = np.sign(signed).astype(np.float32)
+    h = np.empty((len(counts), W1T32.shape[1]), np.float32)  # (N, H) = x @ W1.T, step by step
+    a = 0
+    for t, k in enumerate(counts.tolist()):  # a short loop of small dots beats one (N, nnz) matmul
+        np.dot(signs[a : a + k], rows[a : a + k], out=h[t])
+        a += k
     np.maximum(h, 0, out=h)  # ReLU nonlinearity
     return sigmoid((h @ W2).astype(np.float64))
 
@@ -69,19 +72,23 @@ def episode_gradient(W1T, W2, signed, counts, y, epr_adv, dW1T=None):
     dW1T = np.zeros((D, H)) if dW1T is None else dW1T
     dW2 = np.zeros(H)
     offsets = np.concatenate([[0], np.cumsum(counts)])
+    lit, slot = np.zeros(D, bool), np.empty(D, np.intp)  # scratch: is pixel j lit, its column in epx
     for t0 in range(0, T, STEP_CHUNK):
         t1 = min(T, t0 + STEP_CHUNK)
         sig = signed[offsets[t0] : offsets[t1]]
         cols = np.abs(sig).astype(np.intp) - 1
-        used, col_in_used = np.unique(cols, return_inverse=True)  # the lit pixels of this chunk
+        lit[cols] = True
+        used = np.flatnonzero(lit)  # the lit pixels of this chunk, sorted (cheaper than np.unique)
+        lit[used] = False
+        slot[used] = np.arange(len(used))
         epx = np.zeros((t1 - t0, len(used)))  # (t, U) inputs restricted to the lit pixels
-        epx[np.repeat(np.arange(t1 - t0), counts[t0:t1]), col_in_used] = np.sign(sig)
+        epx[np.repeat(np.arange(t1 - t0), counts[t0:t1]), slot[cols]] = np.sign(sig)
         eph = epx @ W1T[used]  # (t, H)
-        eph[eph < 0] = 0  # ReLU nonlinearity
+        np.maximum(eph, 0, out=eph)  # ReLU nonlinearity
         p = sigmoid(eph @ W2)  # (t,)
         epdlogp = (y[t0:t1] - p) * epr_adv[t0:t1]  # grad of log P(action taken), advantaged
         dW2 += eph.T @ epdlogp  # (H,)
-        dh = np.outer(epdlogp, W2)  # (t, H)
-        dh[eph <= 0] = 0  # backprop through ReLU
+        dh = np.multiply.outer(epdlogp, W2)  # (t, H)
+        np.copyto(dh, 0.0, where=eph <= 0)  # backprop through ReLU
         dW1T[used] += epx.T @ dh  # (U, H): the only pixels with a non-zero gradient
     return dW1T, dW2

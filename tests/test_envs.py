@@ -41,11 +41,11 @@ def test_grey_frames_give_the_seeds_difference_frames():
 
 
 def test_layouts():
-    """The default splits games in groups of about 8 (2 to 4 groups); an explicit layout is kept,
+    """The default splits games in 2 groups that take turns; an explicit layout is kept,
     so the benchmark's "1 vector env" really is one."""
     from pgcli.envs import default_groups
 
-    assert [default_groups(n) for n in (1, 2, 8, 16, 24, 32, 64)] == [1, 2, 2, 2, 3, 4, 4]
+    assert [default_groups(n) for n in (1, 2, 8, 16, 24, 32, 64)] == [1, 2, 2, 2, 2, 2, 2]
     env = VectorPong(env_settings("ALE/Pong-v5"), 6, groups=1)
     try:
         assert env.groups == [6] and len(env.envs) == 1
