@@ -13,7 +13,7 @@ import numpy as np
 
 from pgcli.policy import D, sigmoid
 
-STEP_CHUNK = 256  # steps per chunk of the episode gradient (fastest on real Pong data)
+STEP_CHUNK = 64  # steps per chunk of the episode gradient (fastest on real Pong play: 12.4 us/step vs 16.3 at 256)
 
 
 _KEEP = np.ones(256, bool)
@@ -64,9 +64,9 @@ def episode_gradient(W1T, W2, signed, counts, y, epr_adv, dW1T=None):
     signed/counts: the episode's T steps in sparse form; y: (T,) 1.0 where UP was taken;
     epr_adv: (T,) standardised discounted returns. dW1T (6400, H), if given, is added to in
     place (the batch's gradient buffer), else a new one is made.
-    In chunks of steps, only the pixels lit somewhere in the chunk matter (~300 of 6400 in
-    real Pong): their inputs form a small dense matrix epx, and the seed's dense products run
-    on those rows of W1T alone. Returns (dW1T (6400, H), dW2 (H,)).
+    In chunks of STEP_CHUNK steps, only the pixels lit somewhere in the chunk matter (~400 of
+    6400 in real Pong play): their inputs form a small dense matrix epx, and the seed's dense
+    products run on those rows of W1T alone. Returns (dW1T (6400, H), dW2 (H,)).
     """
     H, T = W1T.shape[1], len(counts)
     dW1T = np.zeros((D, H)) if dW1T is None else dW1T

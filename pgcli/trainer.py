@@ -57,25 +57,26 @@ class Trainer:
 
     def __init__(self, cfg: Config, state: dict, env):
         self.cfg, self.s, self.env = cfg, state, env
-        # The batch gradient of W1 is accumulated as (6400, H) rows, one per pixel (the layout
-        # the sparse gradient writes fastest); s["grad"]["W1"] stays its (H, 6400) transposed view.
-        state["grad"]["W1"] = np.ascontiguousarray(state["grad"]["W1"].T).T
+        # Every W1-shaped array (weights, batch gradient, optimizer state) is stored pixel by
+        # pixel, as (6400, H) rows: the layout the sparse paths read and write fastest. The
+        # state keeps its (H, 6400) transposed views, so the math and checkpoints are unchanged.
+        for d in (state["model"], state["grad"], *state["opt"].values()):
+            d["W1"] = np.ascontiguousarray(d["W1"].T).T
         self._refresh()
         self.peak_step_bytes = 0
 
     def _refresh(self) -> None:
-        self.W1T = np.ascontiguousarray(self.s["model"]["W1"].T)  # (6400, H), for the gradient
+        self.W1T = self.s["model"]["W1"].T  # (6400, H) contiguous view, for the gradient
         self.W1T32 = self.W1T.astype(np.float32)  # for acting
 
     def _update(self) -> None:
         cfg, s = self.cfg, self.s
         s["updates"] += 1
-        grad = {k: np.ascontiguousarray(g) for k, g in s["grad"].items()}  # same layout as the weights: 2x faster
         with np.errstate(over="ignore", invalid="ignore"):  # checked just below
             if cfg.optimizer == "rmsprop":
-                policy.rmsprop_step(s["model"], grad, s["opt"]["cache"], cfg.learning_rate, cfg.decay_rate)
+                policy.rmsprop_step(s["model"], s["grad"], s["opt"]["cache"], cfg.learning_rate, cfg.decay_rate)
             else:
-                policy.adam_step(s["model"], grad, s["opt"]["m"], s["opt"]["v"], s["updates"], cfg.learning_rate)
+                policy.adam_step(s["model"], s["grad"], s["opt"]["m"], s["opt"]["v"], s["updates"], cfg.learning_rate)
         for g in s["grad"].values():
             g[:] = 0  # reset batch gradient buffer
         if not all(np.isfinite(w).all() for w in s["model"].values()):
