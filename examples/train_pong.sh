@@ -4,14 +4,15 @@
 set -euo pipefail
 mkdir -p runs/fast
 pgcli train --fast --num-envs 16 --seed 1 --save-every 100 -o runs/fast/save.p
-# the faster 32-game run (examples/fast32*), with the grey-frame, 4-group training path:
-# pgcli train --fast --num-envs 32 --seed 1 --save-every 100 -o runs/fast32/save.p
+# the 32-game runs (examples/fast32* with 4 groups of 8 games; examples/fast2g* with today's
+# default of 2 groups of 16, which is what this command does now):
+# pgcli train --fast --num-envs 32 --seed 1 --save-every 100 -o runs/fast2g/save.p
 # continue after Ctrl-C (or a crash) from the last checkpoint:
 # pgcli train --resume runs/fast/save.p -o runs/fast/save.p --save-every 100
 
 # then, the files in this folder:
 # pgcli export runs/fast/save.p -o examples/pong-agent.p
 # cp runs/fast/save.metrics.csv examples/pong-agent.metrics.csv
-# pgcli plot examples/fast32.metrics.csv examples/pong-agent.metrics.csv examples/seed-defaults.metrics.csv -l "--fast, 32 games (new default layout)" -l "--fast, 16 games (shipped agent)" -l "seed defaults (RMSProp, lr 1e-4)" -o examples/curve.png
+# pgcli plot examples/fast2g.metrics.csv examples/fast32.metrics.csv examples/pong-agent.metrics.csv examples/seed-defaults.metrics.csv -l "--fast, 32 games in 2 groups (new default)" -l "--fast, 32 games in 4 groups" -l "--fast, 16 games (shipped agent)" -l "seed defaults (RMSProp, lr 1e-4)" -o examples/curve.png > examples/milestones.txt
 # pgcli record examples/pong-agent.p -o examples/pong.gif --show-input --max-frames 600 --seed 3
 # pgcli weights examples/pong-agent.p -o examples/w1.png
