@@ -44,10 +44,16 @@ def encode(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return signed, np.bincount(rows, minlength=len(x))
 
 
+def decode(signed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Signed int16 indices -> (pixel columns, their -1/+1 values): the inverse of `encode`."""
+    return np.abs(signed).astype(np.intp) - 1, np.sign(signed)
+
+
 def act_forward(W1T32: np.ndarray, W2: np.ndarray, signed: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """P(UP) for a batch of N steps, in float32 (only used to sample actions). W1T32: (6400, H)."""
-    rows = W1T32.take(np.abs(signed).astype(np.intp) - 1, axis=0)  # (nnz, H): the lit pixels' weights
-    signs = np.sign(signed).astype(np.float32)
+    cols, signs = decode(signed)
+    rows = W1T32.take(cols, axis=0)  # (nnz, H): the lit pixels' weights
+    signs = signs.astype(np.float32)
     h = np.empty((len(counts), W1T32.shape[1]), np.float32)  # (N, H) = x @ W1.T, step by step
     a = 0
     for t, k in enumerate(counts.tolist()):  # a short loop of small dots beats one (N, nnz) matmul
@@ -75,14 +81,13 @@ def episode_gradient(W1T, W2, signed, counts, y, epr_adv, dW1T=None):
     lit, slot = np.zeros(D, bool), np.empty(D, np.intp)  # scratch: is pixel j lit, its column in epx
     for t0 in range(0, T, STEP_CHUNK):
         t1 = min(T, t0 + STEP_CHUNK)
-        sig = signed[offsets[t0] : offsets[t1]]
-        cols = np.abs(sig).astype(np.intp) - 1
+        cols, signs = decode(signed[offsets[t0] : offsets[t1]])
         lit[cols] = True
         used = np.flatnonzero(lit)  # the lit pixels of this chunk, sorted (cheaper than np.unique)
         lit[used] = False
         slot[used] = np.arange(len(used))
         epx = np.zeros((t1 - t0, len(used)))  # (t, U) inputs restricted to the lit pixels
-        epx[np.repeat(np.arange(t1 - t0), counts[t0:t1]), slot[cols]] = np.sign(sig)
+        epx[np.repeat(np.arange(t1 - t0), counts[t0:t1]), slot[cols]] = signs
         eph = epx @ W1T[used]  # (t, H)
         np.maximum(eph, 0, out=eph)  # ReLU nonlinearity
         p = sigmoid(eph @ W2)  # (t,)
