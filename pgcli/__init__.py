@@ -1,3 +1,3 @@
 """pgcli: Karpathy's "Pong from Pixels" policy gradients as a command-line tool."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -11,32 +11,19 @@ import numpy as np
 from pgcli import checkpoint, policy, sparse
 from pgcli.envs import EnvSettings, env_settings
 from pgcli.errors import PgcliError
+from pgcli.network import MODEL_KEYS, VALUE_KEYS, Policy
 
 KARPATHY_ENV = "Pong-v0"  # what the 2016 save.p files were trained on
 
 
 @dataclass
 class Agent:
-    """The policy network plus what it needs to act: the previous frame and an RNG."""
+    """A trained policy plus the emulator settings it was trained with."""
 
-    W1: np.ndarray  # (H, 6400)
-    W2: np.ndarray  # (H,)
+    policy: Policy
     settings: EnvSettings
     episode: int = 0  # episodes it was trained for (0 for Karpathy files)
     source: str = "pgcli"
-    W1T32: np.ndarray = field(init=False, repr=False)
-
-    def __post_init__(self):
-        self.W1T32 = np.ascontiguousarray(self.W1.T, dtype=np.float32)
-
-    def p_up(self, x: np.ndarray) -> np.ndarray:
-        """(n, 6400) int8 difference frames -> (n,) P(UP)."""
-        signed, counts = sparse.encode(np.ascontiguousarray(x, dtype=np.int8))
-        return sparse.act_forward(self.W1T32, self.W2, signed, counts)
-
-    def actions(self, p: np.ndarray, rng: np.random.Generator, greedy: bool) -> np.ndarray:
-        up = p > 0.5 if greedy else rng.random(len(p)) < p
-        return np.where(up, policy.UP, policy.DOWN)
 
 
 def settings_from_checkpoint(env: dict, override: str | None, source: str) -> EnvSettings:
@@ -59,7 +46,8 @@ def settings_from_checkpoint(env: dict, override: str | None, source: str) -> En
 def load_agent(path: Path, env: str | None = None) -> Agent:
     ck = checkpoint.load(path)
     settings = settings_from_checkpoint(ck.env, env, ck.source)
-    return Agent(ck.model["W1"], ck.model["W2"], settings, ck.episode, ck.source)
+    params = {k: ck.arrays[k] for k in MODEL_KEYS + VALUE_KEYS if k in ck.arrays}
+    return Agent(Policy(params), settings, ck.episode, ck.source)
 
 
 def make_single_env(s: EnvSettings, render_mode: str | None = None):
@@ -77,6 +65,7 @@ class StepView:
     frame: np.ndarray  # (210, 160, 3) screen the agent saw
     x: np.ndarray  # (6400,) int8 difference frame fed to the network
     p_up: float
+    value: float | None  # the value head's estimate of the return (PPO agents), else None
     action: int
     reward: float
     score: tuple[int, int]  # (agent, built-in AI) points so far this game
@@ -92,21 +81,22 @@ def play(agent: Agent, episodes: int, seed: int, greedy: bool, render_mode: str 
     try:
         for ep in range(episodes):
             frame, _ = env.reset(seed=(seed + ep) % 2**31)
-            prev = sparse.prepro_batch(frame[None])
-            x = np.zeros_like(prev)
+            diff = sparse.FrameDiff(frame[None])
+            x = np.zeros((1, policy.D), np.int8)
             won = lost = steps = 0
             done = stop = False
             while not done and not stop:
-                p = agent.p_up(x)
-                a = int(agent.actions(p, rng, greedy)[0])
+                p, v = agent.policy.forward(*sparse.encode(x))
+                up = p > 0.5 if greedy else rng.random(1) < p  # roll the dice!
+                a = policy.UP if up[0] else policy.DOWN
                 seen = frame
                 frame, r, term, trunc, _ = env.step(a)
                 done = term or trunc
                 steps += 1
                 won, lost = won + (r > 0), lost + (r < 0)
-                stop = bool(on_step(StepView(seen, x[0], float(p[0]), a, float(r), (won, lost), ep)))
-                cur = sparse.prepro_batch(frame[None])
-                x, prev = cur - prev, cur
+                value = None if v is None else float(v[0])
+                stop = bool(on_step(StepView(seen, x[0], float(p[0]), value, a, float(r), (won, lost), ep)))
+                x = diff(frame[None])
             results.append({"reward": won - lost, "won": won, "lost": lost, "steps": steps, "finished": done})
             if stop:
                 break

@@ -1,12 +1,16 @@
-"""Side-by-side benchmark, one process, same time budget for each contender:
+"""Side-by-side benchmark, one process, the same time budget for each contender:
 
 (a) the raw emulator with pgcli's training settings and random actions (no learning), in two
     layouts (one vector env with a thread per core, or pgcli's alternating groups); the faster
     one is the reference,
 (b) a faithful port of the seed's loop (one env, dense float64 W1 @ x every step, dense episode
     memory, dense backward, RMSProp every `batch_size` episodes),
-(c) pgcli's own training loop.
-Throughput is counted in emulated frames (agent steps x frameskip) and agent steps.
+(c) `pgcli train` itself, end to end, once per algorithm: one run (in a temporary folder) that is
+    paused between its turns, so its games go on across turns as in a long run. Its wall clock
+    includes start-up, resets, checkpoint saves, the metrics file and the progress callback.
+Throughput is counted in emulated frames (agent steps x frameskip). For (c) it is also counted in
+*useful* frames: steps that entered a gradient (REINFORCE: steps of finished episodes; PPO: steps
+of the rollouts its updates consumed); the rest were thrown away when the run stopped.
 """
 
 from __future__ import annotations
@@ -14,15 +18,19 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import shutil
+import tempfile
+import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from pgcli import policy
 from pgcli.config import Config
-from pgcli.envs import VectorPong, default_groups, env_settings, make_env
-from pgcli.trainer import Trainer, new_state
+from pgcli.envs import VectorPong, default_groups, env_settings
+from pgcli.trainer import EpisodeStats
 
 
 @dataclass
@@ -32,7 +40,7 @@ class Result:
     seconds: float
     frameskip: float
     bytes_per_step: float | None = None
-    outside_emulator: float | None = None  # share of wall time not spent waiting for the emulator
+    useful: int | None = None  # steps that entered a gradient ((c) only)
 
     @property
     def sps(self) -> float:
@@ -41,6 +49,11 @@ class Result:
     @property
     def fps(self) -> float:
         return self.sps * self.frameskip
+
+    @property
+    def useful_fps(self) -> float:
+        """Frames/s that entered a gradient ((a) and (b): every emulated frame counts)."""
+        return (self.steps if self.useful is None else self.useful) / self.seconds * self.frameskip
 
 
 def raw_emulator(cfg: Config, seconds: float, groups: int) -> Result:
@@ -115,47 +128,68 @@ def seed_loop(cfg: Config, seconds: float) -> Result:
     return Result("(b) seed's loop", steps, dt, s.mean_frameskip, peak_bytes)
 
 
-class _TimedEnv:
-    """Wraps an env to measure how long the trainer waits for the emulator."""
+class TrainRun:
+    """`pgcli train` in a thread, paused between benchmark turns (between two episodes)."""
 
-    def __init__(self, env):
-        self.env, self.groups, self.num_envs = env, env.groups, env.num_envs
-        self.waiting = self.resetting = 0.0
+    def __init__(self, overrides: dict, folder: Path, name: str, save_every: int):
+        self.name, self.go, self.done = name, threading.Event(), False
+        self.paused, self.stopping = threading.Event(), False
+        self.last: EpisodeStats | None = None
+        self.useful_per_update = overrides["num_envs"] * Config(**overrides).rollout_steps
+        self.algo = overrides.get("algo", "reinforce")
+        self.finished_steps, self.error = 0, None
+        self.result = None
+        self.args = (overrides, folder / f"{self.algo}.p", save_every)
+        self.thread = threading.Thread(target=self._run, name=f"bench-{self.algo}", daemon=True)
+        self.thread.start()
 
-    def reset(self, seed):
-        t = time.perf_counter()
-        out = self.env.reset(seed)
-        self.resetting += time.perf_counter() - t
-        return out
+    def _run(self) -> None:
+        from pgcli.train import train
 
-    def send(self, g, a):
-        t = time.perf_counter()
-        self.env.send(g, a)
-        self.waiting += time.perf_counter() - t
+        overrides, out, save_every = self.args
+        self.go.wait()  # start-up belongs to the first turn
+        try:
+            self.result = train(overrides, out, save_every=save_every, on_episode=self._episode,
+                                stop=lambda: self.stopping)
+        except BaseException as e:  # reported by the caller
+            self.error = e
+        finally:
+            self.done = True
+            self.paused.set()
 
-    def recv(self, g):
-        t = time.perf_counter()
-        out = self.env.recv(g)
-        self.waiting += time.perf_counter() - t
-        return out
+    def _episode(self, st: EpisodeStats) -> None:
+        self.last = st
+        self.finished_steps += st.steps
+        if not self.go.is_set() and not self.stopping:
+            self.paused.set()
+            self.go.wait()
+            self.paused.clear()
 
-    def close(self):
-        self.env.close()
+    def useful(self) -> int:
+        if self.last is None:
+            return 0
+        return self.finished_steps if self.algo == "reinforce" else self.last.updates * self.useful_per_update
 
-
-def pgcli_loop(cfg: Config, seconds: float) -> Result:
-    s = env_settings(cfg.env_id)
-    env = _TimedEnv(make_env(s, cfg.num_envs))
-    trainer = Trainer(cfg, new_state(cfg), env)
-    busy = lambda: trainer.s["seconds"] - env.resetting  # noqa: E731  (steady state, like (a))
-    trainer.run_segment(10**9, lambda st: None, lambda: busy() >= seconds)
-    env.close()
-    st = dict(trainer.s, seconds=busy())
-    if not trainer.peak_step_bytes:  # no game finished in this turn: measure the open ones
-        trainer.peak_step_bytes = max(log.bytes_per_step for log in trainer.logs)
-    outside = 1 - env.waiting / st["seconds"] if st["seconds"] else None
-    return Result("(c) pgcli train", st["steps"], st["seconds"], s.mean_frameskip,
-                  trainer.peak_step_bytes or None, outside)
+    def turn(self, seconds: float, last: bool) -> Result:
+        """Let the run go for `seconds` of wall clock (the last turn also stops it and saves)."""
+        steps0, useful0 = (self.last.total_steps if self.last else 0), self.useful()
+        self.paused.clear()
+        t0 = time.perf_counter()
+        self.go.set()
+        time.sleep(seconds)
+        if last:
+            self.stopping = True  # stop, save, close: all part of the last turn
+            self.thread.join()
+        else:
+            self.go.clear()
+            self.paused.wait()  # until the next episode ends
+        dt = time.perf_counter() - t0
+        if self.error is not None:
+            raise self.error
+        steps = (self.result.steps if last and self.result else self.last.total_steps if self.last else 0) - steps0
+        r = Result(f"(c) pgcli train, {self.algo}", steps, dt, 4.0)
+        r.useful = self.useful() - useful0
+        return r
 
 
 def machine() -> str:
@@ -169,34 +203,52 @@ def machine() -> str:
 def _merge(parts: list[Result]) -> Result:
     r = parts[0]
     b = [p.bytes_per_step for p in parts if p.bytes_per_step]
-    o = [p.outside_emulator * p.seconds for p in parts if p.outside_emulator is not None]
-    secs = sum(p.seconds for p in parts)
-    return Result(r.name, sum(p.steps for p in parts), secs, r.frameskip, max(b) if b else None,
-                  sum(o) / secs if o else None)
+    useful = None if r.useful is None else sum(p.useful for p in parts)
+    return Result(r.name, sum(p.steps for p in parts), sum(p.seconds for p in parts), r.frameskip,
+                  max(b) if b else None, useful)
 
 
-def run(cfg: Config, seconds: float, rounds: int = 3, on_result=lambda r: None) -> dict:
+def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = ("reinforce", "ppo"),
+        on_result=lambda i, r: None, save_every: int = 100) -> dict:
     """Each contender gets `seconds` in all, split into `rounds` interleaved turns, so that the
-    machine's ups and downs hit every contender alike; ratios are of per-round medians."""
+    machine's ups and downs hit every contender alike; ratios are medians of per-round ratios."""
+    frameskip = env_settings(cfg.env_id).mean_frameskip
+    folder = Path(tempfile.mkdtemp(prefix="pgcli-bench-"))
+    runs = {f"pgcli-{a}": TrainRun({"algo": a, "num_envs": cfg.num_envs, "hidden": cfg.hidden, "seed": cfg.seed},
+                                   folder, a, save_every) for a in algos}
     contenders = {
-        "raw1": lambda t: raw_emulator(cfg, t, 1),
-        "rawk": lambda t: raw_emulator(cfg, t, default_groups(cfg.num_envs)),
-        "seed": lambda t: seed_loop(cfg, t),
-        "pgcli": lambda t: pgcli_loop(cfg, t),
+        "raw1": lambda t, last: raw_emulator(cfg, t, 1),
+        "rawk": lambda t, last: raw_emulator(cfg, t, default_groups(cfg.num_envs)),
+        "seed": lambda t, last: seed_loop(cfg, t),
+        **{k: (lambda t, last, r=r: r.turn(t, last)) for k, r in runs.items()},
     }
     turns: dict[str, list[Result]] = {k: [] for k in contenders}
-    for i in range(rounds):
-        for key, fn in contenders.items():
-            turns[key].append(fn(seconds / rounds))
-            on_result(i, turns[key][-1])
+    try:
+        for i in range(rounds):
+            for key, fn in contenders.items():
+                res = fn(seconds / rounds, i == rounds - 1)
+                res.frameskip = frameskip
+                turns[key].append(res)
+                on_result(i, res)
+    finally:
+        for r in runs.values():
+            r.stopping = True
+            r.go.set()
+        shutil.rmtree(folder, ignore_errors=True)
     results = {k: _merge(v) for k, v in turns.items()}
+    for k, r in runs.items():
+        results[k].bytes_per_step = r.result.peak_step_bytes if r.result else None
     raw_key = max(("raw1", "rawk"), key=lambda k: results[k].fps)  # the faster raw layout
-    ratio = lambda a, b: float(np.median([x.fps / y.fps for x, y in zip(turns[a], turns[b])]))  # noqa: E731
+    med = lambda a, b, f: float(np.median([f(x) / y.fps for x, y in zip(turns[a], turns[b])]))  # noqa: E731
+    ratios = {k: {"emulated_vs_raw": med(k, raw_key, lambda x: x.fps),
+                  "useful_vs_raw": med(k, raw_key, lambda x: x.useful_fps),
+                  "useful_vs_seed": med(k, "seed", lambda x: x.useful_fps),
+                  "thrown_away": 1 - results[k].useful / results[k].steps if results[k].steps else 0.0}
+              for k in runs}
     return {
         "results": results,
         "raw": results[raw_key],
-        "ratio_vs_raw": ratio("pgcli", raw_key),
-        "ratio_vs_seed": ratio("pgcli", "seed"),
+        "ratios": ratios,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "machine": machine(),
         "rounds": rounds,

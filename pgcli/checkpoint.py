@@ -34,6 +34,7 @@ MAX_HEADER = 2**20
 MAX_FILE = 2**30
 DTYPES = {"<f4": np.float32, "<f8": np.float64}
 MODEL_KEYS = ("W1", "W2")
+VALUE_KEYS = ("Wv", "bv")  # PPO's value head, in PPO checkpoints and their exports
 
 
 @dataclass
@@ -170,6 +171,9 @@ def _check_model(arrays: dict, H: int, source: str) -> None:
         raise PgcliError(f"{source}: W1 has shape {arrays['W1'].shape}, expected ({H}, {D}) (80x80 inputs)")
     if arrays["W2"].shape != (H,):
         raise PgcliError(f"{source}: W2 has shape {arrays['W2'].shape}, expected ({H},)")
+    for k, shape in (("Wv", (H,)), ("bv", (1,))):  # PPO's value head, when there is one
+        if k in arrays and arrays[k].shape != shape:
+            raise PgcliError(f"{source}: {k} has shape {arrays[k].shape}, expected {shape}")
     for k, a in arrays.items():
         if not np.isfinite(a).all():
             raise PgcliError(f"{source}: {k} contains NaN or infinity")
@@ -214,7 +218,7 @@ def loads(data: bytes, source: str = "checkpoint") -> Checkpoint:
 def export_weights(ckpt: Checkpoint, float32: bool = True) -> Checkpoint:
     """A weights-only copy to share (no optimizer state): float32 halves the size again."""
     dt = np.float32 if float32 else np.float64
-    arrays = {k: ckpt.arrays[k].astype(dt) for k in MODEL_KEYS}
+    arrays = {k: ckpt.arrays[k].astype(dt) for k in MODEL_KEYS + VALUE_KEYS if k in ckpt.arrays}
     meta = {k: ckpt.meta[k] for k in ("episode", "running_reward", "steps", "seconds", "updates") if k in ckpt.meta}
     meta["exported_from"] = ckpt.source
     return Checkpoint(config=ckpt.config, env=ckpt.env, arrays=arrays, meta=meta)

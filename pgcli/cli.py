@@ -43,8 +43,7 @@ app = typer.Typer(
     cls=_Group,
     help="Policy gradients on ATARI Pong from raw pixels (Karpathy's pg-pong, as a tool).",
     no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
+    rich_markup_mode="rich",
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -65,37 +64,79 @@ def _root(
     """Policy gradients on ATARI Pong from raw pixels."""
 
 
+PANELS = {  # train --help groups its flags: what to train, the algorithms' knobs, how long, where, speed
+    "What to train": ("algo", "env_id", "hidden", "seed", "gamma"),
+    "REINFORCE (the seed's method)": ("batch_size", "optimizer", "learning_rate", "decay_rate"),
+    "PPO (--algo ppo)": ("rollout_steps", "epochs", "minibatches", "clip", "target_kl", "ent_coef", "vf_coef",
+                         "gae_lambda", "max_grad_norm"),
+    "Performance": ("num_envs",),
+}
+FLAG_NAMES = {"env_id": ["--env"], "learning_rate": ["--learning-rate", "--lr"]}
+BOUNDS = {"hidden": dict(min=1, max=65536), "batch_size": dict(min=1), "num_envs": dict(min=1, max=256),
+          "seed": dict(min=0), "rollout_steps": dict(min=1), "epochs": dict(min=1), "minibatches": dict(min=1)}
+
+
+def config_options(fn):
+    """Give `fn` one `--flag` per Config field: name, type, help and default come from the dataclass
+    (its field docstrings), so the CLI, its help and the README table cannot drift apart."""
+    import dataclasses
+    import inspect
+
+    from pgcli.config import field_docs
+
+    docs, panel_of = field_docs(), {f: p for p, fs in PANELS.items() for f in fs}
+    sig = inspect.signature(fn, eval_str=True)
+    params = [p for p in sig.parameters.values() if p.name != "config"]
+    for f in dataclasses.fields(Config):
+        default = getattr(_D, f.name)
+        names = FLAG_NAMES.get(f.name, ["--" + f.name.replace("_", "-")])
+        help_ = f"{docs[f.name]} (default: {default})"
+        opt = typer.Option(None, *names, help=help_, rich_help_panel=panel_of.get(f.name, "What to train"),
+                           show_default=False, **BOUNDS.get(f.name, {}))
+        params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=opt,
+                                        annotation=Optional[type(default)]))
+
+    def wrapper(**kwargs):
+        config = {f.name: kwargs.pop(f.name) for f in dataclasses.fields(Config)}
+        return fn(config={k: v for k, v in config.items() if v is not None}, **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=params)
+    wrapper.__doc__, wrapper.__name__ = fn.__doc__, fn.__name__
+    return wrapper
+
+
+HOW_LONG, WHERE = "How long", "Where to save"
+
+
 @app.command()
+@config_options
 def train(
-    batch_size: Optional[int] = typer.Option(None, min=1, help=f"Episodes per parameter update. [default: {_D.batch_size}]"),
-    hidden: Optional[int] = typer.Option(None, min=1, max=65536, help=f"Hidden-layer neurons H. [default: {_D.hidden}]"),
-    learning_rate: Optional[float] = typer.Option(None, "--learning-rate", "--lr", help=f"Optimizer step size (> 0). [default: {_D.learning_rate}]"),
-    gamma: Optional[float] = typer.Option(None, help=f"Reward discount factor, in (0, 1]. [default: {_D.gamma}]"),
-    decay_rate: Optional[float] = typer.Option(None, help=f"RMSProp decay of the grad^2 average, in [0, 1). [default: {_D.decay_rate}]"),
-    optimizer: Optional[str] = typer.Option(None, help=f"rmsprop (the seed's) or adam. [default: {_D.optimizer}]"),
-    fast: bool = typer.Option(False, "--fast", help="Preset: Adam with learning rate 1e-3 (learns Pong several times faster than the seed's RMSProp 1e-4)."),
-    seed: Optional[int] = typer.Option(None, min=0, help=f"Seed for weights, actions and emulator. [default: {_D.seed}]"),
-    env: Optional[str] = typer.Option(None, "--env", help=f"Pong variant: ALE/Pong-v5, or Pong-v0 for the 2016 setup. [default: {_D.env_id}]"),
-    num_envs: Optional[int] = typer.Option(None, min=1, max=256, help=f"Games played side by side. [default: {_D.num_envs}]"),
-    episodes: Optional[int] = typer.Option(None, min=1, help="Stop after this many more episodes. [default: until Ctrl-C]"),
-    output: Path = typer.Option(Path("save.p"), "--output", "-o", help="Checkpoint to write (metrics go to <stem>.metrics.csv beside it)."),
-    save_every: int = typer.Option(100, min=1, help="Checkpoint every this many episodes."),
-    resume: Optional[Path] = typer.Option(None, help="Continue from a pgcli checkpoint or a Karpathy save.p."),
-    render: bool = typer.Option(False, "--render", help="Show one game in a window while training (slow)."),
+    config: dict,
+    preset: Optional[str] = typer.Option(None, help="karpathy: the 2016 script exactly (RMSProp, lr 1e-4, batch 10, Pong-v0).", rich_help_panel="What to train"),
+    fast: bool = typer.Option(False, "--fast", help="Adam at lr 1e-3 (now the default; kept for old scripts).", rich_help_panel="REINFORCE (the seed's method)"),
+    episodes: Optional[int] = typer.Option(None, min=1, help="Stop after this many more episodes. (default: until Ctrl-C)", rich_help_panel=HOW_LONG),
+    minutes: Optional[float] = typer.Option(None, min=0.01, help="Stop after this many more minutes of training (then save).", rich_help_panel=HOW_LONG),
+    output: Path = typer.Option(Path("save.p"), "--output", "-o", help="Checkpoint to write (metrics go to <stem>.metrics.csv beside it).", rich_help_panel=WHERE),
+    save_every: int = typer.Option(100, min=1, help="Checkpoint every this many episodes (the games go on while it is written).", rich_help_panel=WHERE),
+    resume: Optional[Path] = typer.Option(None, help="Continue from a pgcli checkpoint or a Karpathy save.p.", rich_help_panel=WHERE),
+    tensorboard: Optional[Path] = typer.Option(None, "--tensorboard", help="Also write TensorBoard logs to this folder (needs pgcli\\[tensorboard]).", rich_help_panel=WHERE),
+    render: bool = typer.Option(False, "--render", help="Show one game in a window while training (slow).", rich_help_panel="Performance"),
 ):
-    """Train a policy network on Pong from raw pixels (Ctrl-C saves and stops)."""
+    """Train a policy network on Pong from raw pixels (Ctrl-C saves and stops).
+
+    REINFORCE with Adam by default; --algo ppo for a strong agent in minutes; --preset karpathy for 2016.
+    """
     from pgcli.progress import TrainProgress
     from pgcli.train import train as run_train
 
-    overrides = {k: v for k, v in dict(
-        batch_size=batch_size, hidden=hidden, learning_rate=learning_rate, gamma=gamma, decay_rate=decay_rate,
-        optimizer=optimizer, seed=seed, env_id=env, num_envs=num_envs).items() if v is not None}
     if fast:
-        overrides.setdefault("optimizer", "adam")
-        overrides.setdefault("learning_rate", 1e-3)
+        config.setdefault("optimizer", "adam")
+        config.setdefault("learning_rate", 1e-3)
     with TrainProgress(episodes) as prog:
-        result = run_train(overrides, output, episodes=episodes, save_every=save_every, resume=resume,
-                           render=render, on_episode=prog.episode, on_event=prog.message, on_start=prog.started)
+        result = run_train(config, output, episodes=episodes, save_every=save_every, resume=resume,
+                           render=render, preset=preset, max_seconds=None if minutes is None else minutes * 60,
+                           tensorboard=tensorboard, on_episode=prog.episode, on_event=prog.message,
+                           on_start=prog.started)
     rr = "-" if result.running_reward is None else f"{result.running_reward:.2f}"
     typer.echo(f"saved {result.output} after episode {result.episodes} (running reward {rr}); "
                f"metrics in {result.metrics}")
@@ -191,10 +232,10 @@ def evaluate(
 @app.command()
 def record(
     checkpoint: Path = CHECKPOINT,
-    output: Path = typer.Option(Path("pong.gif"), "--output", "-o", help="Output file: .gif, or .mp4 (needs pgcli[mp4])."),
+    output: Path = typer.Option(Path("pong.gif"), "--output", "-o", help="Output file: .gif, or .mp4 (needs pgcli\\[mp4])."),
     episodes: int = typer.Option(1, "--episodes", "-n", min=1, help="Games to record."),
     max_frames: Optional[int] = typer.Option(None, min=1, help="Stop after this many frames."),
-    fps: Optional[float] = typer.Option(None, min=1, max=100, help="Frames per second. [default: real game speed]"),
+    fps: Optional[float] = typer.Option(None, min=1, max=100, help="Frames per second. (default: real game speed)"),
     scale: int = typer.Option(2, min=1, max=8, help="Pixel size."),
     show_input: bool = typer.Option(False, "--show-input", help="Add a panel with what the network sees and P(UP)."),
     seed: int = typer.Option(0, min=0, help="Seed for the emulator and the action sampling."),
@@ -285,7 +326,7 @@ def plot(
     title: Optional[str] = typer.Option(None, help="Figure title."),
 ):
     """Plot learning curves (running reward vs episodes and vs hours); print the milestones."""
-    from pgcli.plot import MILESTONES, check_output, plot as draw, read_metrics
+    from pgcli.plot import MILESTONES, check_output, group, milestone_summary, plot as draw, read_metrics
 
     check_output(output)
     labels = list(label or [])
@@ -301,38 +342,60 @@ def plot(
             hit = c.first_reaching(level)
             where = "not reached" if hit is None else f"episode {hit[0]:>6,}  {hit[1]:5.2f} h  {hit[2] / 1e6:6.2f}M steps"
             typer.echo(f"  running reward >= {level:>3}: {where}")
+    for label, runs in group(curves).items():
+        if len(runs) < 2:
+            continue
+        best = max(float(c.running_reward.max()) for c in runs)
+        typer.echo(f"{label}, {len(runs)} runs: median (min-max); best running reward {best:.2f}")
+        for level in MILESTONES:
+            m = milestone_summary(runs, level)
+            if not m["reached"]:
+                typer.echo(f"  running reward >= {level:>3}: reached by 0 of {m['runs']} runs")
+                continue
+            (h, h0, h1), (st, s0, s1), (ep, e0, e1) = m["hours"], m["steps"], m["episode"]
+            typer.echo(f"  running reward >= {level:>3}: {h:5.2f} h ({h0:.2f}-{h1:.2f})  {st / 1e6:5.2f}M steps "
+                       f"({s0 / 1e6:.2f}-{s1 / 1e6:.2f})  episode {ep:,.0f} ({e0:,.0f}-{e1:,.0f})  "
+                       f"[{m['reached']} of {m['runs']} runs]")
 
 
 @app.command()
 def bench(
-    seconds: float = typer.Option(30.0, min=3, max=3600, help="Time given to each contender in all."),
-    rounds: int = typer.Option(6, min=1, max=60, help="Interleaved turns per contender (evens out machine noise)."),
+    seconds: float = typer.Option(60.0, min=3, max=7200, help="Time given to each contender in all."),
+    rounds: int = typer.Option(3, min=1, max=60, help="Interleaved turns per contender (evens out machine noise)."),
     num_envs: int = typer.Option(_D.num_envs, min=1, max=256, help="Games side by side for (a) and (c)."),
+    algo: Optional[list[str]] = typer.Option(None, "--algo", help="Algorithms to run as (c). (default: reinforce and ppo)"),
 ):
-    """Benchmark side by side: raw emulator vs the seed's loop vs pgcli train."""
+    """Benchmark side by side: raw emulator vs the seed's loop vs pgcli train, end to end."""
     from rich.console import Console
     from rich.table import Table
 
     from pgcli.bench import run
+    from pgcli.config import ALGOS
 
+    algos = tuple(algo or ALGOS)
+    for a in algos:
+        if a not in ALGOS:
+            raise PgcliError(f"algo must be one of {', '.join(ALGOS)}, got {a!r}")
     console = Console()
-    console.print(f"{seconds:.0f} s each; ALE/Pong-v5 settings (frameskip 4, sticky actions 0.25); "
-                  f"(a) and (c) play {num_envs} games side by side, (b) one game with dense float64 math")
-    out = run(Config(num_envs=num_envs), seconds, rounds,
-              on_result=lambda i, r: console.print(f"  round {i + 1}: {r.name:<22} {r.sps:7,.0f} steps/s"))
+    console.print(f"{seconds:.0f} s each in {rounds} interleaved turns; ALE/Pong-v5 settings (frameskip 4, sticky "
+                  f"actions 0.25); (a) and (c) play {num_envs} games side by side, (b) one game, dense float64 math")
+    out = run(Config(num_envs=num_envs), seconds, rounds, algos,
+              on_result=lambda i, r: console.print(f"  round {i + 1}: {r.name:<28} {r.sps:7,.0f} steps/s"
+                                                    + ("" if r.useful is None else f", useful {r.useful / r.seconds:7,.0f}")))
     console.print(out["machine"])
     table = Table()
-    for col in ("contender", "frames/s", "steps/s", "bytes/step", "not waiting"):
+    for col in ("contender", "emulated frames/s", "useful frames/s", "steps/s", "bytes/step"):
         table.add_column(col, justify="left" if col == "contender" else "right")
     for r in out["results"].values():
-        table.add_row(r.name, f"{r.fps:,.0f}", f"{r.sps:,.0f}",
-                      "-" if r.bytes_per_step is None else f"{r.bytes_per_step:,.0f}",
-                      "-" if r.outside_emulator is None else f"{r.outside_emulator:.0%}")
+        table.add_row(r.name, f"{r.fps:,.0f}", f"{r.useful_fps:,.0f}", f"{r.sps:,.0f}",
+                      "-" if r.bytes_per_step is None else f"{r.bytes_per_step:,.0f}")
     console.print(table)
-    console.print(f"c/a (pgcli vs the faster raw layout, median of {rounds} rounds): {out['ratio_vs_raw']:.2f}")
-    console.print(f"c/b (pgcli vs the seed's loop, median of {rounds} rounds): {out['ratio_vs_seed']:.2f}x")
-    console.print("bytes/step: memory per stored agent step; not waiting: share of pgcli's wall time "
-                  f"spent outside the emulator calls; peak RSS {out['peak_rss_mb']:.0f} MB")
+    for k, q in out["ratios"].items():
+        console.print(f"{out['results'][k].name}: useful/raw {q['useful_vs_raw']:.2f} (emulated/raw "
+                      f"{q['emulated_vs_raw']:.2f}), useful/seed {q['useful_vs_seed']:.2f}x, thrown away "
+                      f"{q['thrown_away']:.1%}  (medians of {rounds} per-round ratios)")
+    console.print("useful: steps that entered a gradient; raw: the faster layout of (a); the seed's loop counts all "
+                  f"its steps as useful; bytes/step: memory per stored agent step; peak RSS {out['peak_rss_mb']:.0f} MB")
 
 
 def main() -> None:

@@ -8,24 +8,30 @@ from dataclasses import dataclass
 from pgcli.errors import PgcliError
 
 OPTIMIZERS = ("rmsprop", "adam")
+ALGOS = ("reinforce", "ppo")
+PPO_LEARNING_RATE = 5e-4  # PPO's default step size (Adam), when --lr is not given
 
 
 @dataclass
 class Config:
-    """Hyperparameters of one training run. Defaults are those of Karpathy's pg-pong.py."""
+    """Hyperparameters of one training run. Network and discount are Karpathy's pg-pong.py's;
+    the optimizer defaults to Adam at lr 1e-3, which learns visibly in minutes (the seed's
+    RMSProp at 1e-4 is `--preset karpathy`, see KARPATHY below)."""
 
+    algo: str = "reinforce"
+    """'reinforce' (the seed's method) or 'ppo' (clipped surrogate, value head, KL check)."""
     hidden: int = 200
     """H: number of hidden-layer neurons."""
     batch_size: int = 10
     """Every how many episodes to do a parameter update."""
-    learning_rate: float = 1e-4
-    """Step size of the optimizer."""
+    learning_rate: float = 1e-3
+    """Step size of the optimizer (PPO's default is 5e-4 when not given)."""
     gamma: float = 0.99
     """Discount factor for reward."""
     decay_rate: float = 0.99
     """Decay factor for RMSProp leaky sum of grad^2."""
-    optimizer: str = "rmsprop"
-    """'rmsprop' (the seed's) or 'adam' (learns Pong several times faster at lr 1e-3)."""
+    optimizer: str = "adam"
+    """'adam' (learns Pong several times faster) or 'rmsprop' (the seed's); PPO uses Adam."""
     seed: int = 0
     """Seeds the weights, the action sampling and the emulator; same seed, same weights."""
     env_id: str = "ALE/Pong-v5"
@@ -33,6 +39,25 @@ class Config:
     num_envs: int = 32
     """Games played side by side (ale-py's native vector environment when the env allows);
     32, in 2 groups of 16 that take turns, measured fastest on 2 cores (README, Speed)."""
+
+    rollout_steps: int = 128
+    """PPO: agent steps per game in each rollout (batch = num_envs x rollout_steps)."""
+    epochs: int = 4
+    """PPO: passes over each batch of experience (fewer if the KL check stops them)."""
+    minibatches: int = 4
+    """PPO: minibatches per epoch."""
+    clip: float = 0.2
+    """PPO: clip range of the probability ratio (the trust region's width)."""
+    target_kl: float = 0.03
+    """PPO: stop the epochs when the approximate KL exceeds 1.5 x this (0 turns it off)."""
+    ent_coef: float = 0.01
+    """PPO: weight of the entropy bonus (keeps P(UP) from saturating early)."""
+    vf_coef: float = 0.5
+    """PPO: weight of the value head's squared error."""
+    gae_lambda: float = 0.95
+    """PPO: GAE lambda (1 = Monte Carlo returns, 0 = one-step TD)."""
+    max_grad_norm: float = 0.5
+    """PPO: clip the global gradient norm to this."""
 
     def validate(self) -> "Config":
         """Raise PgcliError naming the first bad value; return self when all are fine."""
@@ -49,6 +74,18 @@ class Config:
                 self.optimizer in OPTIMIZERS,
                 f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}",
             ),
+            (self.algo in ALGOS, f"algo must be one of {', '.join(ALGOS)}, got {self.algo!r}"),
+            (self.algo != "ppo" or self.optimizer == "adam", "--algo ppo uses --optimizer adam"),
+            (1 <= self.rollout_steps <= 100_000, f"rollout steps must be in [1, 100000], got {self.rollout_steps}"),
+            (1 <= self.epochs <= 100, f"epochs must be in [1, 100], got {self.epochs}"),
+            (1 <= self.minibatches <= self.num_envs * self.rollout_steps,
+             f"minibatches must be in [1, num envs x rollout steps], got {self.minibatches}"),
+            (0 < self.clip < 1, f"clip must be in (0, 1), got {self.clip}"),
+            (0 <= self.target_kl < float("inf"), f"target kl must be >= 0, got {self.target_kl}"),
+            (0 <= self.ent_coef < float("inf"), f"ent coef must be >= 0, got {self.ent_coef}"),
+            (0 <= self.vf_coef < float("inf"), f"vf coef must be >= 0, got {self.vf_coef}"),
+            (0 <= self.gae_lambda <= 1, f"gae lambda must be in [0, 1], got {self.gae_lambda}"),
+            (0 < self.max_grad_norm < float("inf"), f"max grad norm must be > 0, got {self.max_grad_norm}"),
             (0 <= self.seed < 2**63, f"seed must be in [0, 2**63), got {self.seed}"),
             (1 <= self.num_envs <= 256, f"num envs must be in [1, 256], got {self.num_envs}"),
         ]
@@ -78,3 +115,33 @@ class Config:
                 raise PgcliError(f"checkpoint config {name!r} has the wrong type")
             kwargs[name] = value
         return cls(**kwargs).validate()
+
+
+KARPATHY = {"optimizer": "rmsprop", "learning_rate": 1e-4, "decay_rate": 0.99, "batch_size": 10,
+            "gamma": 0.99, "hidden": 200, "env_id": "Pong-v0", "algo": "reinforce"}
+"""`--preset karpathy`: the 2016 script's settings exactly (RMSProp, lr 1e-4, Pong-v0)."""
+PRESETS = {"karpathy": KARPATHY}
+
+
+def for_new_run(overrides: dict, preset: str | None = None) -> Config:
+    """The config of a new run: the preset's settings, then the user's flags on top."""
+    if preset is not None and preset not in PRESETS:
+        raise PgcliError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
+    d = {**PRESETS.get(preset, {}), **overrides}
+    if d.get("algo") == "ppo":
+        d.setdefault("learning_rate", PPO_LEARNING_RATE)
+        d.setdefault("optimizer", "adam")
+    return Config(**d).validate()
+
+
+def field_docs() -> dict[str, str]:
+    """Each field's one-line docstring (drives the CLI's help and the README's table)."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(Config))
+    body, docs = tree.body[0].body, {}
+    for node, nxt in zip(body, body[1:]):
+        if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant):
+            docs[node.target.id] = " ".join(nxt.value.value.split())
+    return docs

@@ -30,14 +30,10 @@ def evaluate(agent: Agent, episodes: int, seed: int = 0, greedy: bool = False,
         groups = env.groups
         frames = env.reset(seed=seed)
         frames = np.concatenate(frames)
-        prev = sparse.prepro_batch(frames)
+        diff = sparse.FrameDiff(frames)
         fresh = np.ones(n, bool)
         while len(results) < episodes:
-            cur = sparse.prepro_batch(frames)
-            x = cur - prev
-            x[fresh] = 0
-            prev = cur
-            actions = agent.actions(agent.p_up(x), rng, greedy)
+            actions, _ = agent.policy.act(diff(frames, fresh), rng, greedy)
             out, start = [], 0
             for g, size in enumerate(groups):
                 env.send(g, actions[start : start + size])

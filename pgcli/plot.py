@@ -1,4 +1,8 @@
-"""Learning curves from metrics CSVs: running reward against episodes and against hours."""
+"""Learning curves from metrics CSVs: running reward against episodes, hours and agent steps.
+
+CSVs that share a label are runs of one method (e.g. three seeds): they are drawn as the median
+line with a min-max band, and their milestones are summarised as median (range).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import numpy as np
 from pgcli import outputs
 from pgcli.errors import PgcliError
 
-MILESTONES = (-15, -10, -5, 0)
+MILESTONES = (-15, -10, -5, 0, 10, 18)
 
 
 @dataclass
@@ -60,8 +64,43 @@ def check_output(path: Path) -> None:
     outputs.check_output(path, (".png", ".svg", ".pdf"), "use .png, .svg or .pdf")
 
 
+def group(curves: list[Curve]) -> dict[str, list[Curve]]:
+    """Curves by label, in order of first appearance."""
+    out: dict[str, list[Curve]] = {}
+    for c in curves:
+        out.setdefault(c.label, []).append(c)
+    return out
+
+
+def milestone_summary(runs: list[Curve], level: float) -> dict:
+    """Median and range over runs of (hours, agent steps, episodes) to reach `level`; runs that did
+    not reach it are counted, with how far they got."""
+    hits = [h for h in (c.first_reaching(level) for c in runs) if h is not None]
+    out = {"reached": len(hits), "runs": len(runs)}
+    if hits:
+        for i, key in enumerate(("episode", "hours", "steps")):
+            vals = np.array([h[i] for h in hits], float)
+            out[key] = (float(np.median(vals)), float(vals.min()), float(vals.max()))
+    return out
+
+
+def _band(runs: list[Curve], attr: str, grid: np.ndarray):
+    """Median and min/max of the runs' running reward on a common x grid (only where a run has data)."""
+    ys = np.full((len(runs), len(grid)), np.nan)
+    for i, c in enumerate(runs):
+        x = getattr(c, attr).astype(float)
+        inside = grid <= x[-1]
+        ys[i, inside] = np.interp(grid[inside], x, c.running_reward)
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmedian(ys, 0), np.nanmin(ys, 0), np.nanmax(ys, 0)
+
+
 def plot(curves: list[Curve], output: Path, title: str | None = None) -> None:
-    """Two panels, running reward vs episodes and vs wall-clock hours. Written atomically."""
+    """Three panels: running reward vs episodes, wall-clock hours and agent steps. Written atomically."""
     check_output(output)
     try:
         import matplotlib
@@ -70,11 +109,22 @@ def plot(curves: list[Curve], output: Path, title: str | None = None) -> None:
         import matplotlib.pyplot as plt
     except ImportError:
         raise PgcliError("plotting needs matplotlib: pip install 'pgcli[plot]'") from None
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
-    for c in curves:
-        axes[0].plot(c.episode, c.running_reward, label=c.label, lw=1.6)
-        axes[1].plot(c.hours, c.running_reward, label=c.label, lw=1.6)
-    for ax, xlabel in zip(axes, ("episodes", "wall-clock hours of training")):
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4), sharey=True)
+    panels = (("episode", "episodes", 1.0), ("hours", "wall-clock hours of training", 1.0),
+              ("steps", "agent steps (millions)", 1e-6))
+    for label, runs in group(curves).items():
+        name = label if len(runs) == 1 else f"{label} (median of {len(runs)}, min-max band)"
+        for ax, (attr, _, k) in zip(axes, panels):
+            if len(runs) == 1:
+                c = runs[0]
+                line, = ax.plot(getattr(c, attr) * k, c.running_reward, label=name, lw=1.6)
+                continue
+            top = max(float(getattr(c, attr)[-1]) for c in runs)
+            grid = np.linspace(0, top, 600)
+            med, lo, hi = _band(runs, attr, grid)
+            line, = ax.plot(grid * k, med, label=name, lw=1.8)
+            ax.fill_between(grid * k, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+    for ax, (_, xlabel, _) in zip(axes, panels):
         ax.axhline(0, color="0.4", lw=0.8, ls="--")
         ax.set_xlabel(xlabel)
         ax.grid(alpha=0.3)
@@ -82,7 +132,7 @@ def plot(curves: list[Curve], output: Path, title: str | None = None) -> None:
                  va="bottom", fontsize=8, color="0.3")
     axes[0].set_ylabel("running reward (0.99/0.01 running mean)")
     axes[0].set_ylim(-21.5, max(5.0, max(float(c.running_reward.max()) for c in curves) + 1))
-    axes[0].legend(loc="lower right", fontsize=9)
+    axes[0].legend(loc="lower right", fontsize=8)
     fig.suptitle(title or "pgcli: Pong from pixels, learning curve")
     fig.tight_layout()
     try:

@@ -18,8 +18,9 @@ def upscale(img: np.ndarray, k: int) -> np.ndarray:
     return img.repeat(k, axis=0).repeat(k, axis=1) if k > 1 else img
 
 
-def input_panel(x: np.ndarray, p_up: float, height: int) -> np.ndarray:
-    """The 80x80 difference frame (+1 white, -1 red, 0 grey) over a P(UP) bar, `height` tall."""
+def input_panel(x: np.ndarray, p_up: float, height: int, value: float | None = None) -> np.ndarray:
+    """The 80x80 difference frame (+1 white, -1 red, 0 grey) over a P(UP) bar, `height` tall;
+    with a value head (PPO agents), its estimate of the return too."""
     d = x.reshape(80, 80)
     img = np.full((80, 80, 3), 60, np.uint8)
     img[d > 0] = (255, 255, 255)
@@ -36,7 +37,8 @@ def input_panel(x: np.ndarray, p_up: float, height: int) -> np.ndarray:
     fill = int(round(p_up * bar_w))
     panel[top : top + 12, 8 : 8 + fill] = (80, 200, 120)  # P(UP): how full the bar is
     panel[top - 2 : top + 14, 8 + bar_w // 2] = (200, 200, 200)  # the 0.5 mark
-    return _caption(panel, [(8, top + 18, f"P(UP) {p_up:.2f}"), (8, top + 32, "network input: 80x80 difference frame")])
+    first = f"P(UP) {p_up:.2f}" + ("" if value is None else f"   value {value:+.2f}")
+    return _caption(panel, [(8, top + 18, first), (8, top + 32, "network input: 80x80 difference frame")])
 
 
 def _caption(img: np.ndarray, lines: list[tuple[int, int, str]]) -> np.ndarray:
@@ -54,7 +56,7 @@ def compose(view: StepView, scale: int, show_input: bool) -> np.ndarray:
     game = upscale(view.frame, scale)
     if not show_input:
         return game
-    return np.concatenate([game, input_panel(view.x, view.p_up, game.shape[0])], axis=1)
+    return np.concatenate([game, input_panel(view.x, view.p_up, game.shape[0], view.value)], axis=1)
 
 
 def check_output(path: Path) -> str:

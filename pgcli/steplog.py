@@ -20,11 +20,14 @@ class StepLog:
         self.row_start = np.empty(rows, np.int64)  # where row t begins in self.idx
         self.y = np.empty((rows, n), np.uint8)  # 1 where UP was taken
         self.r = np.empty((rows, n), np.float32)  # reward that followed
+        self.p = np.empty((rows, n), np.float32)  # P(UP) the action was sampled from (PPO's old policy)
+        self.v = np.empty((rows, n), np.float32)  # value estimate at that step (PPO), else 0
+        self.d = np.empty((rows, n), bool)  # the game ended with this step
         self.idx = np.empty(rows * n * 32, np.int16)  # signed pixel indices, all games, row by row
         self.T = self.n_idx = 0  # rows and indices in use
         self.first = np.zeros(n, np.int64)  # row where each game's current episode began
 
-    def add(self, signed: np.ndarray, counts: np.ndarray, up: np.ndarray) -> None:
+    def add(self, signed: np.ndarray, counts: np.ndarray, up: np.ndarray, p=0.0, v=0.0) -> None:
         """Append one step of all n games (signed: their indices, game after game)."""
         if self.T == len(self.counts):
             self._make_room(rows=1)
@@ -35,12 +38,26 @@ class StepLog:
         self.counts[t] = counts
         self.row_start[t] = self.n_idx
         self.y[t] = up
+        self.p[t], self.v[t] = p, v
         self.r[t] = 0.0
+        self.d[t] = False
         self.T, self.n_idx = t + 1, self.n_idx + k
 
-    def reward(self, rewards: np.ndarray) -> None:
-        """Rewards (n,) for the last step."""
+    def reward(self, rewards: np.ndarray, dones: np.ndarray | bool = False) -> None:
+        """Rewards (n,) for the last step, and which games it ended."""
         self.r[self.T - 1] = rewards
+        self.d[self.T - 1] = dones
+
+    def rows(self, a: int, b: int) -> tuple[np.ndarray, ...]:
+        """All games' steps of rows [a, b), in (row, game) order -> (signed, counts, y, r, p, v, d),
+        the per-step arrays shaped (b - a, n). Relative to the oldest row still held."""
+        idx = self.idx[self.row_start[a] : (self.row_start[b] if b < self.T else self.n_idx)].copy()
+        return (idx, self.counts[a:b].copy(), self.y[a:b].copy(), self.r[a:b].copy(),
+                self.p[a:b].copy(), self.v[a:b].copy(), self.d[a:b].copy())
+
+    def release(self, row: int) -> None:
+        """No episode will ask for rows before `row` again (PPO consumes rollouts, not episodes)."""
+        np.maximum(self.first, row, out=self.first)
 
     def episode(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Game i's episode so far -> (signed, counts, y, r); its next step starts a new one."""
@@ -58,7 +75,7 @@ class StepLog:
         rows = self.T - keep
         if not rows:
             return 0, 0
-        per_row = sum(a.itemsize for a in (self.counts, self.y, self.r)) * self.n + self.row_start.itemsize
+        per_row = sum(a.itemsize for a in self._per_game) * self.n + self.row_start.itemsize
         indices = self.n_idx - int(self.row_start[keep])
         return rows * self.n, rows * per_row + indices * self.idx.itemsize
 
@@ -69,14 +86,18 @@ class StepLog:
 
     @property
     def capacity_bytes(self) -> int:
-        return sum(a.nbytes for a in (self.counts, self.row_start, self.y, self.r, self.idx))
+        return sum(a.nbytes for a in (*self._per_game, self.row_start, self.idx))
+
+    @property
+    def _per_game(self) -> tuple[np.ndarray, ...]:
+        return self.counts, self.y, self.r, self.p, self.v, self.d
 
     def _make_room(self, rows: int = 0, indices: int = 0) -> None:
         """Drop the rows every game is done with; grow the arrays only if that is not enough."""
         keep = int(self.first.min())
         cut = int(self.row_start[keep]) if keep < self.T else self.n_idx
         live_rows, live_idx = self.T - keep, self.n_idx - cut
-        for name in ("counts", "row_start", "y", "r"):
+        for name in ("counts", "row_start", "y", "r", "p", "v", "d"):
             a = getattr(self, name)
             if live_rows + rows > len(a) // 2:  # keep head room so drops stay rare
                 grown = np.empty((2 * len(a),) + a.shape[1:], a.dtype)

@@ -1,9 +1,10 @@
 """One training session: resume, lock, checkpoint, metrics CSV and signals around `Trainer`.
 
 Nothing here prints; progress and warnings go to the callbacks the CLI passes in.
-Promises (README "Checkpoints"): a checkpoint every `save_every` episodes and at the end;
-SIGINT/SIGTERM save the state of the last finished episode before exiting; a failed save
-keeps the state in memory and is retried at the next save; a write never leaves a half file.
+Promises (README "Checkpoints"): a checkpoint every `save_every` episodes and at the end, while
+the games go on (the state is copied in the loop, encoded and written by a background thread);
+SIGINT/SIGTERM save the state at that moment before exiting; a failed save keeps the state in
+memory and is retried at the next save; a write never leaves a half file.
 """
 
 from __future__ import annotations
@@ -12,22 +13,26 @@ import csv
 import fcntl
 import os
 import signal
+import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 
 from pgcli import checkpoint
 from pgcli.checkpoint import Checkpoint
-from pgcli.config import Config
+from pgcli.config import PPO_LEARNING_RATE, Config, for_new_run
 from pgcli.envs import env_settings, make_env
 from pgcli.errors import PgcliError
-from pgcli.trainer import EpisodeStats, Trainer, new_state
+from pgcli.network import MODEL_KEYS, VALUE_KEYS, Policy
+from pgcli.trainer import Counters, EpisodeStats, Trainer
 
 METRICS_FIELDS = ["episode", "steps", "reward", "running_reward", "won", "lost", "seconds",
-                  "total_steps", "updates"]
+                  "total_steps", "updates", "value_loss", "approx_kl", "clip_frac", "entropy", "epochs"]
+UPDATE_FIELDS = METRICS_FIELDS[9:]  # the last update's statistics (PPO); empty for REINFORCE
 
 
 class Interrupted(PgcliError):
@@ -54,41 +59,74 @@ def metrics_path(output: Path) -> Path:
     return output.with_name(output.stem + ".metrics.csv")
 
 
-def state_to_checkpoint(cfg: Config, env: dict, s: dict) -> Checkpoint:
-    arrays = dict(s["model"])
-    arrays.update({f"grad_{k}": v for k, v in s["grad"].items()})
-    for name, d in s["opt"].items():
-        arrays.update({f"{name}_{k}": v for k, v in d.items()})
-    meta = {k: s[k] for k in ("episode", "updates", "running_reward", "steps", "seconds")}
-    meta["rng"] = s["rng"].bit_generator.state
+def to_checkpoint(cfg: Config, env: dict, trainer: Trainer) -> Checkpoint:
+    """A snapshot of the training state (arrays copied: training may go on while it is written)."""
+    arrays = {k: v.copy() for k, v in trainer.policy.params.items()}
+    algo_arrays, algo_meta = trainer.algo.state_dict()
+    arrays.update({k: v.copy() for k, v in algo_arrays.items()})
+    meta = {**asdict(trainer.counters), **algo_meta, "rng": trainer.rng.bit_generator.state}
     return Checkpoint(config=cfg, env=env, arrays=arrays, meta=meta)
 
 
-def state_from_checkpoint(ckpt: Checkpoint, cfg: Config) -> tuple[dict, bool]:
-    """-> (state, exact). A Karpathy file or another optimizer gives fresh optimizer state."""
-    s = new_state(cfg)
-    s["model"] = {k: v.copy() for k, v in ckpt.model.items()}
-    a, meta = ckpt.arrays, ckpt.meta
-    names = [f"{o}_{k}" for o in s["opt"] for k in ("W1", "W2")] + ["grad_W1", "grad_W2"]
-    exact = ckpt.source == "pgcli" and all(n in a for n in names) and ckpt.config.optimizer == cfg.optimizer
+def from_checkpoint(ckpt: Checkpoint, cfg: Config) -> tuple[Trainer, bool]:
+    """-> (trainer, exact). A Karpathy file, an export or another optimizer or algorithm gives
+    fresh optimizer state (its step count starting at 0)."""
+    params = {k: ckpt.arrays[k] for k in MODEL_KEYS + VALUE_KEYS if k in ckpt.arrays}
+    counters = Counters()
+    meta = ckpt.meta
     if ckpt.source == "pgcli":
         try:
-            for k in ("episode", "updates", "steps"):
-                s[k] = int(meta.get(k, 0))
-            s["seconds"] = float(meta.get("seconds", 0.0))
+            counters = Counters(int(meta.get("episode", 0)), int(meta.get("updates", 0)), None,
+                                int(meta.get("steps", 0)), float(meta.get("seconds", 0.0)))
             rr = meta.get("running_reward")
-            s["running_reward"] = None if rr is None else float(rr)
+            counters.running_reward = None if rr is None else float(rr)
         except (TypeError, ValueError):
             raise PgcliError(f"{ckpt.source}: checkpoint metadata is malformed") from None
+    trainer = Trainer(cfg, None, Policy(params), np.random.default_rng(cfg.seed), counters)
+    same = ckpt.source == "pgcli" and ckpt.config.algo == cfg.algo and ckpt.config.optimizer == cfg.optimizer
+    exact = same and trainer.algo.load_state_dict(ckpt.arrays, meta, counters.episode, counters.updates)
     if exact:
-        for o in s["opt"]:
-            s["opt"][o] = {k: a[f"{o}_{k}"].copy() for k in ("W1", "W2")}
-        s["grad"] = {k: a[f"grad_{k}"].copy() for k in ("W1", "W2")}
         try:
-            s["rng"].bit_generator.state = meta["rng"]
+            trainer.rng.bit_generator.state = meta["rng"]
         except (KeyError, TypeError, ValueError):
             raise PgcliError("checkpoint RNG state is malformed") from None
-    return s, exact
+    return trainer, exact
+
+
+class Saver:
+    """Writes checkpoints off the hot path: `save_async` hands a snapshot to a thread (one at a
+    time); `save_now` waits for it and writes in the caller. Atomic either way."""
+
+    def __init__(self, output: Path, on_event: Callable[[str], None]):
+        self.output, self.on_event = output, on_event
+        self.thread: threading.Thread | None = None
+        self.error: OSError | None = None
+
+    def _write(self, ckpt: Checkpoint) -> None:
+        try:
+            checkpoint.save(self.output, ckpt)
+        except OSError as e:
+            self.error = e
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.error is not None:
+            e, self.error = self.error, None
+            self.on_event(f"warning: could not save {self.output} ({e.strerror}); will retry at the next save")
+
+    def save_async(self, ckpt: Checkpoint) -> None:
+        self.wait()
+        self.thread = threading.Thread(target=self._write, args=(ckpt,), name="pgcli-save", daemon=False)
+        self.thread.start()
+
+    def save_now(self, ckpt: Checkpoint) -> None:
+        self.wait()
+        try:
+            checkpoint.save(self.output, ckpt)
+        except OSError as e:
+            raise PgcliError(f"{self.output}: could not save the checkpoint ({e.strerror})") from None
 
 
 @contextmanager
@@ -162,6 +200,10 @@ def train(
     save_every: int = 100,
     resume: Path | None = None,
     render: bool = False,
+    preset: str | None = None,
+    max_seconds: float | None = None,
+    tensorboard: Path | None = None,
+    stop: Callable[[], bool] = lambda: False,
     on_episode: Callable[[EpisodeStats], None] = lambda s: None,
     on_event: Callable[[str], None] = lambda msg: None,
     on_start: Callable[[int], None] = lambda episode: None,
@@ -174,34 +216,45 @@ def train(
     output = Path(output)
     ckpt = checkpoint.load(resume) if resume is not None else None
     if ckpt is not None:
+        if preset is not None:
+            raise PgcliError("--preset applies to new runs; a resumed run keeps its checkpoint's settings")
         base = ckpt.config.to_dict()
         if "hidden" in overrides and overrides["hidden"] != base["hidden"]:
             raise PgcliError(f"--hidden {overrides['hidden']} does not match the checkpoint's {base['hidden']}")
+        if overrides.get("algo", base["algo"]) == "ppo" and base["algo"] != "ppo":
+            base.update(optimizer="adam", learning_rate=overrides.get("learning_rate", PPO_LEARNING_RATE))
         cfg = Config(**{**base, **overrides}).validate()
     else:
-        cfg = Config(**overrides).validate()
-    if render:
-        cfg.num_envs = 1
+        cfg = for_new_run(overrides, preset)
     settings = env_settings(cfg.env_id)
     if ckpt is not None:
-        state, exact = state_from_checkpoint(ckpt, cfg)
+        trainer, exact = from_checkpoint(ckpt, cfg)
         if not exact:
             on_event(f"resuming from {ckpt.source} weights with fresh optimizer state")
     else:
-        state = new_state(cfg)
-    target = None if episodes is None else state["episode"] + episodes
-    on_start(state["episode"])
+        trainer = Trainer(cfg, None)
+    counters = trainer.counters
+    target = None if episodes is None else counters.episode + episodes
+    on_start(counters.episode)
     if render and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise PgcliError("--render needs a display (none found: DISPLAY is not set)")
-    probe_writable(output, need_bytes=len(checkpoint.encode(state_to_checkpoint(cfg, settings.to_dict(), state))))
+    snapshot = lambda: to_checkpoint(cfg, settings.to_dict(), trainer)  # noqa: E731
+    probe_writable(output, need_bytes=len(checkpoint.encode(snapshot())))
     mpath = metrics_path(output)
     with output_lock(output), stop_on_signals() as caught:
         for stale in output.parent.glob(f".{output.name}.*.tmp{output.suffix}"):  # left by a killed save
             stale.unlink(missing_ok=True)
         if ckpt is not None:
-            trim_metrics(mpath, state["episode"])
-        env = make_env(settings, cfg.num_envs, render_mode="human" if render else None)
-        trainer = Trainer(cfg, state, env)
+            trim_metrics(mpath, counters.episode)
+        tb = None
+        if tensorboard is not None:
+            from pgcli.tensorboard import TensorBoardLog
+
+            tb = TensorBoardLog(tensorboard)
+        # --render shows one game in a window; it does not change the saved config
+        env = make_env(settings, 1 if render else cfg.num_envs, render_mode="human" if render else None)
+        trainer.env = env
+        saver = Saver(output, on_event)
         new_file = not mpath.exists() or mpath.stat().st_size == 0
         try:
             with open(mpath, "a", newline="") as mf:
@@ -210,34 +263,40 @@ def train(
                     writer.writerow(METRICS_FIELDS)
 
                 def episode_done(st: EpisodeStats) -> None:
+                    upd = [_fmt(st.update.get(k)) for k in UPDATE_FIELDS]
                     writer.writerow([st.episode, st.steps, st.reward, f"{st.running_reward:.6f}", st.won,
-                                     st.lost, f"{st.seconds:.3f}", st.total_steps, st.updates])
+                                     st.lost, f"{st.seconds:.3f}", st.total_steps, st.updates, *upd])
                     mf.flush()
+                    if tb is not None:
+                        tb.episode(st, trainer.policy.params["W1"])
                     on_episode(st)
 
-                def save(final: bool) -> None:
+                def periodic_save() -> None:
                     t0 = time.perf_counter()
-                    try:
-                        checkpoint.save(output, state_to_checkpoint(cfg, settings.to_dict(), state))
-                        state["seconds"] += time.perf_counter() - t0  # saving is part of training's wall clock
-                    except OSError as e:
-                        if final:
-                            raise PgcliError(f"{output}: could not save the checkpoint ({e.strerror})") from None
-                        on_event(f"warning: could not save {output} ({e.strerror}); will retry at the next save")
+                    saver.save_async(snapshot())
+                    counters.seconds += time.perf_counter() - t0  # the in-loop part of saving is training time
 
-                while target is None or state["episode"] < target:
-                    until = (state["episode"] // save_every + 1) * save_every
-                    if target is not None:
-                        until = min(until, target)
-                    finished = trainer.run_segment(until, episode_done, lambda: bool(caught))
-                    if not finished:
-                        save(final=True)
-                        name = signal.Signals(caught[0]).name
-                        raise Interrupted(
-                            f"{name}: stopped at episode {state['episode']}; saved {output} "
-                            f"(continue with --resume {output})", caught[0])
-                    save(final=target is not None and state["episode"] >= target)
+                t_end = None if max_seconds is None else counters.seconds + max_seconds
+                should_stop = lambda: bool(caught) or stop() or (t_end is not None and counters.seconds >= t_end)  # noqa: E731
+                try:
+                    finished = trainer.run(target, episode_done, should_stop, periodic_save, save_every)
+                finally:
+                    saver.wait()
+                saver.save_now(snapshot())
+                if not finished and caught:
+                    name = signal.Signals(caught[0]).name
+                    raise Interrupted(
+                        f"{name}: stopped at episode {counters.episode}; saved {output} "
+                        f"(continue with --resume {output})", caught[0])
         finally:
             env.close()
-    return TrainResult(state["episode"], state["running_reward"], state["seconds"], state["steps"],
+            if tb is not None:
+                tb.close()
+    return TrainResult(counters.episode, counters.running_reward, counters.seconds, counters.steps,
                        output, mpath, trainer.peak_step_bytes)
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return ""
+    return str(v) if isinstance(v, int) else f"{v:.6g}"

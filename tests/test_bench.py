@@ -1,21 +1,29 @@
 """`pgcli bench` runs every contender on the real emulator and reports what the issue asks for.
 (No timing is asserted: speed is shown by running the benchmark, not by tests.)"""
 
+import pytest
+
 from pgcli import bench
 from pgcli.config import Config
 
 
-def test_bench_runs_all_contenders_and_reports_ratios_and_memory():
+@pytest.mark.ale
+def test_bench_runs_all_contenders_end_to_end_and_reports_ratios():
     cfg = Config(num_envs=4, hidden=16)
     seen = []
-    out = bench.run(cfg, seconds=2.0, rounds=2, on_result=lambda i, r: seen.append((i, r.name)))
-    names = {"(a) raw, 1 vector env", "(a) raw, 2 groups", "(b) seed's loop", "(c) pgcli train"}
+    out = bench.run(cfg, seconds=8.0, rounds=2, on_result=lambda i, r: seen.append((i, r.name)), save_every=1)
+    names = {"(a) raw, 1 vector env", "(a) raw, 2 groups", "(b) seed's loop", "(c) pgcli train, reinforce",
+             "(c) pgcli train, ppo"}
     assert {r.name for r in out["results"].values()} == names
-    assert [i for i, _ in seen] == [0] * 4 + [1] * 4  # interleaved: every contender once per round
+    assert [i for i, _ in seen] == [0] * 5 + [1] * 5  # interleaved: every contender once per round
     for r in out["results"].values():
         assert r.steps > 0 and r.seconds > 0 and r.fps == r.sps * 4  # frameskip 4
-    assert out["raw"].name.startswith("(a)") and out["ratio_vs_raw"] > 0 and out["ratio_vs_seed"] > 0
-    seed, pgcli = out["results"]["seed"], out["results"]["pgcli"]
+    seed = out["results"]["seed"]
     assert seed.bytes_per_step == (6400 + 16) * 8 + 16  # dense float64 input and hidden units per step
-    assert 0 < pgcli.bytes_per_step < 1024  # sparse: <= 1 KB per stored step
-    assert 0 < pgcli.outside_emulator < 1
+    for key in ("pgcli-reinforce", "pgcli-ppo"):
+        r, q = out["results"][key], out["ratios"][key]
+        assert 0 < r.useful <= r.steps  # useful steps are a part of the emulated ones
+        assert 0 < r.bytes_per_step < 1024  # sparse: <= 1 KB per stored step
+        assert q["useful_vs_raw"] <= q["emulated_vs_raw"] and 0 <= q["thrown_away"] < 1
+    # PPO with 4 games x 128 steps: every update consumed exactly 512 steps
+    assert out["results"]["pgcli-ppo"].useful % 512 == 0

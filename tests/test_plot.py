@@ -41,3 +41,20 @@ def test_plot_bad_inputs(tmp_path):
                       ([str(tmp_path / "x.csv"), "-o", str(tmp_path / "c.txt")], "unsupported output format")]:
         r = runner.invoke(app, ["plot", *args, "-o", str(tmp_path / "c.png")] if "-o" not in args else ["plot", *args])
         assert r.exit_code == 1 and msg in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_runs_with_one_label_give_median_and_range(tmp_path):
+    paths = []
+    for i, levels in enumerate(([-21, -15, -9, 1], [-21, -20, -14, -9, -5, 0.2], [-21, -16, -14])):
+        p = tmp_path / f"s{i}.metrics.csv"
+        write_metrics(p, levels)
+        paths.append(str(p))
+    out = tmp_path / "cmp.png"
+    r = runner.invoke(app, ["plot", *paths, "-l", "ppo", "-l", "ppo", "-l", "ppo", "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    # -10 reached at episodes 3 and 4 of two runs (0.30 h and 0.40 h): median 0.35 h; the third run never
+    assert "ppo, 3 runs: median (min-max); best running reward 1.00" in r.stdout
+    assert "running reward >= -10:  0.35 h (0.30-0.40)   0.00M steps (0.00-0.00)  episode 4 (3-4)  [2 of 3 runs]" in r.stdout
+    assert "running reward >=  10: reached by 0 of 3 runs" in r.stdout
+    img = iio.imread(out)
+    assert img[..., :3].std() > 10

@@ -1,11 +1,16 @@
 """Training proven, not assumed: it learns a small task, and runs are exactly reproducible."""
 
+import csv
+import shutil
+
 import numpy as np
+import pytest
 
 from pgcli import checkpoint
 from pgcli.train import train
 
 FAST = {"optimizer": "adam", "learning_rate": 3e-3, "batch_size": 4, "num_envs": 4, "hidden": 16}
+PPO = {"algo": "ppo", "learning_rate": 3e-3, "num_envs": 4, "hidden": 16, "rollout_steps": 15, "minibatches": 2}
 
 
 def test_engine_learns_fake_pong(tmp_path, fake_env):
@@ -26,20 +31,44 @@ def test_same_seed_same_weights(tmp_path, fake_env):
     assert not np.array_equal(wa, wc)
 
 
-def test_resume_is_bit_identical(tmp_path, fake_env):
-    cfg = {**FAST, "batch_size": 3, "seed": 5}  # 10 is not a multiple of 3: a partial batch is saved
-    train(cfg, tmp_path / "full.p", episodes=20, save_every=10)
+@pytest.mark.parametrize("algo", ["reinforce", "ppo"])
+def test_resume_from_a_checkpoint_is_deterministic(tmp_path, fake_env, algo):
+    cfg = {**(FAST if algo == "reinforce" else PPO), "batch_size": 3, "seed": 5}  # a partial batch is saved
     train(cfg, tmp_path / "half.p", episodes=10, save_every=10)
-    train({}, tmp_path / "half.p", episodes=10, save_every=10, resume=tmp_path / "half.p")
-    full, half = checkpoint.load(tmp_path / "full.p"), checkpoint.load(tmp_path / "half.p")
-    assert half.episode == full.episode == 20
-    assert full.arrays.keys() == half.arrays.keys()
-    for k in full.arrays:
-        assert np.array_equal(full.arrays[k], half.arrays[k]), k
-    assert full.meta["rng"] == half.meta["rng"]
-    assert full.meta["running_reward"] == half.meta["running_reward"]
+    shutil.copy(tmp_path / "half.p", tmp_path / "again.p")
+    a = train({}, tmp_path / "half.p", episodes=10, save_every=10, resume=tmp_path / "half.p")
+    b = train({}, tmp_path / "again.p", episodes=10, save_every=10, resume=tmp_path / "again.p")
+    x, y = checkpoint.load(a.output), checkpoint.load(b.output)
+    assert x.episode == y.episode == 20 and x.arrays.keys() == y.arrays.keys()
+    for k in x.arrays:
+        assert np.array_equal(x.arrays[k], y.arrays[k]), k
+    assert {**x.meta, "seconds": 0} == {**y.meta, "seconds": 0}  # all but the wall clock
     rows = (tmp_path / "half.metrics.csv").read_text().splitlines()
     assert len(rows) == 21 and rows[-1].startswith("20,")
+
+
+def test_no_step_is_dropped_at_a_checkpoint(tmp_path, fake_env):
+    """The games go on through periodic saves: only the games in flight at the very end are lost."""
+    saves = []
+    real_save = checkpoint.save
+    out = tmp_path / "s.p"
+
+    def counting_save(path, ck):
+        saves.append(ck.episode)
+        real_save(path, ck)
+
+    import pgcli.train as train_mod
+
+    train_mod.checkpoint.save = counting_save
+    try:
+        r = train({**FAST, "num_envs": 4}, out, episodes=40, save_every=5)
+    finally:
+        train_mod.checkpoint.save = real_save
+    assert saves[:-1] == list(range(5, 41, 5)) and saves[-1] == 40
+    rows = list(csv.DictReader(open(tmp_path / "s.metrics.csv")))
+    finished = sum(int(row["steps"]) for row in rows)
+    # FakePong games are 30 steps; 4 games side by side: at most 3 unfinished games at the stop
+    assert r.steps - finished <= 3 * 30, (r.steps, finished)
 
 
 def test_update_every_batch_size_episodes(tmp_path, fake_env):
@@ -54,19 +83,19 @@ def test_memory_does_not_grow_with_episodes():
 
     from fakepong import FakePong
     from pgcli.config import Config
-    from pgcli.trainer import Trainer, new_state
+    from pgcli.trainer import Trainer
 
     cfg = Config(num_envs=4, hidden=32, batch_size=2)
-    trainer = Trainer(cfg, new_state(cfg), FakePong(4, points=40))
+    trainer = Trainer(cfg, FakePong(4, points=40))
     tracemalloc.start()
     try:
-        trainer.run_segment(20, lambda st: None)
+        trainer.run(20, lambda st: None)
         first = tracemalloc.get_traced_memory()[1]
         tracemalloc.reset_peak()
-        trainer.run_segment(120, lambda st: None)
+        trainer.run(120, lambda st: None)
         later = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert trainer.s["episode"] == 120
+    assert trainer.counters.episode == 120
     assert later <= first * 1.2, (first, later)  # 6x the episodes, no more memory
     assert trainer.peak_step_bytes < 1024

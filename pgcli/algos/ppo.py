@@ -1,0 +1,86 @@
+"""PPO on the seed's network and pixels: the blog post's closing advice, a trust region.
+
+One batch = a rollout of `rollout_steps` steps from each of the `num_envs` games. For each batch:
+GAE(lambda) advantages with a value head on the shared hidden layer (each point ends a return, as
+in the seed); then `epochs` passes of `minibatches` shuffled minibatches, each one Adam step on the
+clipped surrogate + value + entropy loss after clipping the global gradient norm. Before each step
+the approximate KL between the policy that acted and the current one is checked: past
+1.5 x `target_kl` the remaining epochs are skipped (the blog's "checking the KL").
+W1 is updated lazily: only the pixels lit somewhere in the minibatch (see optim.Adam.step).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pgcli import optim, sparse
+from pgcli.algos import ppo_math
+from pgcli.collector import Rollout
+from pgcli.network import Policy
+
+STAT_KEYS = ("value_loss", "approx_kl", "clip_frac", "entropy", "epochs")
+
+
+class PPO:
+    wants = "rollouts"
+
+    def __init__(self, cfg, pol: Policy, rng: np.random.Generator):
+        self.cfg, self.policy, self.rng = cfg, pol, rng
+        self.opt = optim.Adam(pol.params, cfg.learning_rate)
+        self.rollouts: list[Rollout] = []
+
+    def observe(self, ro: Rollout) -> None:
+        self.rollouts.append(ro)
+
+    def ready(self) -> bool:
+        return sum(ro.counts.shape[1] for ro in self.rollouts) >= self.cfg.num_envs
+
+    def _flatten(self):
+        """The batch's rollouts -> one sparse batch with per-step advantages and returns."""
+        cfg, parts = self.cfg, []
+        for ro in self.rollouts:
+            adv, ret = ppo_math.gae(ro.rewards.astype(np.float64), ro.values.astype(np.float64), ro.dones,
+                                    ro.last_value, cfg.gamma, cfg.gae_lambda)
+            parts.append((ro.signed, ro.counts.ravel(), ro.up.ravel().astype(bool),
+                          ro.p_old.ravel().astype(np.float64), adv.ravel(), ret.ravel()))
+        self.rollouts = []
+        return [np.concatenate(a) for a in zip(*parts)]
+
+    def update(self) -> dict:
+        cfg, params = self.cfg, self.policy.params
+        signed, counts, up, p_old, adv, ret = self._flatten()
+        logp_old = np.log(np.where(up, p_old, 1 - p_old).clip(1e-12))
+        N, M = len(counts), cfg.minibatches
+        stats, epochs, stop = [], 0, False
+        for epoch in range(cfg.epochs):
+            for mb in np.array_split(self.rng.permutation(N), M):
+                mb.sort()  # same sum, better memory locality
+                batch = sparse.Batch(*sparse.select(signed, counts, mb))
+                a = adv[mb]
+                a = (a - a.mean()) / (a.std() + 1e-8)  # advantages normalised per minibatch
+                _, grads, pixels, rows, st = ppo_math.loss_and_grads_sparse(
+                    params, self.policy.W1T, batch, up[mb], logp_old[mb], a, ret[mb],
+                    cfg.clip, cfg.ent_coef, cfg.vf_coef)
+                if cfg.target_kl and st["approx_kl"] > 1.5 * cfg.target_kl:
+                    stop = True  # the policy moved too far from the one that acted: no more steps
+                    break
+                stats.append(st)
+                grads["W1"] = rows
+                norm = np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+                scale = min(1.0, cfg.max_grad_norm / (norm + 1e-6))  # global grad-norm clip
+                ascent = {k: -scale * g for k, g in grads.items()}  # adam_step ascends
+                self.opt.step(params, ascent, rows=pixels)
+            epochs += not stop
+            if stop:
+                break
+        self.policy.sync()
+        out = {k: float(np.mean([s[k] for s in stats])) if stats else float("nan")
+               for k in ("value_loss", "approx_kl", "clip_frac", "entropy")}
+        out["epochs"] = epochs
+        return out
+
+    def state_dict(self) -> tuple[dict, dict]:
+        return optim.state_dict(self.opt)
+
+    def load_state_dict(self, arrays: dict, meta: dict, episode: int, updates: int) -> bool:
+        return optim.load_state_dict(self.opt, arrays, meta, legacy_t=updates)

@@ -1,0 +1,56 @@
+"""REINFORCE exactly as the seed: every finished episode's gradient is added to a buffer,
+and every `batch_size` episodes one optimizer step (RMSProp or Adam) follows it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pgcli import optim, policy, sparse
+from pgcli.network import Policy
+
+
+class Reinforce:
+    wants = "episodes"
+
+    def __init__(self, cfg, pol: Policy, rng: np.random.Generator):
+        self.cfg, self.policy = cfg, pol
+        self.model = {k: pol.params[k] for k in ("W1", "W2")}
+        self.opt = optim.make(cfg.optimizer, self.model, cfg.learning_rate, cfg.decay_rate)
+        self.grad = optim._like(self.model)  # the batch's gradient buffer (W1 pixel-major)
+        self.pending = 0  # episodes in the buffer
+
+    def observe(self, episode) -> None:
+        """Add one finished episode's gradient (with the current weights) to the buffer."""
+        signed, counts, y, r = episode
+        epr = r.astype(np.float64)
+        discounted_epr = policy.standardise(policy.discount_rewards(epr, self.cfg.gamma))
+        _, dW2 = sparse.episode_gradient(self.policy.W1T, self.model["W2"], signed, counts,
+                                         y.astype(np.float64), discounted_epr, dW1T=self.grad["W1"].T)
+        self.grad["W2"] += dW2
+        self.pending += 1
+
+    def ready(self) -> bool:
+        return self.pending >= self.cfg.batch_size
+
+    def update(self) -> dict:
+        with np.errstate(over="ignore", invalid="ignore"):  # the trainer checks for NaN just after
+            self.opt.step(self.model, self.grad)
+        for g in self.grad.values():
+            g[:] = 0  # reset batch gradient buffer
+        self.pending = 0
+        return {}
+
+    def state_dict(self) -> tuple[dict, dict]:
+        arrays, meta = optim.state_dict(self.opt)
+        arrays.update({f"grad_{k}": v for k, v in self.grad.items()})
+        return arrays, {**meta, "pending": self.pending}
+
+    def load_state_dict(self, arrays: dict, meta: dict, episode: int, updates: int) -> bool:
+        """-> True if the optimizer state was restored (an exact resume)."""
+        if not optim.load_state_dict(self.opt, arrays, meta, legacy_t=updates):
+            return False
+        if all(f"grad_{k}" in arrays for k in self.grad):
+            for k in self.grad:
+                np.copyto(self.grad[k], arrays[f"grad_{k}"])
+            self.pending = int(meta.get("pending", episode % self.cfg.batch_size))
+        return True

@@ -1,0 +1,110 @@
+"""The rollout collector: owns the games, their previous frames and the step log, and acts.
+
+Like a Gymnasium wrapper around pgcli's vector environment: `start` resets the games, then the
+training loop alternates `recv(g)` (the emulator's answer for group g: rewards, finished games)
+and `act(g, frames)` (preprocess, sample actions with the `Policy`, log the step, send). The
+experience comes out in the compact sparse form, in a fixed order:
+- `episode(g, i)`: game i of group g's whole episode (REINFORCE);
+- `rollout(g, T)`: the group's last T steps of every game plus the value at the cut (PPO).
+Groups of games take turns: while one group's actions are computed, the others are emulated.
+A remote rollout worker is this class in another process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pgcli import sparse
+from pgcli.network import Policy
+from pgcli.steplog import StepLog
+
+
+@dataclass
+class Rollout:
+    """T steps of n games, flattened in (step, game) order; per-step arrays are (T, n)."""
+
+    signed: np.ndarray  # signed lit-pixel indices of all T*n steps (see sparse.encode)
+    counts: np.ndarray  # (T, n) lit pixels per step
+    up: np.ndarray  # (T, n) 1 where UP was taken
+    p_old: np.ndarray  # (T, n) P(UP) of the policy that acted
+    values: np.ndarray  # (T, n) its value estimates
+    rewards: np.ndarray  # (T, n)
+    dones: np.ndarray  # (T, n) the game ended with this step
+    last_value: np.ndarray  # (n,) value of the state after the last step (bootstrap at the cut)
+
+
+@dataclass
+class Finished:
+    """One game that just ended: its length and points."""
+
+    game: int
+    steps: int
+    won: int
+    lost: int
+
+
+class Collector:
+    def __init__(self, env, policy: Policy, rng: np.random.Generator):
+        self.env, self.policy, self.rng = env, policy, rng
+        self.groups = list(env.groups)
+
+    def start(self, seed: int) -> None:
+        """Reset every game (game k seeded with seed + k) and send each group's first actions."""
+        frames = self.env.reset(seed=seed)
+        self.logs = [StepLog(n) for n in self.groups]
+        self.diffs = [sparse.FrameDiff(f) for f in frames]
+        self.fresh = [np.ones(n, bool) for n in self.groups]
+        self.count = [np.zeros((3, n), np.int64) for n in self.groups]  # steps, won, lost per game
+        for g, f in enumerate(frames):
+            self.act(g, f)
+
+    def recv(self, g: int) -> tuple[np.ndarray, list[Finished]]:
+        """Wait for group g's step; log rewards. -> (its new frames, the games that ended)."""
+        frames, rewards, dones = self.env.recv(g)
+        self.logs[g].reward(rewards, dones)
+        self.fresh[g] = dones
+        c = self.count[g]
+        c[0] += 1
+        c[1] += rewards > 0
+        c[2] += rewards < 0
+        finished = [Finished(int(i), *map(int, c[:, i])) for i in np.flatnonzero(dones)]
+        c[:, dones] = 0
+        return frames, finished
+
+    def act(self, g: int, frames: np.ndarray) -> None:
+        """Preprocess group g's frames, sample its actions, record the steps, send the actions."""
+        x = self.diffs[g](frames, self.fresh[g])  # (n, 6400) int8 difference frames
+        signed, counts = sparse.encode(x)
+        p, v = self.policy.forward(signed, counts)
+        up = self.rng.random(len(p)) < p  # roll the dice!
+        self.logs[g].add(signed, counts, up, p, 0.0 if v is None else v)
+        self.env.send(g, np.where(up, 2, 3))  # UP, DOWN
+
+    def episode(self, g: int, i: int):
+        """Game i of group g's episode that just ended -> (signed, counts, y, r)."""
+        return self.logs[g].episode(i)
+
+    def rollout(self, g: int, T: int) -> Rollout | None:
+        """Group g's next T steps once they and the step after (for the bootstrap value) are
+        logged, else None. Call after `act`."""
+        log = self.logs[g]
+        start = int(log.first.min())  # rows before it were handed out already (see release)
+        if log.T - start < T + 1:
+            return None
+        signed, counts, up, r, p, v, d = log.rows(start, start + T)
+        last = log.v[start + T].astype(np.float64)
+        log.release(start + T)
+        return Rollout(signed, counts, up, p, v, r, d, last)
+
+    def held(self) -> tuple[int, int]:
+        """(steps, bytes) held in the step logs."""
+        out = [log.held() for log in self.logs]
+        return sum(s for s, _ in out), sum(b for _, b in out)
+
+    def drain(self, skip: int | None = None) -> None:
+        """Collect the steps still in flight (all groups but `skip`), e.g. before closing."""
+        for g in range(len(self.groups)):
+            if g != skip:
+                self.env.recv(g)

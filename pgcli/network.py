@@ -1,0 +1,69 @@
+"""The policy network as an object: its parameters, and acting on difference frames.
+
+Parameters (the seed's, plus PPO's value head):
+    W1 (H, 6400)  kept pixel-major in memory (a (6400, H) buffer, W1 is its transposed view), the
+                  layout the sparse paths read and write fastest; the math sees (H, 6400)
+    W2 (H,)       P(UP) = sigmoid(W2 . relu(W1 x))
+    Wv (H,), bv (1,)   optional value head on the same hidden layer: V(x) = Wv . h + bv (PPO)
+`sync()` rebuilds the fast float32 copies used for acting, in one place, after every update.
+`act` serves training, `play`, `evaluate` and `record` alike.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pgcli import policy, sparse
+
+MODEL_KEYS = ("W1", "W2")
+VALUE_KEYS = ("Wv", "bv")
+
+
+def pixel_major(W1: np.ndarray) -> np.ndarray:
+    """(H, 6400) -> the same values as an (H, 6400) view of a contiguous (6400, H) buffer."""
+    return np.ascontiguousarray(np.asarray(W1, dtype=np.float64).T).T
+
+
+class Policy:
+    def __init__(self, params: dict[str, np.ndarray]):
+        self.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+        self.params["W1"] = pixel_major(self.params["W1"])
+        self.sync()
+
+    @classmethod
+    def init(cls, H: int, rng: np.random.Generator, value_head: bool = False) -> "Policy":
+        """The seed's Xavier-style init; a value head starts at zero (V = 0 everywhere)."""
+        params = policy.init_model(H, rng)
+        if value_head:
+            params.update(Wv=np.zeros(H), bv=np.zeros(1))
+        return cls(params)
+
+    @property
+    def has_value(self) -> bool:
+        return "Wv" in self.params
+
+    @property
+    def H(self) -> int:
+        return self.params["W2"].shape[0]
+
+    def sync(self) -> None:
+        """Fast views for acting: W1 pixel-major in float32 (weights changed: call again)."""
+        self.W1T = self.params["W1"].T  # (6400, H) contiguous view, float64, for gradients
+        self.W1T32 = self.W1T.astype(np.float32)
+        hidden_out = [self.params["W2"]] + ([self.params["Wv"]] if self.has_value else [])
+        self.heads32 = np.stack(hidden_out, axis=1).astype(np.float32)  # (H, 1 or 2)
+
+    def forward(self, signed: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Sparse steps -> (P(UP) (N,), V (N,) or None), in float32 (only used to act)."""
+        h = sparse.hidden32(self.W1T32, signed, counts)  # (N, H)
+        out = (h @ self.heads32).astype(np.float64)  # (N, 1 or 2)
+        p = policy.sigmoid(out[:, 0])
+        v = out[:, 1] + self.params["bv"][0] if self.has_value else None
+        return p, v
+
+    def act(self, x: np.ndarray, rng: np.random.Generator, greedy: bool = False):
+        """(N, 6400) int8 difference frames -> (actions UP/DOWN, P(UP))."""
+        signed, counts = sparse.encode(np.ascontiguousarray(x, dtype=np.int8))
+        p, _ = self.forward(signed, counts)
+        up = p > 0.5 if greedy else rng.random(len(p)) < p  # roll the dice!
+        return np.where(up, policy.UP, policy.DOWN), p

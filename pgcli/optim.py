@@ -1,0 +1,109 @@
+"""Optimizers as small objects that own their state: moments *and* step count.
+
+The math is `policy.rmsprop_step` / `policy.adam_step` (ascent steps, in place); these classes
+only keep what those functions need between calls, save it and load it back. Adam's bias
+correction uses the optimizer's own step count `t`, so a fresh optimizer starts at t = 0
+whatever the training run's update counter says (a resumed export's first step is at most
+the learning rate per weight).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pgcli import policy
+from pgcli.errors import PgcliError
+
+
+def _like(params: dict) -> dict:
+    """Zeros shaped like each parameter, in the same memory order (W1 is kept pixel-major)."""
+    out = {}
+    for k, w in params.items():
+        z = np.zeros(w.T.shape).T if w.ndim == 2 and w.flags.f_contiguous else np.zeros_like(w)
+        out[k] = z
+    return out
+
+
+class RMSProp:
+    """The seed's optimizer: a leaky average of grad^2 per weight (no step count needed)."""
+
+    name = "rmsprop"
+    slots = ("cache",)
+
+    def __init__(self, params: dict, learning_rate: float, decay_rate: float = 0.99):
+        self.lr, self.decay_rate = learning_rate, decay_rate
+        self.cache = _like(params)
+        self.t = 0
+
+    def step(self, params: dict, grad: dict) -> None:
+        self.t += 1
+        policy.rmsprop_step(params, grad, self.cache, self.lr, self.decay_rate)
+
+    def moments(self) -> dict:
+        return {"cache": self.cache}
+
+
+class Adam:
+    """Kingma & Ba's Adam; `t` counts this optimizer's own steps (1-based at the first step)."""
+
+    name = "adam"
+    slots = ("m", "v")
+
+    def __init__(self, params: dict, learning_rate: float, beta1: float = 0.9, beta2: float = 0.999):
+        self.lr, self.beta1, self.beta2 = learning_rate, beta1, beta2
+        self.m, self.v = _like(params), _like(params)
+        self.t = 0
+
+    def step(self, params: dict, grad: dict, rows: np.ndarray | None = None) -> None:
+        """One ascent step. With `rows`, W1 is updated lazily, like PyTorch's SparseAdam: only
+        those pixels' weights and moments (a pixel lit nowhere in the batch has a zero gradient),
+        and `grad["W1"]` holds just those pixels, pixel-major (len(rows), H)."""
+        self.t += 1
+        if rows is None:
+            policy.adam_step(params, grad, self.m, self.v, self.t, self.lr, self.beta1, self.beta2)
+            return
+        rest = [k for k in params if k != "W1"]
+        pick = lambda d: {k: d[k] for k in rest}  # noqa: E731
+        policy.adam_step(pick(params), pick(grad), pick(self.m), pick(self.v), self.t, self.lr, self.beta1, self.beta2)
+        W1T, mT, vT = params["W1"].T, self.m["W1"].T, self.v["W1"].T  # (6400, H) views
+        p, m, v = {"W1": W1T[rows]}, {"W1": mT[rows]}, {"W1": vT[rows]}
+        policy.adam_step(p, {"W1": grad["W1"]}, m, v, self.t, self.lr, self.beta1, self.beta2)
+        W1T[rows], mT[rows], vT[rows] = p["W1"], m["W1"], v["W1"]
+
+    def moments(self) -> dict:
+        return {"m": self.m, "v": self.v}
+
+
+OPTIMIZERS = {"rmsprop": RMSProp, "adam": Adam}
+
+
+def make(name: str, params: dict, learning_rate: float, decay_rate: float = 0.99):
+    if name == "rmsprop":
+        return RMSProp(params, learning_rate, decay_rate)
+    if name == "adam":
+        return Adam(params, learning_rate)
+    raise PgcliError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {name!r}")
+
+
+def state_dict(opt) -> tuple[dict, dict]:
+    """-> (arrays named '<slot>_<param>', meta with the step count)."""
+    arrays = {f"{slot}_{k}": a for slot, d in opt.moments().items() for k, a in d.items()}
+    return arrays, {"opt_t": opt.t}
+
+
+def load_state_dict(opt, arrays: dict, meta: dict, legacy_t: int) -> bool:
+    """Restore moments and step count if the checkpoint has them all; -> True when it did.
+
+    Checkpoints written before the optimizer owned its step count have no 'opt_t': their
+    moments were built over all `legacy_t` updates of the run, so that is their step count."""
+    names = [(slot, k) for slot, d in opt.moments().items() for k in d]
+    if not all(f"{slot}_{k}" in arrays and arrays[f"{slot}_{k}"].shape == opt.moments()[slot][k].shape
+               for slot, k in names):
+        return False
+    for slot, k in names:
+        np.copyto(opt.moments()[slot][k], arrays[f"{slot}_{k}"])
+    t = meta.get("opt_t", legacy_t)
+    if type(t) is not int or t < 0:
+        raise PgcliError("checkpoint optimizer step count is malformed")
+    opt.t = t
+    return True

@@ -1,0 +1,40 @@
+"""The optimizer owns its step count: a fresh optimizer's first Adam step is at most lr per weight."""
+
+import numpy as np
+
+from pgcli import checkpoint, optim
+from pgcli.train import train
+
+FAST = {"optimizer": "adam", "learning_rate": 1e-3, "batch_size": 1, "num_envs": 2, "hidden": 16}
+
+
+def test_fresh_adam_step_is_at_most_the_learning_rate():
+    rng = np.random.default_rng(0)
+    params = {"W": rng.standard_normal((4, 30))}
+    opt = optim.Adam(params, 1e-3)
+    before = params["W"].copy()
+    opt.step(params, {"W": rng.standard_normal((4, 30)) * 1e-3})
+    assert opt.t == 1
+    assert np.abs(params["W"] - before).max() <= 1e-3 * (1 + 1e-9)
+
+
+def test_resuming_an_export_starts_adam_at_t0(tmp_path, fake_env):
+    """Issue 11: the run's 40 updates must not leak into a fresh optimizer's bias correction."""
+    train(FAST, tmp_path / "a.p", episodes=40, save_every=40)
+    ck = checkpoint.load(tmp_path / "a.p")
+    assert ck.meta["updates"] == 40 and ck.meta["opt_t"] == 40
+    checkpoint.save(tmp_path / "w.p", checkpoint.export_weights(ck, float32=False))  # weights only
+    train({}, tmp_path / "r.p", episodes=1, save_every=1, resume=tmp_path / "w.p")
+    r = checkpoint.load(tmp_path / "r.p")
+    assert r.meta["opt_t"] == 1 and r.meta["updates"] == 41
+    moved = max(np.abs(r.model[k] - ck.model[k]).max() for k in ("W1", "W2"))
+    assert 0 < moved <= 1e-3 * 1.05  # before the fix: 1/sqrt(1 - 0.999**41) = 4.9x the learning rate
+
+
+def test_old_checkpoints_without_a_step_count_resume_exactly(tmp_path, fake_env):
+    train(FAST, tmp_path / "a.p", episodes=6, save_every=6)
+    ck = checkpoint.load(tmp_path / "a.p")
+    del ck.meta["opt_t"]  # as written before the optimizer owned its step count
+    checkpoint.save(tmp_path / "old.p", ck)
+    train({}, tmp_path / "old.p", episodes=1, save_every=1, resume=tmp_path / "old.p")
+    assert checkpoint.load(tmp_path / "old.p").meta["opt_t"] == 7  # continued from the run's 6 updates

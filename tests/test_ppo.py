@@ -1,0 +1,114 @@
+"""PPO's math checked against independent references: finite differences, a hand-worked GAE
+case, and the dense float64 reference for the sparse path."""
+
+import numpy as np
+import pytest
+
+from pgcli import sparse
+from pgcli.algos import ppo_math
+
+
+def small_problem(seed=0, N=12, H=5):
+    rng = np.random.default_rng(seed)
+    params = {"W1": rng.standard_normal((H, 6400)) * 0.3, "W2": rng.standard_normal(H),
+              "Wv": rng.standard_normal(H), "bv": rng.standard_normal(1)}
+    X = np.zeros((N, 6400))
+    for i in range(N):  # a few lit pixels per step, like a difference frame
+        X[i, rng.choice(40, 6, replace=False)] = rng.choice([-1.0, 1.0], 6)
+    up = rng.random(N) < 0.5
+    logp_old = np.log(rng.uniform(0.2, 0.8, N))
+    adv, ret = rng.standard_normal(N), rng.standard_normal(N)
+    return params, X, up, logp_old, adv, ret
+
+
+@pytest.mark.parametrize("clip", [0.2, 0.5, 0.99])  # 0.75, 0.42, 0.0 of the ratios outside the clip
+def test_whole_loss_gradient_matches_finite_differences(clip):
+    params, X, up, logp_old, adv, ret = small_problem()
+    args = (X, up, logp_old, adv, ret, clip, 0.05, 0.5)
+    _, grads, stats = ppo_math.loss_and_grads_dense(params, *args)
+    if clip < 0.9:
+        assert 0 < stats["clip_frac"] < 1  # both sides of the clip are exercised
+    eps = 1e-6
+    rng = np.random.default_rng(1)
+    for k, w in params.items():
+        flat = w.reshape(-1)
+        idx = np.flatnonzero(np.abs(grads[k].reshape(-1)) > 0)[:6] if k == "W1" else range(flat.size)
+        for j in list(idx) + ([int(rng.integers(flat.size))] if k == "W1" else []):
+            old = flat[j]
+            flat[j] = old + eps
+            lp = ppo_math.loss_and_grads_dense(params, *args)[0]
+            flat[j] = old - eps
+            lm = ppo_math.loss_and_grads_dense(params, *args)[0]
+            flat[j] = old
+            num = (lp - lm) / (2 * eps)
+            assert abs(num - grads[k].reshape(-1)[j]) < 1e-6 + 1e-4 * abs(num), (k, j, num, grads[k].reshape(-1)[j])
+
+
+def test_clipped_side_has_no_policy_gradient():
+    # ratio far above 1 + clip with a positive advantage: the surrogate is flat there
+    z, up = np.array([3.0]), np.array([True])
+    logp_old = np.log([0.1])  # P_new(UP) = sigmoid(3) = 0.95: ratio 9.5
+    _, dz, _, st = ppo_math.heads_loss(z, np.zeros(1), up, logp_old, np.array([1.0]), np.zeros(1), 0.2, 0.0, 0.5)
+    assert dz[0] == 0 and st["clip_frac"] == 1
+    # same ratio, negative advantage: the unclipped branch is the min, the gradient flows
+    _, dz, _, _ = ppo_math.heads_loss(z, np.zeros(1), up, logp_old, np.array([-1.0]), np.zeros(1), 0.2, 0.0, 0.5)
+    assert dz[0] > 0  # minimising the loss pushes P(UP) down
+
+
+def test_gae_by_hand_with_a_point_midway():
+    # one game, 4 steps; a point is scored at step 1 (reward -1): the return stops there
+    r = np.array([[0.0], [-1.0], [0.0], [0.0]])
+    v = np.array([[0.5], [0.2], [0.1], [0.3]])
+    d = np.zeros((4, 1), bool)
+    last = np.array([0.4])
+    g, lam = 0.9, 0.5
+    adv, ret = ppo_math.gae(r, v, d, last, g, lam)
+    # by hand, backwards: deltas d3 = 0 + .9*.4 - .3 = .06; d2 = 0 + .9*.3 - .1 = .17
+    # d1 = -1 - .2 = -1.2 (no bootstrap past the point); d0 = 0 + .9*.2 - .5 = -.32
+    a3 = 0.06
+    a2 = 0.17 + g * lam * a3
+    a1 = -1.2  # the sum is reset at the point
+    a0 = -0.32 + g * lam * a1
+    np.testing.assert_allclose(adv[:, 0], [a0, a1, a2, a3], atol=1e-12)
+    np.testing.assert_allclose(ret, adv + v)
+    # a game's end cuts the same way, even without a reward
+    d[2] = True
+    adv2, _ = ppo_math.gae(np.zeros((4, 1)), v, d, last, g, lam)
+    assert adv2[2, 0] == pytest.approx(-0.1)
+
+
+def test_gae_lambda_one_gives_discounted_returns_minus_values():
+    from pgcli.policy import discount_rewards
+
+    rng = np.random.default_rng(3)
+    r = rng.choice([0.0, 0.0, 0.0, 1.0, -1.0], (30, 1))
+    v = rng.standard_normal((30, 1))
+    r[-1] = 1.0  # the rollout ends on a point: no bootstrap, so it equals the seed's returns
+    adv, ret = ppo_math.gae(r, v, np.zeros((30, 1), bool), np.array([9.9]), 0.97, 1.0)
+    np.testing.assert_allclose(ret[:, 0], discount_rewards(r[:, 0], 0.97), atol=1e-12)
+
+
+def test_sparse_path_equals_dense_reference():
+    params, X, up, logp_old, adv, ret = small_problem(seed=5, N=40, H=16)
+    _, dense, st_d = ppo_math.loss_and_grads_dense(params, X, up, logp_old, adv, ret, 0.2, 0.01, 0.5)
+    signed, counts = sparse.encode(X.astype(np.int8))
+    W1T = np.ascontiguousarray(params["W1"].T)
+    _, grads, pixels, rows, st_s = ppo_math.loss_and_grads_sparse(
+        params, W1T, sparse.Batch(signed, counts), up, logp_old, adv, ret, 0.2, 0.01, 0.5)
+    full = np.zeros((6400, 16))
+    full[pixels] = rows
+    np.testing.assert_allclose(full.T, dense["W1"], rtol=1e-5, atol=1e-7)  # float32 products
+    for k in ("W2", "Wv", "bv"):
+        np.testing.assert_allclose(grads[k], dense[k], rtol=1e-5, atol=1e-7)
+    assert st_s["approx_kl"] == pytest.approx(st_d["approx_kl"], rel=1e-4, abs=1e-9)
+    assert set(pixels) == set(np.flatnonzero(np.abs(X).sum(0)))  # exactly the lit pixels
+
+
+def test_select_picks_the_right_steps():
+    rng = np.random.default_rng(2)
+    X = (rng.random((20, 6400)) < 0.004).astype(np.int8) - (rng.random((20, 6400)) < 0.002).astype(np.int8)
+    signed, counts = sparse.encode(X)
+    pick = np.array([1, 4, 5, 17])
+    s2, c2 = sparse.select(signed, counts, pick)
+    s3, c3 = sparse.encode(X[pick])
+    assert np.array_equal(s2, s3) and np.array_equal(c2, c3)
