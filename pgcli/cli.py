@@ -121,6 +121,8 @@ def train(
     resume: Optional[Path] = typer.Option(None, help="Continue from a pgcli checkpoint or a Karpathy save.p.", rich_help_panel=WHERE),
     tensorboard: Optional[Path] = typer.Option(None, "--tensorboard", help="Also write TensorBoard logs to this folder (needs pgcli\\[tensorboard]).", rich_help_panel=WHERE),
     render: bool = typer.Option(False, "--render", help="Show one game in a window while training (slow).", rich_help_panel="Performance"),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, max=1024, help="Play the games in this many Ray rollout workers (needs pgcli\\[ray]).", rich_help_panel="Performance"),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Join this Ray cluster (e.g. 10.0.0.5:6379) instead of starting a local one.", rich_help_panel="Performance"),
 ):
     """Train a policy network on Pong from raw pixels (Ctrl-C saves and stops).
 
@@ -135,7 +137,7 @@ def train(
     with TrainProgress(episodes) as prog:
         result = run_train(config, output, episodes=episodes, save_every=save_every, resume=resume,
                            render=render, preset=preset, max_seconds=None if minutes is None else minutes * 60,
-                           tensorboard=tensorboard, on_episode=prog.episode, on_event=prog.message,
+                           tensorboard=tensorboard, workers=workers, ray_address=ray_address, on_episode=prog.episode, on_event=prog.message,
                            on_start=prog.started)
     rr = "-" if result.running_reward is None else f"{result.running_reward:.2f}"
     typer.echo(f"saved {result.output} after episode {result.episodes} (running reward {rr}); "

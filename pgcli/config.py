@@ -145,3 +145,16 @@ def field_docs() -> dict[str, str]:
         if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant):
             docs[node.target.id] = " ".join(nxt.value.value.split())
     return docs
+
+
+FLAG_OF = {"env_id": "--env", "learning_rate": "--learning-rate`, `--lr"}
+
+
+def markdown_table() -> str:
+    """The README's table of `pgcli train`'s hyperparameter flags, made from the dataclass."""
+    docs, d = field_docs(), Config()
+    rows = ["| flag | default | meaning |", "|---|---|---|"]
+    for f in dataclasses.fields(Config):
+        flag = FLAG_OF.get(f.name, "--" + f.name.replace("_", "-"))
+        rows.append(f"| `{flag}` | {getattr(d, f.name)} | {docs[f.name]} |")
+    return "\n".join(rows)

@@ -134,14 +134,15 @@ class VectorPong:
     busy even while Python works. Sub-environment i (counted across groups) is seeded with seed + i.
     """
 
-    def __init__(self, s: EnvSettings, num_envs: int, groups: int | None = None, grayscale: bool = True):
+    def __init__(self, s: EnvSettings, num_envs: int, groups: int | None = None, grayscale: bool = True,
+                 threads: int | None = None):
         cores = os.cpu_count() or 1
         k = groups or default_groups(num_envs)
         k = max(1, min(k, num_envs))
         sizes = [num_envs // k + (g < num_envs % k) for g in range(k)]
         self.groups = sizes
         self.num_envs = num_envs
-        self.envs = [_ale_vector_env(s, n, max(1, cores // k), grayscale) for n in sizes]
+        self.envs = [_ale_vector_env(s, n, threads or max(1, cores // k), grayscale) for n in sizes]
 
     def reset(self, seed: int) -> list[np.ndarray]:
         out, first = [], 0

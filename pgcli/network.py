@@ -38,6 +38,16 @@ class Policy:
             params.update(Wv=np.zeros(H), bv=np.zeros(1))
         return cls(params)
 
+    def load(self, params: dict[str, np.ndarray]) -> None:
+        """Take new weights (e.g. float32 ones from the learner) in place, then sync."""
+        for k, v in params.items():
+            np.copyto(self.params[k], v)
+        self.sync()
+
+    def acting_weights(self) -> dict[str, np.ndarray]:
+        """The weights as float32 (W1 pixel-major): half the bytes to ship to rollout workers."""
+        return {k: (v if k != "W1" else self.params["W1"]).astype(np.float32) for k, v in self.params.items()}
+
     @property
     def has_value(self) -> bool:
         return "Wv" in self.params

@@ -26,7 +26,7 @@ class TensorBoardLog:
             self.w = SummaryWriter(str(logdir))
         except OSError as e:
             raise PgcliError(f"{logdir}: cannot write TensorBoard logs there ({e.strerror})") from None
-        self.image_every, self.last_update, self.t0 = image_every, None, None
+        self.image_every, self.last_update, self.last_image, self.t0 = image_every, None, None, None
 
     def episode(self, st: EpisodeStats, W1=None) -> None:
         w, step = self.w, st.total_steps
@@ -42,9 +42,11 @@ class TensorBoardLog:
             self.last_update = st.updates
             for k, v in st.update.items():
                 w.add_scalar(f"update/{k}", v, step)
-            if W1 is not None and st.updates % self.image_every == 0:
+            due = self.last_image is None or st.updates // self.image_every > self.last_image // self.image_every
+            if W1 is not None and due:  # the first update, then every `image_every` updates
                 from pgcli.weights import neuron_grid
 
+                self.last_image = st.updates
                 w.add_image("weights/W1", neuron_grid(W1, 40, 10, 1), step, dataformats="HWC")
 
     def close(self) -> None:

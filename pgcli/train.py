@@ -68,7 +68,7 @@ def to_checkpoint(cfg: Config, env: dict, trainer: Trainer) -> Checkpoint:
     return Checkpoint(config=cfg, env=env, arrays=arrays, meta=meta)
 
 
-def from_checkpoint(ckpt: Checkpoint, cfg: Config) -> tuple[Trainer, bool]:
+def from_checkpoint(ckpt: Checkpoint, cfg: Config, make_trainer=Trainer) -> tuple[Trainer, bool]:
     """-> (trainer, exact). A Karpathy file, an export or another optimizer or algorithm gives
     fresh optimizer state (its step count starting at 0)."""
     params = {k: ckpt.arrays[k] for k in MODEL_KEYS + VALUE_KEYS if k in ckpt.arrays}
@@ -82,7 +82,7 @@ def from_checkpoint(ckpt: Checkpoint, cfg: Config) -> tuple[Trainer, bool]:
             counters.running_reward = None if rr is None else float(rr)
         except (TypeError, ValueError):
             raise PgcliError(f"{ckpt.source}: checkpoint metadata is malformed") from None
-    trainer = Trainer(cfg, None, Policy(params), np.random.default_rng(cfg.seed), counters)
+    trainer = make_trainer(cfg, None, Policy(params), np.random.default_rng(cfg.seed), counters)
     same = ckpt.source == "pgcli" and ckpt.config.algo == cfg.algo and ckpt.config.optimizer == cfg.optimizer
     exact = same and trainer.algo.load_state_dict(ckpt.arrays, meta, counters.episode, counters.updates)
     if exact:
@@ -204,6 +204,8 @@ def train(
     max_seconds: float | None = None,
     tensorboard: Path | None = None,
     stop: Callable[[], bool] = lambda: False,
+    workers: int | None = None,
+    ray_address: str | None = None,
     on_episode: Callable[[EpisodeStats], None] = lambda s: None,
     on_event: Callable[[str], None] = lambda msg: None,
     on_start: Callable[[int], None] = lambda episode: None,
@@ -227,12 +229,25 @@ def train(
     else:
         cfg = for_new_run(overrides, preset)
     settings = env_settings(cfg.env_id)
+    make_trainer = Trainer
+    remote = workers is not None or ray_address is not None
+    if remote:
+        if render:
+            raise PgcliError("--render shows a local game; it cannot be combined with --workers or --ray-address")
+        if not isinstance(settings.frameskip, int):
+            raise PgcliError(f"rollout workers need a fixed frameskip; {cfg.env_id} has a random one")
+        from functools import partial
+
+        from pgcli.cluster.learner import RemoteTrainer
+
+        make_trainer = partial(RemoteTrainer, workers=workers or 2, address=ray_address,
+                               settings=settings.to_dict(), on_event=on_event)
     if ckpt is not None:
-        trainer, exact = from_checkpoint(ckpt, cfg)
+        trainer, exact = from_checkpoint(ckpt, cfg, make_trainer)
         if not exact:
             on_event(f"resuming from {ckpt.source} weights with fresh optimizer state")
     else:
-        trainer = Trainer(cfg, None)
+        trainer = make_trainer(cfg, None)
     counters = trainer.counters
     target = None if episodes is None else counters.episode + episodes
     on_start(counters.episode)
@@ -251,12 +266,15 @@ def train(
             from pgcli.tensorboard import TensorBoardLog
 
             tb = TensorBoardLog(tensorboard)
-        # --render shows one game in a window; it does not change the saved config
-        env = make_env(settings, 1 if render else cfg.num_envs, render_mode="human" if render else None)
-        trainer.env = env
+        env = None
         saver = Saver(output, on_event)
         new_file = not mpath.exists() or mpath.stat().st_size == 0
         try:
+            if remote:
+                trainer.connect()
+            else:  # --render shows one game in a window; it does not change the saved config
+                env = make_env(settings, 1 if render else cfg.num_envs, render_mode="human" if render else None)
+                trainer.env = env
             with open(mpath, "a", newline="") as mf:
                 writer = csv.writer(mf)
                 if new_file:
@@ -280,6 +298,12 @@ def train(
                 should_stop = lambda: bool(caught) or stop() or (t_end is not None and counters.seconds >= t_end)  # noqa: E731
                 try:
                     finished = trainer.run(target, episode_done, should_stop, periodic_save, save_every)
+                except PgcliError as e:
+                    if type(e).__name__ != "ClusterLost":
+                        raise
+                    saver.wait()
+                    saver.save_now(snapshot())
+                    raise PgcliError(f"{e}; saved {output} (continue with --resume {output})") from None
                 finally:
                     saver.wait()
                 saver.save_now(snapshot())
@@ -289,7 +313,10 @@ def train(
                         f"{name}: stopped at episode {counters.episode}; saved {output} "
                         f"(continue with --resume {output})", caught[0])
         finally:
-            env.close()
+            if env is not None:
+                env.close()
+            elif remote:
+                trainer.close()
             if tb is not None:
                 tb.close()
     return TrainResult(counters.episode, counters.running_reward, counters.seconds, counters.steps,

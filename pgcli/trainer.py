@@ -75,6 +75,11 @@ class Trainer:
         self.last_update: dict = {}
         self.peak_step_bytes = 0
 
+    def _observe_rollout(self, ro) -> None:
+        self.algo.observe(ro)
+        if self.algo.ready():
+            self._update()  # its time is counted at the next recv
+
     def _update(self) -> None:
         self.last_update = self.algo.update()
         self.counters.updates += 1
@@ -82,10 +87,11 @@ class Trainer:
             raise PgcliError(f"weights became NaN/inf at update {self.counters.updates}; the last checkpoint is kept")
         self.policy.sync()
 
-    def _finished(self, g: int, fin) -> EpisodeStats:
+    def _finished(self, fin, episode=None) -> EpisodeStats:
+        """Count a finished game; REINFORCE also learns from its `episode` (signed, counts, y, r)."""
         c = self.counters
         if self.algo.wants == "episodes":
-            self.algo.observe(self.collector.episode(g, fin.game))
+            self.algo.observe(episode)
             if self.algo.ready():
                 self._update()
         c.episode += 1
@@ -115,7 +121,8 @@ class Trainer:
                     self.peak_step_bytes = max(self.peak_step_bytes, col.logs[g].bytes_per_step)
                 done = False
                 for fin in finished:
-                    on_episode(self._finished(g, fin))
+                    episode = col.episode(g, fin.game) if not rollouts else None
+                    on_episode(self._finished(fin, episode))
                     if save_every and c.episode % save_every == 0:
                         on_save()
                     done = until_episode is not None and c.episode >= until_episode
@@ -128,6 +135,4 @@ class Trainer:
                 if rollouts:
                     ro = col.rollout(g, cfg.rollout_steps)
                     if ro is not None:
-                        self.algo.observe(ro)
-                        if self.algo.ready():
-                            self._update()  # its time is counted at the next recv
+                        self._observe_rollout(ro)

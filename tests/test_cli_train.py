@@ -115,3 +115,66 @@ def test_export_weights_and_karpathy_roundtrip(tmp_path, fake_env):
     # an exported agent can be trained further (fresh optimizer state)
     r = runner.invoke(app, ["train", "--resume", str(tmp_path / "agent.p"), "--episodes", "2", "-o", str(tmp_path / "more.p")])
     assert r.exit_code == 0 and checkpoint.load(tmp_path / "more.p").episode == 6
+
+
+def test_preset_karpathy_is_the_2016_script(tmp_path, fake_env):
+    out = tmp_path / "k.p"
+    r = runner.invoke(app, ["train", "--preset", "karpathy", "--episodes", "2", "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    cfg = checkpoint.load(out).config
+    assert (cfg.optimizer, cfg.learning_rate, cfg.decay_rate, cfg.batch_size, cfg.gamma, cfg.hidden, cfg.env_id) == \
+        ("rmsprop", 1e-4, 0.99, 10, 0.99, 200, "Pong-v0")
+    assert "karpathy" in runner.invoke(app, ["train", "--help"]).stdout
+
+
+def test_default_learns_with_adam_and_ppo_gets_its_own_learning_rate(tmp_path, fake_env):
+    assert runner.invoke(app, ["train", "--episodes", "2", "-o", str(tmp_path / "a.p")]).exit_code == 0
+    cfg = checkpoint.load(tmp_path / "a.p").config
+    assert (cfg.algo, cfg.optimizer, cfg.learning_rate, cfg.batch_size) == ("reinforce", "adam", 1e-3, 10)
+    r = runner.invoke(app, ["train", "--algo", "ppo", "--episodes", "2", "--num-envs", "2", "--rollout-steps", "16",
+                            "-o", str(tmp_path / "p.p")])
+    assert r.exit_code == 0, r.stderr
+    ck = checkpoint.load(tmp_path / "p.p")
+    assert (ck.config.algo, ck.config.learning_rate) == ("ppo", 5e-4)
+    assert {"Wv", "bv", "m_W1", "v_Wv"} <= set(ck.arrays)
+
+
+def test_render_does_not_change_the_saved_config(tmp_path, fake_env, monkeypatch):
+    monkeypatch.setenv("DISPLAY", ":99")
+    out = tmp_path / "s.p"
+    r = runner.invoke(app, ["train", "--render", "--episodes", "1", "--num-envs", "8", "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    assert fake_env[0].num_envs == 1  # one game in the window
+    assert checkpoint.load(out).config.num_envs == 8  # but the run's setting is kept for later resumes
+
+
+def test_tensorboard_writes_scalars_and_the_weight_grid(tmp_path, fake_env):
+    pytest.importorskip("tensorboardX")
+    import struct
+
+    from tensorboardX.proto.event_pb2 import Event
+
+    def events(path):  # TFRecord: length (8), its crc (4), data, data crc (4)
+        data = path.read_bytes()
+        while data:
+            (n,) = struct.unpack("<Q", data[:8])
+            yield Event.FromString(data[12 : 12 + n])
+            data = data[16 + n :]
+
+    logdir = tmp_path / "tb"
+    r = runner.invoke(app, ["train", "--algo", "ppo", "--episodes", "30", "--num-envs", "2", "--rollout-steps", "15",
+                            "--hidden", "8", "--tensorboard", str(logdir), "-o", str(tmp_path / "s.p")])
+    assert r.exit_code == 0, r.stderr
+    tags, images = {}, 0
+    for f in logdir.iterdir():
+        for ev in events(f):
+            for v in ev.summary.value:
+                if v.HasField("image"):
+                    images += 1
+                else:
+                    tags.setdefault(v.tag, []).append(v.simple_value)
+    assert len(tags["episode/running_reward"]) == 30
+    assert tags["episode/reward"][0] == pytest.approx(float((tmp_path / "s.metrics.csv").read_text().splitlines()[1].split(",")[2]))
+    for k in ("update/value_loss", "update/approx_kl", "update/clip_frac", "update/entropy", "speed/agent_steps_per_s"):
+        assert k in tags, k
+    assert images >= 1

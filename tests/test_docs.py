@@ -66,3 +66,9 @@ def test_every_readme_command_line_parses():
 def test_changelog_follows_keep_a_changelog():
     text = (ROOT / "CHANGELOG.md").read_text()
     assert "## [Unreleased]" in text and "keepachangelog.com/en/1.1.0" in text
+
+
+def test_readme_flag_table_is_made_from_the_config():
+    from pgcli.config import markdown_table
+
+    assert markdown_table() in README

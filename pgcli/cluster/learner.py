@@ -1,0 +1,153 @@
+"""The learner side of `pgcli train --workers N` / `--ray-address ADDRESS`.
+
+The `pgcli train` process keeps the policy, the algorithm, the counters and the checkpoints (the
+`Trainer`); the games run in `RolloutWorker` actors. Each worker is asked for `STEPS_PER_CALL` steps
+at a time; as soon as one answers it is sent its next request (with the newest weights) before its
+experience is learned from, so workers play while the learner learns. Answers are taken in worker
+order, so a run is deterministic as long as no worker is lost.
+
+Faults: a worker that dies (killed, out of memory, its node lost) is replaced by a new one that
+starts fresh games; only its games in flight are lost, and one line on stderr says so. If the
+cluster itself goes away, `ClusterLost` is raised: `pgcli train` saves the checkpoint and exits
+with one line.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import numpy as np
+
+from pgcli.errors import PgcliError
+from pgcli.trainer import MAX_STEP_SECONDS, EpisodeStats, Trainer, start_seed
+
+STEPS_PER_CALL = 32  # agent steps of every game per request (~0.25 s of emulation for 16 games)
+
+
+class ClusterLost(PgcliError):
+    """The Ray cluster went away; the learner's state is still good and gets saved."""
+
+
+def _ray():
+    try:
+        import ray
+    except ImportError:
+        raise PgcliError("--workers and --ray-address need Ray: pip install 'pgcli[ray]'") from None
+    return ray
+
+
+class RemoteTrainer(Trainer):
+    """A `Trainer` whose games are played by Ray actors."""
+
+    def __init__(self, *args, workers: int = 2, address: str | None = None, settings: dict | None = None,
+                 on_event: Callable[[str], None] = lambda m: None, **kw):
+        super().__init__(*args, **kw)
+        if not 1 <= workers <= self.cfg.num_envs:
+            raise PgcliError(f"workers must be in [1, num envs = {self.cfg.num_envs}], got {workers}")
+        self.n_workers, self.address, self.settings, self.on_event = workers, address, settings, on_event
+        self.workers: list = []
+        self.started_ray = False
+        self.lost_workers = 0
+        self.worker_steps = np.zeros(workers, np.int64)  # per worker, for the progress line
+        self.wire_bytes = 0  # bytes of experience received (arrays only)
+
+    # -- the cluster ------------------------------------------------------------------------------
+    def connect(self) -> None:
+        ray = _ray()
+        if not ray.is_initialized():
+            try:
+                if self.address:
+                    ray.init(address=self.address, log_to_driver=False, logging_level="ERROR")
+                else:
+                    ray.init(num_cpus=max(2, self.n_workers), include_dashboard=False, log_to_driver=False,
+                             logging_level="ERROR")
+                    self.started_ray = True
+            except ConnectionError as e:
+                raise PgcliError(f"cannot reach the Ray cluster at {self.address}: {e}") from None
+        from pgcli.cluster.worker import RolloutWorker
+
+        self._actor = ray.remote(num_cpus=1, max_restarts=0)(RolloutWorker)
+
+    def _games(self, i: int) -> tuple[int, int]:
+        """(first game index, number of games) of worker i: the games split as evenly as possible."""
+        n, k = self.cfg.num_envs, self.n_workers
+        sizes = [n // k + (j < n % k) for j in range(k)]
+        return sum(sizes[:i]), sizes[i]
+
+    def _spawn(self, i: int, generation: int):
+        first, n = self._games(i)
+        seed = (start_seed(self.cfg.seed, self.counters.episode) + first + 1_000_003 * generation) % 2**31
+        rng_seed = [self.cfg.seed, self.counters.episode, i, generation]
+        return self._actor.remote(self.settings, n, seed, rng_seed, self.cfg.algo, self.cfg.rollout_steps)
+
+    def close(self) -> None:
+        ray = _ray()
+        for w in self.workers:
+            try:
+                ray.kill(w)
+            except Exception:  # already gone
+                pass
+        self.workers = []
+        if self.started_ray:
+            ray.shutdown()
+            self.started_ray = False
+
+    # -- the loop ---------------------------------------------------------------------------------
+    def run(self, until_episode: int | None, on_episode: Callable[[EpisodeStats], None],
+            should_stop: Callable[[], bool] = lambda: False, on_save: Callable[[], None] = lambda: None,
+            save_every: int | None = None) -> bool:
+        ray = _ray()
+        from ray.exceptions import GetTimeoutError, RayActorError, RaySystemError
+
+        c = self.counters
+        generation = [0] * self.n_workers
+        self.workers = [self._spawn(i, 0) for i in range(self.n_workers)]
+        weights = ray.put(self.policy.acting_weights())
+        version = c.updates
+        pending = [w.collect.remote(weights, STEPS_PER_CALL) for w in self.workers]
+        t_last = time.perf_counter()
+        while True:
+            for i in range(self.n_workers):
+                try:
+                    out = ray.get(pending[i])
+                except RayActorError as e:  # the worker died: replace it, its games in flight are lost
+                    self.lost_workers += 1
+                    generation[i] += 1
+                    self.on_event(f"warning: rollout worker {i} lost ({type(e).__name__}); started a new one "
+                                  f"(its games in flight are lost)")
+                    try:
+                        self.workers[i] = self._spawn(i, generation[i])
+                        pending[i] = self.workers[i].collect.remote(weights, STEPS_PER_CALL)
+                    except (RaySystemError, ConnectionError) as e2:
+                        raise ClusterLost(f"the Ray cluster went away ({type(e2).__name__})") from None
+                    continue
+                except (RaySystemError, GetTimeoutError, ConnectionError) as e:
+                    raise ClusterLost(f"the Ray cluster went away ({type(e).__name__})") from None
+                if c.updates != version:  # newer weights for this worker's next request
+                    weights, version = ray.put(self.policy.acting_weights()), c.updates
+                pending[i] = self.workers[i].collect.remote(weights, STEPS_PER_CALL)
+                c.steps += out["steps"]
+                self.worker_steps[i] += out["steps"]
+                now = time.perf_counter()
+                c.seconds += min(now - t_last, MAX_STEP_SECONDS)
+                t_last = now
+                done = False
+                for fin, episode in zip(out["finished"], out["episodes"]):
+                    if episode is not None:
+                        self.wire_bytes += sum(a.nbytes for a in episode)
+                        self.peak_step_bytes = max(self.peak_step_bytes, sum(a.nbytes for a in episode) // max(1, fin.steps))
+                    on_episode(self._finished(fin, episode))
+                    if save_every and c.episode % save_every == 0:
+                        on_save()
+                    done = until_episode is not None and c.episode >= until_episode
+                    if done:
+                        break
+                for ro in out["rollouts"]:
+                    nbytes = sum(getattr(ro, f).nbytes for f in ro.__dataclass_fields__)
+                    self.wire_bytes += nbytes
+                    self.peak_step_bytes = max(self.peak_step_bytes, nbytes // ro.counts.size)
+                    if not done:
+                        self._observe_rollout(ro)
+                if done or should_stop():
+                    return done

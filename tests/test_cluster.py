@@ -1,0 +1,65 @@
+"""Rollout workers on a local Ray (2 CPUs): training, checkpoint and resume, and a killed worker."""
+
+import os
+import signal
+
+import numpy as np
+import pytest
+
+from pgcli import checkpoint
+from pgcli.train import train
+
+ray = pytest.importorskip("ray")
+pytestmark = pytest.mark.ale  # the workers drive the real emulator
+
+SMALL = {"num_envs": 4, "hidden": 16, "batch_size": 2}
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    yield
+    ray.shutdown()
+
+
+@pytest.mark.parametrize("algo", ["reinforce", "ppo"])
+def test_two_workers_train_checkpoint_and_resume(tmp_path, local_ray, algo):
+    cfg = {**SMALL, "algo": algo, "rollout_steps": 64, "minibatches": 2}
+    out = tmp_path / "w.p"
+    r = train(cfg, out, episodes=4, save_every=2, workers=2)
+    ck = checkpoint.load(out)
+    assert r.episodes == ck.episode == 4 and ck.meta["updates"] >= 1
+    rows = (tmp_path / "w.metrics.csv").read_text().splitlines()[1:]
+    assert len(rows) == 4 and all(int(row.split(",")[4]) + int(row.split(",")[5]) >= 21 for row in rows)  # whole games
+    train({}, out, episodes=2, save_every=2, resume=out, workers=2)
+    more = checkpoint.load(out)
+    assert more.episode == 6 and more.meta["steps"] > ck.meta["steps"]
+    assert not np.array_equal(more.model["W1"], ck.model["W1"])  # it kept learning
+
+
+def test_a_killed_worker_is_replaced_and_training_completes(tmp_path, local_ray, monkeypatch):
+    from pgcli.cluster import learner
+
+    spawned, events = [], []
+    real_spawn = learner.RemoteTrainer._spawn
+
+    def spawn(self, i, generation):
+        actor = real_spawn(self, i, generation)
+        spawned.append(actor)
+        return actor
+
+    monkeypatch.setattr(learner.RemoteTrainer, "_spawn", spawn)
+    killed = []
+
+    def on_episode(st):
+        if st.episode == 1 and not killed:
+            pid = ray.get(spawned[0].pid.remote())
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    out = tmp_path / "k.p"
+    r = train({**SMALL}, out, episodes=5, save_every=2, workers=2, on_episode=on_episode, on_event=events.append)
+    assert killed and r.episodes == 5
+    assert len(spawned) == 3  # two workers, then one replacement
+    assert sum("rollout worker 0 lost" in e for e in events) == 1
+    assert checkpoint.load(out).episode == 5
