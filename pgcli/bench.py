@@ -131,16 +131,16 @@ def seed_loop(cfg: Config, seconds: float) -> Result:
 class TrainRun:
     """`pgcli train` in a thread, paused between benchmark turns (between two episodes)."""
 
-    def __init__(self, overrides: dict, folder: Path, name: str, save_every: int):
-        self.name, self.go, self.done = name, threading.Event(), False
+    def __init__(self, overrides: dict, folder: Path, name: str, save_every: int, workers: int | None = None):
+        self.name, self.go, self.done, self.workers = name, threading.Event(), False, workers
         self.paused, self.stopping = threading.Event(), False
         self.last: EpisodeStats | None = None
         self.useful_per_update = overrides["num_envs"] * Config(**overrides).rollout_steps
         self.algo = overrides.get("algo", "reinforce")
         self.finished_steps, self.error = 0, None
         self.result = None
-        self.args = (overrides, folder / f"{self.algo}.p", save_every)
-        self.thread = threading.Thread(target=self._run, name=f"bench-{self.algo}", daemon=True)
+        self.args = (overrides, folder / f"{name.replace(' ', '_')}.p", save_every)
+        self.thread = threading.Thread(target=self._run, name=f"bench-{name}", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
@@ -150,7 +150,7 @@ class TrainRun:
         self.go.wait()  # start-up belongs to the first turn
         try:
             self.result = train(overrides, out, save_every=save_every, on_episode=self._episode,
-                                stop=lambda: self.stopping)
+                                stop=lambda: self.stopping, workers=self.workers)
         except BaseException as e:  # reported by the caller
             self.error = e
         finally:
@@ -187,7 +187,7 @@ class TrainRun:
         if self.error is not None:
             raise self.error
         steps = (self.result.steps if last and self.result else self.last.total_steps if self.last else 0) - steps0
-        r = Result(f"(c) pgcli train, {self.algo}", steps, dt, 4.0)
+        r = Result(f"(c) pgcli train, {self.name}", steps, dt, 4.0)
         r.useful = self.useful() - useful0
         return r
 
@@ -209,13 +209,25 @@ def _merge(parts: list[Result]) -> Result:
 
 
 def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = ("reinforce", "ppo"),
-        on_result=lambda i, r: None, save_every: int = 100) -> dict:
+        on_result=lambda i, r: None, save_every: int = 100, workers: tuple[int, ...] = ()) -> dict:
     """Each contender gets `seconds` in all, split into `rounds` interleaved turns, so that the
-    machine's ups and downs hit every contender alike; ratios are medians of per-round ratios."""
+    machine's ups and downs hit every contender alike; ratios are medians of per-round ratios.
+    `workers`: also run each algorithm with that many Ray rollout workers (a local Ray)."""
     frameskip = env_settings(cfg.env_id).mean_frameskip
     folder = Path(tempfile.mkdtemp(prefix="pgcli-bench-"))
-    runs = {f"pgcli-{a}": TrainRun({"algo": a, "num_envs": cfg.num_envs, "hidden": cfg.hidden, "seed": cfg.seed},
-                                   folder, a, save_every) for a in algos}
+    base = {"num_envs": cfg.num_envs, "hidden": cfg.hidden, "seed": cfg.seed}
+    runs = {f"pgcli-{a}": TrainRun({**base, "algo": a}, folder, a, save_every) for a in algos}
+    started_ray = False
+    if workers:
+        import ray
+
+        if not ray.is_initialized():  # one local Ray for every worker contender
+            started_ray = True
+            ray.init(num_cpus=max(2, *workers), include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        for a in algos:
+            for w in workers:
+                runs[f"pgcli-{a}-{w}w"] = TrainRun({**base, "algo": a}, folder, f"{a}, {w} worker{'s' * (w > 1)}",
+                                                   save_every, workers=w)
     contenders = {
         "raw1": lambda t, last: raw_emulator(cfg, t, 1),
         "rawk": lambda t, last: raw_emulator(cfg, t, default_groups(cfg.num_envs)),
@@ -235,9 +247,18 @@ def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = (
             r.stopping = True
             r.go.set()
         shutil.rmtree(folder, ignore_errors=True)
+        if started_ray:
+            import ray
+
+            for r in runs.values():
+                r.thread.join(timeout=30)
+            ray.shutdown()
     results = {k: _merge(v) for k, v in turns.items()}
+    cluster = {}
     for k, r in runs.items():
         results[k].bytes_per_step = r.result.peak_step_bytes if r.result else None
+        if r.result is not None and r.result.cluster:
+            cluster[k] = r.result.cluster
     raw_key = max(("raw1", "rawk"), key=lambda k: results[k].fps)  # the faster raw layout
     med = lambda a, b, f: float(np.median([f(x) / y.fps for x, y in zip(turns[a], turns[b])]))  # noqa: E731
     ratios = {k: {"emulated_vs_raw": med(k, raw_key, lambda x: x.fps),
@@ -249,6 +270,7 @@ def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = (
         "results": results,
         "raw": results[raw_key],
         "ratios": ratios,
+        "cluster": cluster,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "machine": machine(),
         "rounds": rounds,

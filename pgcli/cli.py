@@ -366,6 +366,7 @@ def bench(
     rounds: int = typer.Option(3, min=1, max=60, help="Interleaved turns per contender (evens out machine noise)."),
     num_envs: int = typer.Option(_D.num_envs, min=1, max=256, help="Games side by side for (a) and (c)."),
     algo: Optional[list[str]] = typer.Option(None, "--algo", help="Algorithms to run as (c). (default: reinforce and ppo)"),
+    workers: Optional[list[int]] = typer.Option(None, "--workers", min=1, max=256, help="Also run (c) with this many Ray rollout workers (repeatable; needs pgcli\\[ray])."),
 ):
     """Benchmark side by side: raw emulator vs the seed's loop vs pgcli train, end to end."""
     from rich.console import Console
@@ -381,7 +382,7 @@ def bench(
     console = Console()
     console.print(f"{seconds:.0f} s each in {rounds} interleaved turns; ALE/Pong-v5 settings (frameskip 4, sticky "
                   f"actions 0.25); (a) and (c) play {num_envs} games side by side, (b) one game, dense float64 math")
-    out = run(Config(num_envs=num_envs), seconds, rounds, algos,
+    out = run(Config(num_envs=num_envs), seconds, rounds, algos, workers=tuple(workers or ()),
               on_result=lambda i, r: console.print(f"  round {i + 1}: {r.name:<28} {r.sps:7,.0f} steps/s"
                                                     + ("" if r.useful is None else f", useful {r.useful / r.seconds:7,.0f}")))
     console.print(out["machine"])
@@ -396,6 +397,9 @@ def bench(
         console.print(f"{out['results'][k].name}: useful/raw {q['useful_vs_raw']:.2f} (emulated/raw "
                       f"{q['emulated_vs_raw']:.2f}), useful/seed {q['useful_vs_seed']:.2f}x, thrown away "
                       f"{q['thrown_away']:.1%}  (medians of {rounds} per-round ratios)")
+    for k, q in out["cluster"].items():
+        console.print(f"{out['results'][k].name}: learner {q['learner_us_per_step']:.1f} us CPU per agent step, workers "
+                      f"{q['worker_us_per_step']:.0f} us CPU per step, {q['wire_bytes_per_step']:.0f} bytes of experience per step")
     console.print("useful: steps that entered a gradient; raw: the faster layout of (a); the seed's loop counts all "
                   f"its steps as useful; bytes/step: memory per stored agent step; peak RSS {out['peak_rss_mb']:.0f} MB")
 

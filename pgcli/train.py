@@ -52,6 +52,7 @@ class TrainResult:
     output: Path
     metrics: Path
     peak_step_bytes: int
+    cluster: dict | None = None  # with rollout workers: per-step costs of learner and workers
 
 
 def metrics_path(output: Path) -> Path:
@@ -320,7 +321,7 @@ def train(
             if tb is not None:
                 tb.close()
     return TrainResult(counters.episode, counters.running_reward, counters.seconds, counters.steps,
-                       output, mpath, trainer.peak_step_bytes)
+                       output, mpath, trainer.peak_step_bytes, trainer.stats() if remote else None)
 
 
 def _fmt(v) -> str:

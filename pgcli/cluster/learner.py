@@ -51,6 +51,8 @@ class RemoteTrainer(Trainer):
         self.lost_workers = 0
         self.worker_steps = np.zeros(workers, np.int64)  # per worker, for the progress line
         self.wire_bytes = 0  # bytes of experience received (arrays only)
+        self.worker_cpu = 0.0  # CPU seconds the workers report (emulation and acting)
+        self.learner_cpu = 0.0  # CPU seconds of this thread outside waiting for workers
 
     # -- the cluster ------------------------------------------------------------------------------
     def connect(self) -> None:
@@ -93,6 +95,12 @@ class RemoteTrainer(Trainer):
             ray.shutdown()
             self.started_ray = False
 
+    def stats(self) -> dict:
+        """Per agent step: the learner's CPU, the workers' CPU, the bytes of experience received."""
+        n = max(1, int(self.worker_steps.sum()))
+        return {"learner_us_per_step": 1e6 * self.learner_cpu / n, "worker_us_per_step": 1e6 * self.worker_cpu / n,
+                "wire_bytes_per_step": self.wire_bytes / n, "lost_workers": self.lost_workers}
+
     # -- the loop ---------------------------------------------------------------------------------
     def run(self, until_episode: int | None, on_episode: Callable[[EpisodeStats], None],
             should_stop: Callable[[], bool] = lambda: False, on_save: Callable[[], None] = lambda: None,
@@ -127,6 +135,8 @@ class RemoteTrainer(Trainer):
                 if c.updates != version:  # newer weights for this worker's next request
                     weights, version = ray.put(self.policy.acting_weights()), c.updates
                 pending[i] = self.workers[i].collect.remote(weights, STEPS_PER_CALL)
+                cpu0 = time.thread_time()
+                self.worker_cpu += out["cpu"]
                 c.steps += out["steps"]
                 self.worker_steps[i] += out["steps"]
                 now = time.perf_counter()
@@ -149,5 +159,6 @@ class RemoteTrainer(Trainer):
                     self.peak_step_bytes = max(self.peak_step_bytes, nbytes // ro.counts.size)
                     if not done:
                         self._observe_rollout(ro)
+                self.learner_cpu += time.thread_time() - cpu0
                 if done or should_stop():
                     return done

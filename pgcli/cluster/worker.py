@@ -29,7 +29,11 @@ class RolloutWorker:
         self.policy: Policy | None = None
 
     def collect(self, weights: dict, steps: int) -> dict:
-        """Play `steps` steps of every game with `weights` -> {finished, episodes, rollouts, steps}."""
+        """Play `steps` steps of every game with `weights` -> {finished, episodes, rollouts, steps, cpu}
+        (cpu: this process's CPU seconds for the call, emulator threads included)."""
+        import time
+
+        cpu0 = time.process_time()
         if self.policy is None:
             self.policy = Policy(weights)
             self.collector = Collector(self.env, self.policy, self.rng)
@@ -48,6 +52,7 @@ class RolloutWorker:
                 ro = col.rollout(0, self.T)
                 if ro is not None:
                     out["rollouts"].append(ro)
+        out["cpu"] = time.process_time() - cpu0
         return out
 
     def pid(self) -> int:
