@@ -15,7 +15,7 @@ from pgcli import policy
 from pgcli.errors import PgcliError
 
 
-def _like(params: dict) -> dict:
+def zeros_like_params(params: dict) -> dict:
     """Zeros shaped like each parameter, in the same memory order (W1 is kept pixel-major)."""
     out = {}
     for k, w in params.items():
@@ -32,7 +32,7 @@ class RMSProp:
 
     def __init__(self, params: dict, learning_rate: float, decay_rate: float = 0.99):
         self.lr, self.decay_rate = learning_rate, decay_rate
-        self.cache = _like(params)
+        self.cache = zeros_like_params(params)
         self.t = 0
 
     def step(self, params: dict, grad: dict) -> None:
@@ -51,7 +51,7 @@ class Adam:
 
     def __init__(self, params: dict, learning_rate: float, beta1: float = 0.9, beta2: float = 0.999):
         self.lr, self.beta1, self.beta2 = learning_rate, beta1, beta2
-        self.m, self.v = _like(params), _like(params)
+        self.m, self.v = zeros_like_params(params), zeros_like_params(params)
         self.t = 0
 
     def step(self, params: dict, grad: dict, rows: np.ndarray | None = None) -> None:

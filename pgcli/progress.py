@@ -24,11 +24,11 @@ class TrainProgress:
                 SpinnerColumn(), TextColumn("[bold]episode {task.completed:>6.0f}"),
                 BarColumn() if total else TextColumn(""),
                 TextColumn("running reward [cyan]{task.fields[rr]:>7}[/] | last {task.fields[last]:>4} "
-                           "({task.fields[won]}-{task.fields[lost]}) | {task.fields[sps]:>5} steps/s"),
+                           "({task.fields[won]}-{task.fields[lost]}) | {task.fields[sps]:>5} steps/s{task.fields[upd]}"),
                 TimeElapsedColumn(), console=self.console, refresh_per_second=4,
             )
             self.task = self.progress.add_task("train", total=total, completed=0, rr="-", last="-", won=0,
-                                               lost=0, sps="-")
+                                               lost=0, sps="-", upd="")
 
     def started(self, episode: int) -> None:
         """Training starts (or resumes) after `episode` finished episodes."""
@@ -50,12 +50,23 @@ class TrainProgress:
             self.steps0, self.t0 = st.total_steps, st.seconds
         dt = st.seconds - self.t0
         sps = (st.total_steps - self.steps0) / dt if dt > 0 else 0.0
+        upd = update_summary(st.update)
         if self.progress:
             self.progress.update(self.task, completed=st.episode, rr=f"{st.running_reward:.2f}",
-                                 last=f"{st.reward:+.0f}", won=st.won, lost=st.lost, sps=f"{sps:.0f}")
+                                 last=f"{st.reward:+.0f}", won=st.won, lost=st.lost, sps=f"{sps:.0f}",
+                                 upd=f" | {upd}" if upd else "")
         elif st.episode % self.plain_every == 0 or st.episode == self.start + (self.total or -1):
             print(f"episode {st.episode}: reward {st.reward:+.0f} ({st.won}-{st.lost}), running reward "
-                  f"{st.running_reward:.2f}, {sps:.0f} steps/s, {st.seconds:.0f}s", flush=True)
+                  f"{st.running_reward:.2f}, {sps:.0f} steps/s, {st.seconds:.0f}s" + (f", {upd}" if upd else ""),
+                  flush=True)
 
     def message(self, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
+
+
+def update_summary(u: dict) -> str:
+    """PPO's last update in a few characters: KL, clip fraction, entropy, value loss, epochs."""
+    if not u:
+        return ""
+    return (f"KL {u['approx_kl']:.4f} clip {u['clip_frac']:.2f} entropy {u['entropy']:.2f} "
+            f"value loss {u['value_loss']:.3f} epochs {u['epochs']}")

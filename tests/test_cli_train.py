@@ -134,6 +134,7 @@ def test_default_learns_with_adam_and_ppo_gets_its_own_learning_rate(tmp_path, f
     r = runner.invoke(app, ["train", "--algo", "ppo", "--episodes", "2", "--num-envs", "2", "--rollout-steps", "16",
                             "-o", str(tmp_path / "p.p")])
     assert r.exit_code == 0, r.stderr
+    assert "KL " in r.stdout and "entropy" in r.stdout  # the progress line shows PPO's update statistics
     ck = checkpoint.load(tmp_path / "p.p")
     assert (ck.config.algo, ck.config.learning_rate) == ("ppo", 5e-4)
     assert {"Wv", "bv", "m_W1", "v_Wv"} <= set(ck.arrays)

@@ -78,14 +78,15 @@ def test_update_every_batch_size_episodes(tmp_path, fake_env):
     assert [u for _, u in seen] == [e // 5 for e, _ in seen]
 
 
-def test_memory_does_not_grow_with_episodes():
+@pytest.mark.parametrize("algo", ["reinforce", "ppo"])
+def test_memory_does_not_grow_with_episodes(algo):
     import tracemalloc
 
     from fakepong import FakePong
     from pgcli.config import Config
     from pgcli.trainer import Trainer
 
-    cfg = Config(num_envs=4, hidden=32, batch_size=2)
+    cfg = Config(num_envs=4, hidden=32, batch_size=2, algo=algo, rollout_steps=32, minibatches=2)
     trainer = Trainer(cfg, FakePong(4, points=40))
     tracemalloc.start()
     try:

@@ -16,7 +16,7 @@ class Reinforce:
         self.cfg, self.policy = cfg, pol
         self.model = {k: pol.params[k] for k in ("W1", "W2")}
         self.opt = optim.make(cfg.optimizer, self.model, cfg.learning_rate, cfg.decay_rate)
-        self.grad = optim._like(self.model)  # the batch's gradient buffer (W1 pixel-major)
+        self.grad = optim.zeros_like_params(self.model)  # the batch's gradient buffer (W1 pixel-major)
         self.pending = 0  # episodes in the buffer
 
     def observe(self, episode) -> None:
