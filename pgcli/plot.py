@@ -113,17 +113,19 @@ def plot(curves: list[Curve], output: Path, title: str | None = None) -> None:
     panels = (("episode", "episodes", 1.0), ("hours", "wall-clock hours of training", 1.0),
               ("steps", "agent steps (millions)", 1e-6))
     for label, runs in group(curves).items():
-        name = label if len(runs) == 1 else f"{label} (median of {len(runs)}, min-max band)"
+        name = label if len(runs) == 1 else f"{label} (median of {len(runs)} runs, min-max band; thin: each run)"
         for ax, (attr, _, k) in zip(axes, panels):
             if len(runs) == 1:
                 c = runs[0]
                 line, = ax.plot(getattr(c, attr) * k, c.running_reward, label=name, lw=1.6)
                 continue
-            top = max(float(getattr(c, attr)[-1]) for c in runs)
+            top = min(float(getattr(c, attr)[-1]) for c in runs)  # the median only where every run has data
             grid = np.linspace(0, top, 600)
             med, lo, hi = _band(runs, attr, grid)
             line, = ax.plot(grid * k, med, label=name, lw=1.8)
             ax.fill_between(grid * k, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+            for c in runs:  # each run, faintly, to its end
+                ax.plot(getattr(c, attr) * k, c.running_reward, color=line.get_color(), alpha=0.35, lw=0.7)
     for ax, (_, xlabel, _) in zip(axes, panels):
         ax.axhline(0, color="0.4", lw=0.8, ls="--")
         ax.set_xlabel(xlabel)
@@ -132,9 +134,11 @@ def plot(curves: list[Curve], output: Path, title: str | None = None) -> None:
                  va="bottom", fontsize=8, color="0.3")
     axes[0].set_ylabel("running reward (0.99/0.01 running mean)")
     axes[0].set_ylim(-21.5, max(5.0, max(float(c.running_reward.max()) for c in curves) + 1))
-    axes[0].legend(loc="lower right", fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(3, len(labels)), fontsize=9, frameon=False)
     fig.suptitle(title or "pgcli: Pong from pixels, learning curve")
-    fig.tight_layout()
+    rows = -(-len(labels) // 3)
+    fig.tight_layout(rect=(0, 0.05 + 0.05 * rows, 1, 1))
     try:
         with outputs.atomic_output(output) as tmp:
             fig.savefig(tmp, dpi=110)
