@@ -51,6 +51,8 @@ class TrainProgress:
         dt = st.seconds - self.t0
         sps = (st.total_steps - self.steps0) / dt if dt > 0 else 0.0
         upd = update_summary(st.update)
+        if st.worker_rates:
+            upd = ("workers " + "/".join(f"{r:.0f}" for r in st.worker_rates) + " steps/s" + (" | " + upd if upd else ""))
         if self.progress:
             self.progress.update(self.task, completed=st.episode, rr=f"{st.running_reward:.2f}",
                                  last=f"{st.reward:+.0f}", won=st.won, lost=st.lost, sps=f"{sps:.0f}",

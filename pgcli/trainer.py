@@ -41,6 +41,7 @@ class EpisodeStats:
     total_steps: int
     updates: int
     update: dict = field(default_factory=dict)  # the last update's statistics (PPO: value loss, KL, ...)
+    worker_rates: list = field(default_factory=list)  # agent steps/s of each rollout worker (--workers)
 
 
 @dataclass

@@ -26,7 +26,9 @@ def local_ray():
 def test_two_workers_train_checkpoint_and_resume(tmp_path, local_ray, algo):
     cfg = {**SMALL, "algo": algo, "rollout_steps": 64, "minibatches": 2}
     out = tmp_path / "w.p"
-    r = train(cfg, out, episodes=4, save_every=2, workers=2)
+    seen = []
+    r = train(cfg, out, episodes=4, save_every=2, workers=2, on_episode=seen.append)
+    assert len(seen[-1].worker_rates) == 2 and all(rate > 0 for rate in seen[-1].worker_rates)
     ck = checkpoint.load(out)
     assert r.episodes == ck.episode == 4 and ck.meta["updates"] >= 1
     rows = (tmp_path / "w.metrics.csv").read_text().splitlines()[1:]

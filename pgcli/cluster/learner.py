@@ -50,6 +50,7 @@ class RemoteTrainer(Trainer):
         self.started_ray = False
         self.lost_workers = 0
         self.worker_steps = np.zeros(workers, np.int64)  # per worker, for the progress line
+        self.t_start = 0.0
         self.wire_bytes = 0  # bytes of experience received (arrays only)
         self.worker_cpu = 0.0  # CPU seconds the workers report (emulation and acting)
         self.learner_cpu = 0.0  # CPU seconds of this thread outside waiting for workers
@@ -95,6 +96,12 @@ class RemoteTrainer(Trainer):
             ray.shutdown()
             self.started_ray = False
 
+    def _finished(self, fin, episode=None) -> EpisodeStats:
+        st = super()._finished(fin, episode)
+        dt = self.counters.seconds - self.t_start
+        st.worker_rates = [float(n) / dt if dt > 0 else 0.0 for n in self.worker_steps]
+        return st
+
     def stats(self) -> dict:
         """Per agent step: the learner's CPU, the workers' CPU, the bytes of experience received."""
         n = max(1, int(self.worker_steps.sum()))
@@ -109,6 +116,7 @@ class RemoteTrainer(Trainer):
         from ray.exceptions import GetTimeoutError, RayActorError, RaySystemError
 
         c = self.counters
+        self.t_start, self.worker_steps[:] = c.seconds, 0
         generation = [0] * self.n_workers
         self.workers = [self._spawn(i, 0) for i in range(self.n_workers)]
         weights = ray.put(self.policy.acting_weights())
