@@ -223,7 +223,8 @@ def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = (
 
         if not ray.is_initialized():  # one local Ray for every worker contender
             started_ray = True
-            ray.init(num_cpus=max(2, *workers), include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+            # every paused contender keeps its actors (1 logical CPU each): room for all of them at once
+            ray.init(num_cpus=max(2, sum(workers) * len(algos)), include_dashboard=False, log_to_driver=False, logging_level="ERROR")
         for a in algos:
             for w in workers:
                 runs[f"pgcli-{a}-{w}w"] = TrainRun({**base, "algo": a}, folder, f"{a}, {w} worker{'s' * (w > 1)}",
