@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# How examples/pong-agent.p was trained (2-core machine, no GPU). Ctrl-C at any time saves;
+# How the REINFORCE agent of version 0.1.0 was trained (2-core machine, no GPU); its full training
+# state (examples/pong-agent-train.p, 41 MB) left the repository: this recreates an equivalent one. Ctrl-C at any time saves;
 # run the second command to continue where it stopped.
 set -euo pipefail
 mkdir -p runs/fast

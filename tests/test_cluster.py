@@ -65,3 +65,17 @@ def test_a_killed_worker_is_replaced_and_training_completes(tmp_path, local_ray,
     assert len(spawned) == 3  # two workers, then one replacement
     assert sum("rollout worker 0 lost" in e for e in events) == 1
     assert checkpoint.load(out).episode == 5
+
+
+def test_a_lost_cluster_saves_the_checkpoint_and_says_so(tmp_path, local_ray):
+    """Runs last in this file: it shuts the module's Ray down mid-run."""
+    from pgcli.errors import PgcliError
+
+    def on_episode(st):
+        if st.episode == 1:
+            ray.shutdown()
+
+    out = tmp_path / "c.p"
+    with pytest.raises(PgcliError, match=r"the Ray cluster went away .*; saved .*c\.p \(continue with --resume"):
+        train({**SMALL}, out, episodes=5, save_every=4, workers=2, on_episode=on_episode)
+    assert checkpoint.load(out).episode >= 1  # saved although no periodic save was due yet

@@ -113,7 +113,7 @@ class RemoteTrainer(Trainer):
             should_stop: Callable[[], bool] = lambda: False, on_save: Callable[[], None] = lambda: None,
             save_every: int | None = None) -> bool:
         ray = _ray()
-        from ray.exceptions import GetTimeoutError, RayActorError, RaySystemError
+        from ray.exceptions import RayActorError
 
         c = self.counters
         self.t_start, self.worker_steps[:] = c.seconds, 0
@@ -135,14 +135,17 @@ class RemoteTrainer(Trainer):
                     try:
                         self.workers[i] = self._spawn(i, generation[i])
                         pending[i] = self.workers[i].collect.remote(weights, STEPS_PER_CALL)
-                    except (RaySystemError, ConnectionError) as e2:
+                    except Exception as e2:  # no cluster to start it on
                         raise ClusterLost(f"the Ray cluster went away ({type(e2).__name__})") from None
                     continue
-                except (RaySystemError, GetTimeoutError, ConnectionError) as e:
+                except Exception as e:  # RaySystemError, lost connection, a shut-down session, ...
                     raise ClusterLost(f"the Ray cluster went away ({type(e).__name__})") from None
-                if c.updates != version:  # newer weights for this worker's next request
-                    weights, version = ray.put(self.policy.acting_weights()), c.updates
-                pending[i] = self.workers[i].collect.remote(weights, STEPS_PER_CALL)
+                try:
+                    if c.updates != version:  # newer weights for this worker's next request
+                        weights, version = ray.put(self.policy.acting_weights()), c.updates
+                    pending[i] = self.workers[i].collect.remote(weights, STEPS_PER_CALL)
+                except Exception as e:
+                    raise ClusterLost(f"the Ray cluster went away ({type(e).__name__})") from None
                 cpu0 = time.thread_time()
                 self.worker_cpu += out["cpu"]
                 c.steps += out["steps"]
