@@ -101,6 +101,13 @@ class Trainer:
         return EpisodeStats(c.episode, fin.steps, reward, c.running_reward, fin.won, fin.lost, c.seconds,
                             c.steps, c.updates, self.last_update)
 
+    def _end_episode(self, fin, episode, on_episode, on_save, save_every, until_episode) -> bool:
+        """Learn from and report one finished game, save when due. -> True once the target is reached."""
+        on_episode(self._finished(fin, episode))
+        if save_every and self.counters.episode % save_every == 0:
+            on_save()
+        return until_episode is not None and self.counters.episode >= until_episode
+
     def run(self, until_episode: int | None, on_episode: Callable[[EpisodeStats], None],
             should_stop: Callable[[], bool] = lambda: False, on_save: Callable[[], None] = lambda: None,
             save_every: int | None = None) -> bool:
@@ -123,10 +130,7 @@ class Trainer:
                 done = False
                 for fin in finished:
                     episode = col.episode(g, fin.game) if not rollouts else None
-                    on_episode(self._finished(fin, episode))
-                    if save_every and c.episode % save_every == 0:
-                        on_save()
-                    done = until_episode is not None and c.episode >= until_episode
+                    done = self._end_episode(fin, episode, on_episode, on_save, save_every, until_episode)
                     if done:
                         break
                 if done or should_stop():

@@ -158,10 +158,7 @@ class RemoteTrainer(Trainer):
                     if episode is not None:
                         self.wire_bytes += sum(a.nbytes for a in episode)
                         self.peak_step_bytes = max(self.peak_step_bytes, sum(a.nbytes for a in episode) // max(1, fin.steps))
-                    on_episode(self._finished(fin, episode))
-                    if save_every and c.episode % save_every == 0:
-                        on_save()
-                    done = until_episode is not None and c.episode >= until_episode
+                    done = self._end_episode(fin, episode, on_episode, on_save, save_every, until_episode)
                     if done:
                         break
                 for ro in out["rollouts"]:
