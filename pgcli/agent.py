@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -43,9 +43,12 @@ def settings_from_checkpoint(env: dict, override: str | None, source: str) -> En
     return EnvSettings(base.env_id, base.game, fs, float(rap), False, base.max_num_frames_per_episode)
 
 
-def load_agent(path: Path, env: str | None = None) -> Agent:
+def load_agent(path: Path, env: str | None = None, sticky_actions: float | None = None) -> Agent:
+    """The agent in `path`, to play with its recorded settings, or another env / sticky-action chance."""
     ck = checkpoint.load(path)
     settings = settings_from_checkpoint(ck.env, env, ck.source)
+    if sticky_actions is not None:
+        settings = replace(settings, repeat_action_probability=float(sticky_actions))
     params = {k: ck.arrays[k] for k in MODEL_KEYS + VALUE_KEYS if k in ck.arrays}
     return Agent(Policy(params), settings, ck.episode, ck.source)
 

@@ -57,7 +57,7 @@ class Result:
 
 
 def raw_emulator(cfg: Config, seconds: float, groups: int) -> Result:
-    s = env_settings(cfg.env_id)
+    s = env_settings(cfg.env_id, cfg.sticky_actions)
     env = VectorPong(s, cfg.num_envs, groups=groups)
     rng = np.random.default_rng(0)
     env.reset(seed=1)
@@ -81,7 +81,7 @@ def seed_loop(cfg: Config, seconds: float) -> Result:
     """Karpathy's pg-pong.py main loop, ported as-is to gymnasium and numpy 2."""
     from pgcli.agent import make_single_env
 
-    s = env_settings(cfg.env_id)
+    s = env_settings(cfg.env_id, cfg.sticky_actions)
     env = make_single_env(s)
     rng = np.random.default_rng(cfg.seed)
     model = policy.init_model(cfg.hidden, rng)
@@ -213,7 +213,7 @@ def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = (
     """Each contender gets `seconds` in all, split into `rounds` interleaved turns, so that the
     machine's ups and downs hit every contender alike; ratios are medians of per-round ratios.
     `workers`: also run each algorithm with that many Ray rollout workers (a local Ray)."""
-    frameskip = env_settings(cfg.env_id).mean_frameskip
+    frameskip = env_settings(cfg.env_id, cfg.sticky_actions).mean_frameskip
     folder = Path(tempfile.mkdtemp(prefix="pgcli-bench-"))
     base = {"num_envs": cfg.num_envs, "hidden": cfg.hidden, "seed": cfg.seed}
     runs = {f"pgcli-{a}": TrainRun({**base, "algo": a}, folder, a, save_every) for a in algos}

@@ -65,7 +65,7 @@ def _root(
 
 
 PANELS = {  # train --help groups its flags: what to train, the algorithms' knobs, how long, where, speed
-    "What to train": ("algo", "env_id", "hidden", "seed", "gamma"),
+    "What to train": ("algo", "env_id", "sticky_actions", "hidden", "seed", "gamma"),
     "REINFORCE (the seed's method)": ("batch_size", "optimizer", "learning_rate", "decay_rate"),
     "PPO (--algo ppo)": ("rollout_steps", "epochs", "minibatches", "clip", "target_kl", "ent_coef", "vf_coef",
                          "gae_lambda", "max_grad_norm"),
@@ -73,7 +73,7 @@ PANELS = {  # train --help groups its flags: what to train, the algorithms' knob
 }
 FLAG_NAMES = {"env_id": ["--env"], "learning_rate": ["--learning-rate", "--lr"]}
 BOUNDS = {"hidden": dict(min=1, max=65536), "batch_size": dict(min=1), "num_envs": dict(min=1, max=256),
-          "seed": dict(min=0), "rollout_steps": dict(min=1), "epochs": dict(min=1), "minibatches": dict(min=1)}
+          "seed": dict(min=0), "sticky_actions": dict(min=0.0, max=1.0), "rollout_steps": dict(min=1), "epochs": dict(min=1), "minibatches": dict(min=1)}
 
 
 def config_options(fn):
@@ -82,7 +82,7 @@ def config_options(fn):
     import dataclasses
     import inspect
 
-    from pgcli.config import field_docs
+    from pgcli.config import OPTIONAL_FLOATS, field_docs
 
     docs, panel_of = field_docs(), {f: p for p, fs in PANELS.items() for f in fs}
     sig = inspect.signature(fn, eval_str=True)
@@ -90,11 +90,11 @@ def config_options(fn):
     for f in dataclasses.fields(Config):
         default = getattr(_D, f.name)
         names = FLAG_NAMES.get(f.name, ["--" + f.name.replace("_", "-")])
-        help_ = f"{docs[f.name]} (default: {default})"
+        help_ = f"{docs[f.name]}" + ("" if default is None else f" (default: {default})")
         opt = typer.Option(None, *names, help=help_, rich_help_panel=panel_of.get(f.name, "What to train"),
                            show_default=False, **BOUNDS.get(f.name, {}))
         params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=opt,
-                                        annotation=Optional[type(default)]))
+                                        annotation=Optional[float if f.name in OPTIONAL_FLOATS else type(default)]))
 
     def wrapper(**kwargs):
         config = {f.name: kwargs.pop(f.name) for f in dataclasses.fields(Config)}
@@ -155,6 +155,8 @@ def _progress(total: int, what: str):
 
 
 CHECKPOINT = typer.Argument(..., help="A pgcli checkpoint or a Karpathy save.p.", show_default=False)
+STICKY = typer.Option(None, "--sticky-actions", min=0.0, max=1.0,
+                      help="Chance the emulator repeats the last action (default: what the agent trained with).")
 EPISODES = typer.Option(..., "--episodes", "-n", min=1, help="Games to play.")
 
 
@@ -167,12 +169,13 @@ def play(
     seed: int = typer.Option(0, min=0, help="Seed for the emulator and the action sampling."),
     greedy: bool = typer.Option(False, "--greedy", help="Always take the more likely action (default: sample, as in training)."),
     env: Optional[str] = typer.Option(None, "--env", help="Override the env the agent was trained on."),
+    sticky_actions: Optional[float] = STICKY,
 ):
     """Watch a trained agent play full games against the built-in AI."""
     from pgcli.agent import load_agent
     from pgcli.watch import watch
 
-    agent = load_agent(checkpoint, env)
+    agent = load_agent(checkpoint, env, sticky_actions)
     if render and terminal:
         raise PgcliError("choose one of --render and --terminal")
     if render and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
@@ -202,6 +205,7 @@ def evaluate(
     greedy: bool = typer.Option(False, "--greedy", help="Always take the more likely action."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object instead of text."),
     env: Optional[str] = typer.Option(None, "--env", help="Override the env the agent was trained on."),
+    sticky_actions: Optional[float] = STICKY,
 ):
     """Measure an agent against the built-in AI over N games (no learning)."""
     import json
@@ -209,7 +213,7 @@ def evaluate(
     from pgcli.agent import load_agent
     from pgcli.evaluate import evaluate as run_eval
 
-    agent = load_agent(checkpoint, env)
+    agent = load_agent(checkpoint, env, sticky_actions)
     with _progress(episodes, "evaluating") as prog:
         task = prog.add_task("eval", total=episodes, info="")
         done = []
@@ -223,7 +227,8 @@ def evaluate(
     if json_out:
         typer.echo(json.dumps(res))
         return
-    typer.echo(f"{checkpoint}: {episodes} games on {res['env_id']} ({'greedy' if greedy else 'sampled'} actions, seed {seed})")
+    typer.echo(f"{checkpoint}: {episodes} games on {res['env_id']} with sticky actions {res['sticky_actions']:g} "
+               f"({'greedy' if greedy else 'sampled'} actions, seed {seed})")
     typer.echo(f"  mean reward   {res['mean_reward']:+.2f} ± {res['std_reward']:.2f}  (points won minus lost; +21 is a perfect game)")
     typer.echo(f"  points        won {res['points_won']}, lost {res['points_lost']}")
     typer.echo(f"  games won     {res['games_won']} of {episodes}")
@@ -243,13 +248,14 @@ def record(
     seed: int = typer.Option(0, min=0, help="Seed for the emulator and the action sampling."),
     greedy: bool = typer.Option(False, "--greedy", help="Always take the more likely action."),
     env: Optional[str] = typer.Option(None, "--env", help="Override the env the agent was trained on."),
+    sticky_actions: Optional[float] = STICKY,
 ):
     """Record gameplay to a GIF or MP4 (works without a display)."""
     from pgcli.agent import load_agent
     from pgcli.record import check_output, record as run_record
 
     check_output(output)
-    agent = load_agent(checkpoint, env)
+    agent = load_agent(checkpoint, env, sticky_actions)
     with _progress(max_frames or 0, "recording") as prog:
         task = prog.add_task("rec", total=max_frames, info="")
         res = run_record(agent, output, episodes, max_frames, fps, scale, show_input, seed, greedy,

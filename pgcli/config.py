@@ -10,6 +10,7 @@ from pgcli.errors import PgcliError
 OPTIMIZERS = ("rmsprop", "adam")
 ALGOS = ("reinforce", "ppo")
 PPO_LEARNING_RATE = 5e-4  # PPO's default step size (Adam), when --lr is not given
+OPTIONAL_FLOATS = ("sticky_actions",)  # fields whose default None means "the env's own"
 
 
 @dataclass
@@ -36,6 +37,10 @@ class Config:
     """Seeds the weights, the action sampling and the emulator; same seed, same weights."""
     env_id: str = "ALE/Pong-v5"
     """Gymnasium id of the Pong variant to play."""
+    sticky_actions: float | None = None
+    """Chance that the emulator repeats the last action instead of the new one (ALE's
+    repeat_action_probability). Default: the env's own, 0.25 for ALE/Pong-v5 and Pong-v0;
+    0 makes the controls exact, an easier game."""
     num_envs: int = 32
     """Games played side by side (ale-py's native vector environment when the env allows);
     32, in 2 groups of 16 that take turns, measured fastest on 2 cores (README, Speed)."""
@@ -88,6 +93,8 @@ class Config:
             (0 < self.max_grad_norm < float("inf"), f"max grad norm must be > 0, got {self.max_grad_norm}"),
             (0 <= self.seed < 2**63, f"seed must be in [0, 2**63), got {self.seed}"),
             (1 <= self.num_envs <= 256, f"num envs must be in [1, 256], got {self.num_envs}"),
+            (self.sticky_actions is None or 0 <= self.sticky_actions <= 1,
+             f"sticky actions must be in [0, 1], got {self.sticky_actions}"),
         ]
         for ok, message in checks:
             if not ok:
@@ -108,7 +115,10 @@ class Config:
             raise PgcliError(f"checkpoint config has unknown keys: {', '.join(sorted(unknown))}")
         kwargs = {}
         for name, value in d.items():
-            want = type(getattr(cls(), name))
+            if name in OPTIONAL_FLOATS and value is None:
+                kwargs[name] = None
+                continue
+            want = float if name in OPTIONAL_FLOATS else type(getattr(cls(), name))
             if want is float and isinstance(value, int) and not isinstance(value, bool):
                 value = float(value)
             if type(value) is not want:
@@ -156,5 +166,7 @@ def markdown_table() -> str:
     rows = ["| flag | default | meaning |", "|---|---|---|"]
     for f in dataclasses.fields(Config):
         flag = FLAG_OF.get(f.name, "--" + f.name.replace("_", "-"))
-        rows.append(f"| `{flag}` | {getattr(d, f.name)} | {docs[f.name]} |")
+        default = getattr(d, f.name)
+        shown = "the env's" if default is None else default
+        rows.append(f"| `{flag}` | {shown} | {docs[f.name]} |")
     return "\n".join(rows)

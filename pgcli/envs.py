@@ -68,8 +68,9 @@ def make_gym_env(env_id: str, render_mode: str | None = None, **kwargs):
         return gym.make(env_id, render_mode=render_mode, **kwargs)
 
 
-def env_settings(env_id: str) -> EnvSettings:
-    """Look up a registered Pong id; refuse unknown ids and games without UP/DOWN paddles."""
+def env_settings(env_id: str, sticky_actions: float | None = None) -> EnvSettings:
+    """Look up a registered Pong id; refuse unknown ids and games without UP/DOWN paddles.
+    `sticky_actions`, if given, replaces the id's repeat_action_probability."""
     gym = gym_module()
     try:
         spec = gym.spec(env_id)
@@ -87,7 +88,8 @@ def env_settings(env_id: str) -> EnvSettings:
         env_id=env_id,
         game=game,
         frameskip=tuple(fs) if isinstance(fs, (tuple, list)) else int(fs),
-        repeat_action_probability=float(kw.get("repeat_action_probability", 0.25)),
+        repeat_action_probability=float(kw.get("repeat_action_probability", 0.25) if sticky_actions is None
+                                        else sticky_actions),
         full_action_space=False,
         max_num_frames_per_episode=int(kw.get("max_num_frames_per_episode", 108000)),
     )

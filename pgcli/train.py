@@ -229,7 +229,7 @@ def train(
         cfg = Config(**{**base, **overrides}).validate()
     else:
         cfg = for_new_run(overrides, preset)
-    settings = env_settings(cfg.env_id)
+    settings = env_settings(cfg.env_id, cfg.sticky_actions)
     make_trainer = Trainer
     remote = workers is not None or ray_address is not None
     if remote:

@@ -73,6 +73,9 @@ def test_evaluate_json_schema_and_reproducible(agent_file):
     assert np.isclose(res["mean_reward"], np.mean(res["rewards"]))
     r2 = json.loads(b.stdout)
     assert res["rewards"] == r2["rewards"]  # same seed, same games
+    assert res["sticky_actions"] == 0.25  # what the agent trained with, unless overridden:
+    r3 = json.loads(runner.invoke(app, args + ["--sticky-actions", "0"]).stdout)
+    assert r3["sticky_actions"] == 0.0
 
 
 def test_evaluate_text_report(agent_file):

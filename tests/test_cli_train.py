@@ -179,3 +179,32 @@ def test_tensorboard_writes_scalars_and_the_weight_grid(tmp_path, fake_env):
     for k in ("update/value_loss", "update/approx_kl", "update/clip_frac", "update/entropy", "speed/agent_steps_per_s"):
         assert k in tags, k
     assert images >= 1
+
+
+def test_sticky_actions_are_saved_resumed_and_overridable(tmp_path, fake_env):
+    out = tmp_path / "save.p"
+    r = runner.invoke(app, ["train", "--episodes", "2", "--num-envs", "2", "--sticky-actions", "0", "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    ck = checkpoint.load(out)
+    assert ck.config.sticky_actions == 0.0 and ck.env["repeat_action_probability"] == 0.0
+    assert runner.invoke(app, ["train", "--episodes", "2", "--resume", str(out), "-o", str(out)]).exit_code == 0
+    ck = checkpoint.load(out)
+    assert ck.config.sticky_actions == 0.0 and ck.env["repeat_action_probability"] == 0.0
+    from pgcli.agent import load_agent
+
+    assert load_agent(out).settings.repeat_action_probability == 0.0
+    assert load_agent(out, sticky_actions=0.25).settings.repeat_action_probability == 0.25
+    r = runner.invoke(app, ["train", "--episodes", "2", "--sticky-actions", "1.5", "-o", str(tmp_path / "x.p")])
+    assert r.exit_code == 2 and "--sticky-actions" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_config_round_trips_the_envs_own_sticky_actions():
+    from pgcli.config import Config
+    from pgcli.errors import PgcliError
+
+    assert Config.from_dict(Config().to_dict()).sticky_actions is None
+    assert Config.from_dict({**Config().to_dict(), "sticky_actions": 0}).sticky_actions == 0.0
+    with pytest.raises(PgcliError, match="sticky actions must be in"):
+        Config(sticky_actions=2.0).validate()
+    with pytest.raises(PgcliError, match="wrong type"):
+        Config.from_dict({"sticky_actions": "0"})

@@ -56,3 +56,27 @@ def test_layouts():
         assert env.groups == [5, 5]
     finally:
         env.close()
+
+
+def _paddle_frames(sticky: float, actions: list[int]) -> np.ndarray:
+    env = VectorPong(env_settings("ALE/Pong-v5", sticky), 1)
+    try:
+        env.reset(seed=5)
+        frames = []
+        for a in actions:
+            env.send(0, np.array([a]))
+            frames.append(env.recv(0)[0][0])
+        return np.stack(frames)
+    finally:
+        env.close()
+
+
+def test_sticky_actions_reach_the_emulator():
+    """--sticky-actions sets ALE's repeat_action_probability: at 1 the emulator keeps repeating
+    its first action (NOOP) whatever the agent sends, at 0 UP and DOWN move the paddle apart."""
+    assert env_settings("ALE/Pong-v5").repeat_action_probability == 0.25
+    assert env_settings("Pong-v0").repeat_action_probability == 0.25
+    assert env_settings("ALE/Pong-v5", 0.0).repeat_action_probability == 0.0
+    ups, downs = [2] * 40, [3] * 40
+    assert np.array_equal(_paddle_frames(1.0, ups), _paddle_frames(1.0, downs))
+    assert not np.array_equal(_paddle_frames(0.0, ups)[-1], _paddle_frames(0.0, downs)[-1])
