@@ -9,8 +9,9 @@
     paused between its turns, so its games go on across turns as in a long run. Its wall clock
     includes start-up, resets, checkpoint saves, the metrics file and the progress callback.
 Throughput is counted in emulated frames (agent steps x frameskip). For (c) it is also counted in
-*useful* frames: steps that entered a gradient (REINFORCE: steps of finished episodes; PPO: steps
-of the rollouts its updates consumed); the rest were thrown away when the run stopped.
+*useful* frames: steps that entered a gradient (REINFORCE: steps of finished episodes and, at the
+stop, of the points the games in flight completed; PPO: steps of the rollouts its updates consumed);
+the rest were thrown away when the run stopped.
 """
 
 from __future__ import annotations
@@ -168,7 +169,10 @@ class TrainRun:
     def useful(self) -> int:
         if self.last is None:
             return 0
-        return self.finished_steps if self.algo == "reinforce" else self.last.updates * self.useful_per_update
+        if self.algo != "reinforce":
+            return self.last.updates * self.useful_per_update
+        salvaged = self.result.salvaged_steps if self.result is not None else 0  # at the final stop
+        return self.finished_steps + salvaged
 
     def turn(self, seconds: float, last: bool) -> Result:
         """Let the run go for `seconds` of wall clock (the last turn also stops it and saves)."""

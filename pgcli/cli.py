@@ -142,6 +142,9 @@ def train(
     rr = "-" if result.running_reward is None else f"{result.running_reward:.2f}"
     typer.echo(f"saved {result.output} after episode {result.episodes} (running reward {rr}); "
                f"metrics in {result.metrics}")
+    if result.session_steps:
+        typer.echo(f"learned from {result.learned_steps / result.session_steps:.1%} of the {result.session_steps:,} "
+                   f"agent steps played ({result.salvaged_steps:,} from points completed in the games cut by the stop)")
 
 
 def _progress(total: int, what: str):

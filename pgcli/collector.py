@@ -104,7 +104,15 @@ class Collector:
         return sum(s for s, _ in out), sum(b for _, b in out)
 
     def drain(self, skip: int | None = None) -> None:
-        """Collect the steps still in flight (all groups but `skip`), e.g. before closing."""
+        """Collect the steps still in flight (all groups but `skip`) and log their rewards,
+        e.g. before closing."""
         for g in range(len(self.groups)):
             if g != skip:
-                self.env.recv(g)
+                _, rewards, dones = self.env.recv(g)
+                self.logs[g].reward(rewards, dones)
+
+    def completed_points(self) -> list:
+        """At a stop: each unfinished game's steps up to its last scored point, as episodes
+        (signed, counts, y, r); games that scored nothing yet give nothing. Call after `drain`."""
+        out = (self.logs[g].completed_points(i) for g, n in enumerate(self.groups) for i in range(n))
+        return [part for part in out if part is not None]

@@ -59,15 +59,23 @@ class StepLog:
         """No episode will ask for rows before `row` again (PPO consumes rollouts, not episodes)."""
         np.maximum(self.first, row, out=self.first)
 
-    def episode(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Game i's episode so far -> (signed, counts, y, r); its next step starts a new one."""
-        a, b = self.first[i], self.T
+    def episode(self, i: int, end: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Game i's episode so far (rows up to `end`) -> (signed, counts, y, r); the rest of its
+        steps start a new one."""
+        a, b = self.first[i], self.T if end is None else end
         counts = self.counts[a:b, i].copy()
         starts = self.row_start[a:b] + self.counts[a:b, :i].sum(axis=1)  # after games 0..i-1
         before = np.cumsum(counts) - counts  # where each step's indices go in the result
         pos = np.repeat(starts - before, counts) + np.arange(int(counts.sum()))
         self.first[i] = b
         return self.idx[pos], counts, self.y[a:b, i].copy(), self.r[a:b, i].copy()
+
+    def completed_points(self, i: int):
+        """Game i's steps up to its last scored point (None if it scored none since it began):
+        complete training data, as the discounted return resets at every point."""
+        a = int(self.first[i])
+        scored = np.flatnonzero(self.r[a : self.T, i])
+        return None if not len(scored) else self.episode(i, end=a + int(scored[-1]) + 1)
 
     def held(self) -> tuple[int, int]:
         """(game steps, bytes) held: every row from the oldest unfinished episode on."""

@@ -53,6 +53,9 @@ class TrainResult:
     metrics: Path
     peak_step_bytes: int
     cluster: dict | None = None  # with rollout workers: per-step costs of learner and workers
+    session_steps: int = 0  # agent steps emulated in this session
+    learned_steps: int = 0  # of which entered a gradient (finished games, salvaged points, PPO rollouts)
+    salvaged_steps: int = 0  # of which from games in flight at the stop (REINFORCE)
 
 
 def metrics_path(output: Path) -> Path:
@@ -250,6 +253,7 @@ def train(
     else:
         trainer = make_trainer(cfg, None)
     counters = trainer.counters
+    steps0 = counters.steps
     target = None if episodes is None else counters.episode + episodes
     on_start(counters.episode)
     if render and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
@@ -321,7 +325,8 @@ def train(
             if tb is not None:
                 tb.close()
     return TrainResult(counters.episode, counters.running_reward, counters.seconds, counters.steps,
-                       output, mpath, trainer.peak_step_bytes, trainer.stats() if remote else None)
+                       output, mpath, trainer.peak_step_bytes, trainer.stats() if remote else None,
+                       counters.steps - steps0, trainer.learned_steps, trainer.salvaged_steps)
 
 
 def _fmt(v) -> str:

@@ -7,7 +7,8 @@
 
 The games never stop for a checkpoint: `on_save` is called every `save_every` episodes while
 they go on (the caller snapshots the state and writes it off the hot path), so no emulated step
-is thrown away; only a stop (Ctrl-C, the episode target) ends the games in flight. A run starts
+is thrown away; only a stop (Ctrl-C, the episode target) ends the games in flight, and REINFORCE
+still learns from their steps up to each game's last scored point. A run starts
 its games with a seed derived from (seed, episode), so resuming from a checkpoint is
 deterministic: the same checkpoint, version and flags give the same weights.
 """
@@ -75,9 +76,12 @@ class Trainer:
         self.collector: Collector | None = None  # made by `run`, once the env is there
         self.last_update: dict = {}
         self.peak_step_bytes = 0
+        self.learned_steps = 0  # this session's agent steps that entered a gradient
+        self.salvaged_steps = 0  # of which from games in flight at the stop (see `_salvage`)
 
     def _observe_rollout(self, ro) -> None:
         self.algo.observe(ro)
+        self.learned_steps += ro.up.size
         if self.algo.ready():
             self._update()  # its time is counted at the next recv
 
@@ -93,6 +97,7 @@ class Trainer:
         c = self.counters
         if self.algo.wants == "episodes":
             self.algo.observe(episode)
+            self.learned_steps += fin.steps
             if self.algo.ready():
                 self._update()
         c.episode += 1
@@ -107,6 +112,15 @@ class Trainer:
         if save_every and self.counters.episode % save_every == 0:
             on_save()
         return until_episode is not None and self.counters.episode >= until_episode
+
+    def _salvage(self, col: Collector) -> None:
+        """A stop ends the games in flight; their steps up to each one's last scored point are
+        complete training data (the discounted return resets at every point), so they join the
+        gradient buffer like episodes and are saved with it; the next update uses them."""
+        for part in col.completed_points():
+            self.algo.observe(part)
+            self.learned_steps += len(part[1])
+            self.salvaged_steps += len(part[1])
 
     def run(self, until_episode: int | None, on_episode: Callable[[EpisodeStats], None],
             should_stop: Callable[[], bool] = lambda: False, on_save: Callable[[], None] = lambda: None,
@@ -135,6 +149,8 @@ class Trainer:
                         break
                 if done or should_stop():
                     col.drain(skip=g)
+                    if not rollouts:
+                        self._salvage(col)
                     return done
                 col.act(g, frames)
                 if rollouts:

@@ -25,6 +25,7 @@ def test_train_writes_checkpoint_and_metrics(tmp_path, fake_env):
     assert r.exit_code == 0, r.stderr
     assert r.stderr == ""
     assert f"saved {out} after episode 6" in r.stdout
+    assert "learned from " in r.stdout and "% of the " in r.stdout
     ck = checkpoint.load(out)
     assert ck.episode == 6 and ck.meta["updates"] == 3 and ck.config.batch_size == 2
     assert ck.env["env_id"] == "ALE/Pong-v5" and ck.env["frameskip"] == 4

@@ -60,3 +60,20 @@ def test_memory_follows_the_games_in_flight():
         assert log.bytes_per_step < 1024  # <= 1 KB per stored step (dense float64 would be 51,200)
     assert peak_held > 500 * n * 100  # 500 steps of 4 games, ~130 bytes each, were in flight
     assert peak_capacity <= 4 * peak_held  # 40 episodes did not pile up: only games in flight count
+
+
+def test_completed_points_are_the_steps_up_to_the_last_point():
+    rng = np.random.default_rng(1)
+    log = StepLog(3, rows=4)
+    frames, rewards = [], [[0, 0, 0], [0, 1, 0], [0, 0, 0], [0, -1, 0], [-1, 0, 0], [0, 0, 0]]
+    for r in rewards:
+        X = random_step(rng, 3, 0.004)
+        frames.append(X)
+        log.add(*sparse.encode(X), rng.random(3) < 0.5)
+        log.reward(np.array(r, float))
+    assert log.completed_points(2) is None  # scored nothing yet: nothing is complete
+    signed, counts, y, r = log.completed_points(1)  # rows 0..3: its last point ended at row 3
+    assert np.array_equal(r, [0, 1, 0, -1]) and len(counts) == 4
+    assert np.array_equal(signed, sparse.encode(np.array([f[1] for f in frames[:4]]))[0])
+    assert np.array_equal(log.completed_points(0)[3], [0, 0, 0, 0, -1])
+    assert log.completed_points(1) is None  # taken: the unfinished point (rows 4, 5) stays

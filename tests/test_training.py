@@ -100,3 +100,19 @@ def test_memory_does_not_grow_with_episodes(algo):
     assert trainer.counters.episode == 120
     assert later <= first * 1.2, (first, later)  # 6x the episodes, no more memory
     assert trainer.peak_step_bytes < 1024
+
+
+def test_a_stop_keeps_the_points_completed_by_the_games_in_flight(tmp_path, fake_env):
+    """REINFORCE learns from the unfinished games' steps up to their last point (returns reset
+    at every point); what is left is each game's unfinished point. The gradient waits in the
+    checkpoint's buffer (counted as episodes) for the next update."""
+    out = tmp_path / "s.p"
+    r = train({**FAST, "num_envs": 4, "batch_size": 7}, out, episodes=9, save_every=100)
+    rows = list(csv.DictReader(open(tmp_path / "s.metrics.csv")))
+    finished = sum(int(row["steps"]) for row in rows)
+    assert r.salvaged_steps > 0 and r.learned_steps == finished + r.salvaged_steps
+    # FakePong's points are 3 steps: each of the 4 games loses at most its unfinished point
+    assert r.session_steps - r.learned_steps <= 4 * 3, (r.session_steps, r.learned_steps)
+    ck = checkpoint.load(out)
+    assert ck.meta["updates"] == 1 and 2 + 3 <= ck.meta["pending"] <= 2 + 4  # 2 episodes + the cut games that scored
+    assert np.abs(ck.arrays["grad_W1"]).sum() > 0
