@@ -113,11 +113,12 @@ class Trainer:
             on_save()
         return until_episode is not None and self.counters.episode >= until_episode
 
-    def _salvage(self, col: Collector) -> None:
+    def _salvage(self, col: Collector, finished: list = ()) -> None:
         """A stop ends the games in flight; their steps up to each one's last scored point are
         complete training data (the discounted return resets at every point), so they join the
-        gradient buffer like episodes and are saved with it; the next update uses them."""
-        for part in col.completed_points():
+        gradient buffer like episodes (as do games that finished past the target) and are saved
+        with it; the next update uses them."""
+        for part in [*finished, *col.completed_points()]:
             self.algo.observe(part)
             self.learned_steps += len(part[1])
             self.salvaged_steps += len(part[1])
@@ -141,19 +142,20 @@ class Trainer:
                 t_last = now
                 if finished:
                     self.peak_step_bytes = max(self.peak_step_bytes, col.logs[g].bytes_per_step)
-                done = False
-                for fin in finished:
-                    episode = col.episode(g, fin.game) if not rollouts else None
+                episodes = [col.episode(g, fin.game) if not rollouts else None for fin in finished]
+                col.act(g, frames)  # the group plays on while we learn from the games it finished
+                done, unused = False, []
+                for k, (fin, episode) in enumerate(zip(finished, episodes)):
                     done = self._end_episode(fin, episode, on_episode, on_save, save_every, until_episode)
                     if done:
+                        unused = [e for e in episodes[k + 1 :] if e is not None]  # finished past the target
                         break
-                if done or should_stop():
-                    col.drain(skip=g)
-                    if not rollouts:
-                        self._salvage(col)
-                    return done
-                col.act(g, frames)
-                if rollouts:
+                if rollouts and not done:
                     ro = col.rollout(g, cfg.rollout_steps)
                     if ro is not None:
                         self._observe_rollout(ro)
+                if done or should_stop():
+                    col.drain()
+                    if not rollouts:
+                        self._salvage(col, unused)
+                    return done
