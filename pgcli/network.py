@@ -57,18 +57,20 @@ class Policy:
         return self.params["W2"].shape[0]
 
     def sync(self) -> None:
-        """Fast views for acting: W1 pixel-major in float32 (weights changed: call again)."""
+        """Copies for acting: W1 pixel-major in float32, the heads, the value bias. Acting reads
+        only these, so an update may change `params` meanwhile (weights changed: call again)."""
         self.W1T = self.params["W1"].T  # (6400, H) contiguous view, float64, for gradients
         self.W1T32 = self.W1T.astype(np.float32)
         hidden_out = [self.params["W2"]] + ([self.params["Wv"]] if self.has_value else [])
         self.heads32 = np.stack(hidden_out, axis=1).astype(np.float32)  # (H, 1 or 2)
+        self.bv = float(self.params["bv"][0]) if self.has_value else 0.0
 
     def forward(self, signed: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Sparse steps -> (P(UP) (N,), V (N,) or None), in float32 (only used to act)."""
         h = sparse.hidden32(self.W1T32, signed, counts)  # (N, H)
         out = (h @ self.heads32).astype(np.float64)  # (N, 1 or 2)
         p = policy.sigmoid(out[:, 0])
-        v = out[:, 1] + self.params["bv"][0] if self.has_value else None
+        v = out[:, 1] + self.bv if self.has_value else None
         return p, v
 
     def act(self, x: np.ndarray, rng: np.random.Generator, greedy: bool = False):

@@ -16,6 +16,7 @@ deterministic: the same checkpoint, version and flags give the same weights.
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -78,19 +79,40 @@ class Trainer:
         self.peak_step_bytes = 0
         self.learned_steps = 0  # this session's agent steps that entered a gradient
         self.salvaged_steps = 0  # of which from games in flight at the stop (see `_salvage`)
+        self.learner: ThreadPoolExecutor | None = None  # PPO's updates beside the acting (see `run`)
+        self.pending: Future | None = None  # the update running there
 
     def _observe_rollout(self, ro) -> None:
         self.algo.observe(ro)
         self.learned_steps += ro.up.size
-        if self.algo.ready():
+        if not self.algo.ready():
+            return
+        if self.learner is None:
             self._update()  # its time is counted at the next recv
+            return
+        # Overlapped: the games go on while this batch is learned from, acting with the weights of
+        # the previous update (a policy lag of one update; the clipped ratio uses the probabilities
+        # that really acted). Weights change for acting only here, so runs stay deterministic.
+        self.settle()
+        self.policy.sync()
+        self.pending = self.learner.submit(self.algo.learn, self.algo.take())
 
     def _update(self) -> None:
-        self.last_update = self.algo.update()
+        self._count_update(self.algo.update())
+        self.policy.sync()
+
+    def settle(self) -> None:
+        """Wait for an update running beside the acting and count it (e.g. before a checkpoint).
+        Its weights act from the next batch on."""
+        if self.pending is not None:
+            job, self.pending = self.pending, None
+            self._count_update(job.result())
+
+    def _count_update(self, stats: dict) -> None:
+        self.last_update = stats
         self.counters.updates += 1
         if not all(np.isfinite(w).all() for w in self.policy.params.values()):
             raise PgcliError(f"weights became NaN/inf at update {self.counters.updates}; the last checkpoint is kept")
-        self.policy.sync()
 
     def _finished(self, fin, episode=None) -> EpisodeStats:
         """Count a finished game; REINFORCE also learns from its `episode` (signed, counts, y, r)."""
@@ -110,6 +132,7 @@ class Trainer:
         """Learn from and report one finished game, save when due. -> True once the target is reached."""
         on_episode(self._finished(fin, episode))
         if save_every and self.counters.episode % save_every == 0:
+            self.settle()
             on_save()
         return until_episode is not None and self.counters.episode >= until_episode
 
@@ -128,6 +151,19 @@ class Trainer:
             save_every: int | None = None) -> bool:
         """Play and learn until `until_episode` episodes are done (None: until stopped).
         -> True if the target was reached, False if `should_stop` stopped it first."""
+        if self.algo.wants == "rollouts":
+            self.learner = ThreadPoolExecutor(1, thread_name_prefix="pgcli-update")
+        try:
+            return self._run(until_episode, on_episode, should_stop, on_save, save_every)
+        finally:
+            if self.learner is not None:
+                try:
+                    self.settle()  # the final checkpoint holds the last update
+                finally:
+                    self.learner.shutdown()
+                    self.learner = None
+
+    def _run(self, until_episode, on_episode, should_stop, on_save, save_every) -> bool:
         self.collector = col = Collector(self.env, self.policy, self.rng)
         c, cfg = self.counters, self.cfg
         t_last = time.perf_counter()  # resetting the games counts as training time too

@@ -132,7 +132,7 @@ def test_default_learns_with_adam_and_ppo_gets_its_own_learning_rate(tmp_path, f
     assert runner.invoke(app, ["train", "--episodes", "2", "-o", str(tmp_path / "a.p")]).exit_code == 0
     cfg = checkpoint.load(tmp_path / "a.p").config
     assert (cfg.algo, cfg.optimizer, cfg.learning_rate, cfg.batch_size) == ("reinforce", "adam", 1e-3, 10)
-    r = runner.invoke(app, ["train", "--algo", "ppo", "--episodes", "2", "--num-envs", "2", "--rollout-steps", "16",
+    r = runner.invoke(app, ["train", "--algo", "ppo", "--episodes", "4", "--num-envs", "2", "--rollout-steps", "16",
                             "-o", str(tmp_path / "p.p")])
     assert r.exit_code == 0, r.stderr
     assert "KL " in r.stdout and "entropy" in r.stdout  # the progress line shows PPO's update statistics

@@ -116,3 +116,40 @@ def test_a_stop_keeps_the_points_completed_by_the_games_in_flight(tmp_path, fake
     ck = checkpoint.load(out)
     assert ck.meta["updates"] == 1 and 2 + 3 <= ck.meta["pending"] <= 2 + 4  # 2 episodes + the cut games that scored
     assert np.abs(ck.arrays["grad_W1"]).sum() > 0
+
+
+def test_ppo_learns_beside_the_acting_with_one_update_of_lag():
+    """In a local run PPO's update runs in a thread while the games go on: batch k+1 is played with
+    the weights of update k-1, the acting copies change only at batch boundaries (so a run stays
+    deterministic), and a checkpoint never sees an update half done."""
+    import threading
+
+    from fakepong import FakePong
+    from pgcli.config import Config
+    from pgcli.trainer import Trainer
+
+    cfg = Config(algo="ppo", num_envs=4, hidden=16, rollout_steps=8, minibatches=2, learning_rate=3e-3, seed=3)
+    runs = []
+    for _ in range(2):
+        tr = Trainer(cfg, FakePong(4))
+        learned, acted, saves = [], [], []
+        real_learn, real_sync = tr.algo.learn, tr.policy.sync
+
+        def learn(batch, tr=tr, real_learn=real_learn, learned=learned):
+            out = real_learn(batch)
+            learned.append((threading.current_thread().name, tr.policy.params["W2"].astype(np.float32)))
+            return out
+
+        def sync(tr=tr, real_sync=real_sync, acted=acted):
+            real_sync()
+            acted.append(tr.policy.heads32[:, 0].copy())
+
+        tr.algo.learn, tr.policy.sync = learn, sync
+        tr.run(12, lambda st: None, on_save=lambda tr=tr, saves=saves: saves.append(tr.pending is None), save_every=3)
+        assert len(learned) >= 4 and all(name.startswith("pgcli-update") for name, _ in learned)
+        assert saves == [True] * 4  # episodes 3, 6, 9, 12
+        for k in range(1, len(acted)):  # boundary k acts with the result of update k-1
+            assert np.array_equal(acted[k], learned[k - 1][1]), k
+        assert tr.counters.updates == len(learned)  # the last one is counted at the stop
+        runs.append(tr.policy.params["W1"].copy())
+    assert np.array_equal(*runs)  # same seed, same weights, whatever the threads' timing

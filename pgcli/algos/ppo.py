@@ -16,16 +16,20 @@ import numpy as np
 from pgcli import optim, sparse
 from pgcli.algos import ppo_math
 from pgcli.collector import Rollout
+from pgcli.errors import PgcliError
 from pgcli.network import Policy
 
 STAT_KEYS = ("value_loss", "approx_kl", "clip_frac", "entropy", "epochs")
+SHUFFLE_STREAM = 0x5050  # seeds PPO's shuffling stream apart from the action sampling
 
 
 class PPO:
     wants = "rollouts"
 
     def __init__(self, cfg, pol: Policy, rng: np.random.Generator):
-        self.cfg, self.policy, self.rng = cfg, pol, rng
+        self.cfg, self.policy = cfg, pol
+        # its own stream for the minibatch shuffles: the update may run beside the acting (see Trainer)
+        self.rng = np.random.default_rng([cfg.seed, SHUFFLE_STREAM])
         self.opt = optim.Adam(pol.params, cfg.learning_rate)
         self.rollouts: list[Rollout] = []
 
@@ -35,8 +39,9 @@ class PPO:
     def ready(self) -> bool:
         return sum(ro.counts.shape[1] for ro in self.rollouts) >= self.cfg.num_envs
 
-    def _flatten(self):
-        """The batch's rollouts -> one sparse batch with per-step advantages and returns."""
+    def take(self):
+        """The batch's rollouts -> one sparse batch with per-step advantages and returns; the
+        next rollouts start the next batch."""
         cfg, parts = self.cfg, []
         for ro in self.rollouts:
             adv, ret = ppo_math.gae(ro.rewards.astype(np.float64), ro.values.astype(np.float64), ro.dones,
@@ -47,8 +52,13 @@ class PPO:
         return [np.concatenate(a) for a in zip(*parts)]
 
     def update(self) -> dict:
+        return self.learn(self.take())
+
+    def learn(self, batch) -> dict:
+        """The epochs of minibatch steps on a batch from `take`. Changes only the weights, the
+        optimizer and the shuffling stream; the acting copies follow at `policy.sync()`."""
         cfg, params = self.cfg, self.policy.params
-        signed, counts, up, p_old, adv, ret = self._flatten()
+        signed, counts, up, p_old, adv, ret = batch
         logp_old = np.log(np.where(up, p_old, 1 - p_old).clip(1e-12))
         N, M = len(counts), cfg.minibatches
         stats, epochs, stop = [], 0, False
@@ -73,14 +83,23 @@ class PPO:
             epochs += not stop
             if stop:
                 break
-        self.policy.sync()
         out = {k: float(np.mean([s[k] for s in stats])) if stats else float("nan")
                for k in ("value_loss", "approx_kl", "clip_frac", "entropy")}
         out["epochs"] = epochs
         return out
 
     def state_dict(self) -> tuple[dict, dict]:
-        return optim.state_dict(self.opt)
+        arrays, meta = optim.state_dict(self.opt)
+        return arrays, {**meta, "shuffle_rng": self.rng.bit_generator.state}
 
     def load_state_dict(self, arrays: dict, meta: dict, episode: int, updates: int) -> bool:
-        return optim.load_state_dict(self.opt, arrays, meta, legacy_t=updates)
+        if not optim.load_state_dict(self.opt, arrays, meta, legacy_t=updates):
+            return False
+        if "shuffle_rng" in meta:
+            try:
+                self.rng.bit_generator.state = meta["shuffle_rng"]
+            except (TypeError, ValueError, KeyError):
+                raise PgcliError("checkpoint RNG state is malformed") from None
+        else:  # written before PPO had its own stream: continue from one seeded by the run's progress
+            self.rng = np.random.default_rng([self.cfg.seed, SHUFFLE_STREAM, updates])
+        return True
