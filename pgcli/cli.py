@@ -128,8 +128,8 @@ def train(
 
     REINFORCE with Adam by default; --algo ppo for a strong agent in minutes; --preset karpathy for 2016.
     """
-    from pgcli.progress import TrainProgress
-    from pgcli.train import train as run_train
+    from pgcli.commands.progress import TrainProgress
+    from pgcli.commands.train import train as run_train
 
     if fast:
         config.setdefault("optimizer", "adam")
@@ -175,8 +175,8 @@ def play(
     sticky_actions: Optional[float] = STICKY,
 ):
     """Watch a trained agent play full games against the built-in AI."""
-    from pgcli.agent import load_agent
-    from pgcli.watch import watch
+    from pgcli.commands.agent import load_agent
+    from pgcli.commands.watch import watch
 
     agent = load_agent(checkpoint, env, sticky_actions)
     if render and terminal:
@@ -213,8 +213,8 @@ def evaluate(
     """Measure an agent against the built-in AI over N games (no learning)."""
     import json
 
-    from pgcli.agent import load_agent
-    from pgcli.evaluate import evaluate as run_eval
+    from pgcli.commands.agent import load_agent
+    from pgcli.commands.evaluate import evaluate as run_eval
 
     agent = load_agent(checkpoint, env, sticky_actions)
     with _progress(episodes, "evaluating") as prog:
@@ -254,8 +254,8 @@ def record(
     sticky_actions: Optional[float] = STICKY,
 ):
     """Record gameplay to a GIF or MP4 (works without a display)."""
-    from pgcli.agent import load_agent
-    from pgcli.record import check_output, record as run_record
+    from pgcli.commands.agent import load_agent
+    from pgcli.commands.record import check_output, record as run_record
 
     check_output(output)
     agent = load_agent(checkpoint, env, sticky_actions)
@@ -269,7 +269,7 @@ def record(
 
 
 def _weights(checkpoints: list[Path], output: Path, neurons: str, cols: int, scale: int, fps: float) -> None:
-    from pgcli.weights import draw, parse_neurons
+    from pgcli.commands.weights import draw, parse_neurons
 
     n, w, h = draw(checkpoints, output, parse_neurons(neurons), cols, scale, fps)
     typer.echo(f"wrote {output}: {f'{n} frames' if n > 1 else '1 image'}, {w}x{h}")
@@ -312,9 +312,9 @@ def export(
     float64: bool = typer.Option(False, "--float64", help="Keep float64 weights (default: float32, half the size)."),
 ):
     """Write a small weights-only copy of a checkpoint to share (config and env settings kept)."""
-    from pgcli import checkpoint as ckpt_io
+    from pgcli.files import checkpoint as ckpt_io
 
-    from pgcli.outputs import check_output
+    from pgcli.files.outputs import check_output
 
     ck = ckpt_io.load(checkpoint)
     check_output(output)
@@ -337,7 +337,7 @@ def plot(
     title: Optional[str] = typer.Option(None, help="Figure title."),
 ):
     """Plot learning curves (running reward vs episodes and vs hours); print the milestones."""
-    from pgcli.plot import MILESTONES, check_output, group, milestone_summary, plot as draw, read_metrics
+    from pgcli.commands.plot import MILESTONES, check_output, group, milestone_summary, plot as draw, read_metrics
 
     check_output(output)
     labels = list(label or [])
@@ -381,7 +381,7 @@ def bench(
     from rich.console import Console
     from rich.table import Table
 
-    from pgcli.bench import run
+    from pgcli.commands.bench import run
     from pgcli.config import ALGOS
 
     algos = tuple(algo or ALGOS)

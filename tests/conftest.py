@@ -18,5 +18,5 @@ def fake_env(monkeypatch):
         made.append(env)
         return env
 
-    monkeypatch.setattr("pgcli.train.make_env", make)
+    monkeypatch.setattr("pgcli.commands.train.make_env", make)
     return made

@@ -88,10 +88,10 @@ CASES = [
 @contextmanager
 def workspace(tmp: Path):
     """Make the files the cases refer to, chdir there, and keep the emulator out of it."""
-    import pgcli.train
+    import pgcli.commands.train
     from fakepong import FakePong
-    from pgcli import checkpoint
-    from pgcli.checkpoint import Checkpoint
+    from pgcli.files import checkpoint
+    from pgcli.files.checkpoint import Checkpoint
     from pgcli.config import Config
     from pickles import call_global
 
@@ -103,15 +103,15 @@ def workspace(tmp: Path):
     (tmp / "evil.p").write_bytes(call_global("os", "system", "touch pwned"))
     (tmp / "empty.p").write_bytes(b"")
     (tmp / "adir").mkdir()
-    old_cwd, old_make = os.getcwd(), pgcli.train.make_env
+    old_cwd, old_make = os.getcwd(), pgcli.commands.train.make_env
     old_display = os.environ.pop("DISPLAY", None)
-    pgcli.train.make_env = lambda s, n, render_mode=None: FakePong(n)
+    pgcli.commands.train.make_env = lambda s, n, render_mode=None: FakePong(n)
     os.chdir(tmp)
     try:
         yield
     finally:
         os.chdir(old_cwd)
-        pgcli.train.make_env = old_make
+        pgcli.commands.train.make_env = old_make
         if old_display is not None:
             os.environ["DISPLAY"] = old_display
 

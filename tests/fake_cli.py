@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import pgcli.train  # noqa: E402
+import pgcli.commands.train  # noqa: E402
 from fakepong import FakePong  # noqa: E402
 from pgcli.cli import main  # noqa: E402
 
@@ -24,5 +24,5 @@ def slow_fake(settings, num_envs, render_mode=None):
     return env
 
 
-pgcli.train.make_env = slow_fake
+pgcli.commands.train.make_env = slow_fake
 main()

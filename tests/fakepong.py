@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli.policy import UP
+from pgcli.core.policy import UP
 
 
 class FakePong:

@@ -3,7 +3,7 @@
 
 import pytest
 
-from pgcli import bench
+from pgcli.commands import bench
 from pgcli.config import Config
 
 

@@ -5,8 +5,8 @@ import pickle
 import numpy as np
 import pytest
 
-from pgcli import checkpoint
-from pgcli.checkpoint import Checkpoint
+from pgcli.files import checkpoint
+from pgcli.files.checkpoint import Checkpoint
 from pgcli.config import Config
 from pgcli.errors import PgcliError
 from pickles import hostile_corpus, karpathy_py2

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from pgcli import checkpoint
-from pgcli.checkpoint import Checkpoint
+from pgcli.files import checkpoint
+from pgcli.files.checkpoint import Checkpoint
 from pgcli.cli import app
 from pgcli.config import Config
 from pgcli.envs import env_settings
@@ -192,7 +192,7 @@ def test_karpathy_file_plays_on_pong_v0(tmp_path):
 
 
 def test_terminal_view_never_drops_the_ball():
-    from pgcli.watch import frame_to_text
+    from pgcli.commands.watch import frame_to_text
 
     frame = np.zeros((210, 160, 3), np.uint8)
     frame[..., 0], frame[..., 1], frame[..., 2] = 144, 72, 17

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from pgcli import __version__, checkpoint
+from pgcli import __version__
+
+from pgcli.files import checkpoint
 from pgcli.cli import app
 
 runner = CliRunner()
@@ -191,7 +193,7 @@ def test_sticky_actions_are_saved_resumed_and_overridable(tmp_path, fake_env):
     assert runner.invoke(app, ["train", "--episodes", "2", "--resume", str(out), "-o", str(out)]).exit_code == 0
     ck = checkpoint.load(out)
     assert ck.config.sticky_actions == 0.0 and ck.env["repeat_action_probability"] == 0.0
-    from pgcli.agent import load_agent
+    from pgcli.commands.agent import load_agent
 
     assert load_agent(out).settings.repeat_action_probability == 0.0
     assert load_agent(out, sticky_actions=0.25).settings.repeat_action_probability == 0.25

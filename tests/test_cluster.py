@@ -6,8 +6,8 @@ import signal
 import numpy as np
 import pytest
 
-from pgcli import checkpoint
-from pgcli.train import train
+from pgcli.files import checkpoint
+from pgcli.commands.train import train
 
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.ale  # the workers drive the real emulator

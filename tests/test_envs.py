@@ -3,7 +3,7 @@ same picture as the RGB frames the seed's `prepro` was written for (real ALE Pon
 
 import numpy as np
 
-from pgcli import policy, sparse
+from pgcli.core import policy, sparse
 from pgcli.envs import VectorPong, env_settings
 
 

@@ -2,8 +2,10 @@
 
 import numpy as np
 
-from pgcli import checkpoint, optim
-from pgcli.train import train
+from pgcli.core import optim
+
+from pgcli.files import checkpoint
+from pgcli.commands.train import train
 
 FAST = {"optimizer": "adam", "learning_rate": 1e-3, "batch_size": 1, "num_envs": 2, "hidden": 16}
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from pgcli import policy
+from pgcli.core import policy
 
 
 def test_backward_matches_finite_differences():

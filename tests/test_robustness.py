@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from pgcli import checkpoint
-from pgcli.checkpoint import Checkpoint
+from pgcli.files import checkpoint
+from pgcli.files.checkpoint import Checkpoint
 from pgcli.cli import app
 from pgcli.config import Config
 from pgcli.errors import PgcliError
-from pgcli.train import output_lock, train
+from pgcli.commands.train import output_lock, train
 from pickles import hostile_corpus, karpathy_py2
 
 runner = CliRunner()
@@ -88,7 +88,7 @@ def test_full_disk_is_detected_before_training(tmp_path, fake_env, monkeypatch):
     def no_space(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("pgcli.train.os.fsync", no_space)
+    monkeypatch.setattr("pgcli.commands.train.os.fsync", no_space)
     r = runner.invoke(app, ["train", "--episodes", "2", "-o", str(tmp_path / "save.p")])
     assert r.exit_code == 1 and "No space left on device" in r.stderr
     assert fake_env == []  # no game was started

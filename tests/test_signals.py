@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pgcli import checkpoint
+from pgcli.files import checkpoint
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -46,8 +46,8 @@ def test_signal_saves_and_resume_continues(tmp_path, sig, delay):
 
 SAVER = """
 import sys, numpy as np
-from pgcli import checkpoint
-from pgcli.checkpoint import Checkpoint
+from pgcli.files import checkpoint
+from pgcli.files.checkpoint import Checkpoint
 from pgcli.config import Config
 i = 0
 while True:

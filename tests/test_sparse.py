@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from pgcli import policy, sparse
+from pgcli.core import policy, sparse
 
 
 def random_episode(rng, T=700, density=0.004):

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from pgcli import sparse
-from pgcli.steplog import StepLog
+from pgcli.core import sparse
+from pgcli.core.steplog import StepLog
 
 
 def random_step(rng, n, density):

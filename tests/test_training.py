@@ -6,8 +6,8 @@ import shutil
 import numpy as np
 import pytest
 
-from pgcli import checkpoint
-from pgcli.train import train
+from pgcli.files import checkpoint
+from pgcli.commands.train import train
 
 FAST = {"optimizer": "adam", "learning_rate": 3e-3, "batch_size": 4, "num_envs": 4, "hidden": 16}
 PPO = {"algo": "ppo", "learning_rate": 3e-3, "num_envs": 4, "hidden": 16, "rollout_steps": 15, "minibatches": 2}
@@ -57,7 +57,7 @@ def test_no_step_is_dropped_at_a_checkpoint(tmp_path, fake_env):
         saves.append(ck.episode)
         real_save(path, ck)
 
-    import pgcli.train as train_mod
+    import pgcli.commands.train as train_mod
 
     train_mod.checkpoint.save = counting_save
     try:
@@ -84,7 +84,7 @@ def test_memory_does_not_grow_with_episodes(algo):
 
     from fakepong import FakePong
     from pgcli.config import Config
-    from pgcli.trainer import Trainer
+    from pgcli.core.trainer import Trainer
 
     cfg = Config(num_envs=4, hidden=32, batch_size=2, algo=algo, rollout_steps=32, minibatches=2)
     trainer = Trainer(cfg, FakePong(4, points=40))
@@ -126,7 +126,7 @@ def test_ppo_learns_beside_the_acting_with_one_update_of_lag():
 
     from fakepong import FakePong
     from pgcli.config import Config
-    from pgcli.trainer import Trainer
+    from pgcli.core.trainer import Trainer
 
     cfg = Config(algo="ppo", num_envs=4, hidden=16, rollout_steps=8, minibatches=2, learning_rate=3e-3, seed=3)
     runs = []

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli import optim, sparse
+from pgcli.core import optim, sparse
 from pgcli.algos import ppo_math
-from pgcli.collector import Rollout
+from pgcli.core.collector import Rollout
 from pgcli.errors import PgcliError
-from pgcli.network import Policy
+from pgcli.core.network import Policy
 
 STAT_KEYS = ("value_loss", "approx_kl", "clip_frac", "entropy", "epochs")
 SHUFFLE_STREAM = 0x5050  # seeds PPO's shuffling stream apart from the action sampling

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli import optim, policy, sparse
-from pgcli.network import Policy
+from pgcli.core import optim, policy, sparse
+from pgcli.core.network import Policy
 
 
 class Reinforce:

@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from pgcli.errors import PgcliError
-from pgcli.trainer import MAX_STEP_SECONDS, EpisodeStats, Trainer, start_seed
+from pgcli.core.trainer import MAX_STEP_SECONDS, EpisodeStats, Trainer, start_seed
 
 STEPS_PER_CALL = 32  # agent steps of every game per request (~0.25 s of emulation for 16 games)
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli.collector import Collector
+from pgcli.core.collector import Collector
 from pgcli.envs import EnvSettings, VectorPong
-from pgcli.network import Policy
+from pgcli.core.network import Policy
 
 
 class RolloutWorker:

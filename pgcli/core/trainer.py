@@ -23,10 +23,10 @@ from typing import Callable
 import numpy as np
 
 from pgcli import algos
-from pgcli.collector import Collector
+from pgcli.core.collector import Collector
 from pgcli.config import Config
 from pgcli.errors import PgcliError
-from pgcli.network import Policy
+from pgcli.core.network import Policy
 
 MAX_STEP_SECONDS = 10.0  # longer gaps between two steps (laptop asleep, SIGSTOP) are not counted
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pgcli import sparse
-from pgcli.network import Policy
-from pgcli.steplog import StepLog
+from pgcli.core import sparse
+from pgcli.core.network import Policy
+from pgcli.core.steplog import StepLog
 
 
 @dataclass

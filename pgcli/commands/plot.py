@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pgcli import outputs
+from pgcli.files import outputs
 from pgcli.errors import PgcliError
 
 MILESTONES = (-15, -10, -5, 0, 10, 18)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pgcli.errors import PgcliError
-from pgcli.trainer import EpisodeStats
+from pgcli.core.trainer import EpisodeStats
 
 
 class TensorBoardLog:
@@ -44,7 +44,7 @@ class TensorBoardLog:
                 w.add_scalar(f"update/{k}", v, step)
             due = self.last_image is None or st.updates // self.image_every > self.last_image // self.image_every
             if W1 is not None and due:  # the first update, then every `image_every` updates
-                from pgcli.weights import neuron_grid
+                from pgcli.commands.weights import neuron_grid
 
                 self.last_image = st.updates
                 w.add_image("weights/W1", neuron_grid(W1, 40, 10, 1), step, dataformats="HWC")

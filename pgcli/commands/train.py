@@ -22,13 +22,13 @@ from typing import Callable
 
 import numpy as np
 
-from pgcli import checkpoint
-from pgcli.checkpoint import Checkpoint
+from pgcli.files import checkpoint
+from pgcli.files.checkpoint import Checkpoint
 from pgcli.config import PPO_LEARNING_RATE, Config, for_new_run
 from pgcli.envs import env_settings, make_env
 from pgcli.errors import PgcliError
-from pgcli.network import MODEL_KEYS, VALUE_KEYS, Policy
-from pgcli.trainer import Counters, EpisodeStats, Trainer
+from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
+from pgcli.core.trainer import Counters, EpisodeStats, Trainer
 
 METRICS_FIELDS = ["episode", "steps", "reward", "running_reward", "won", "lost", "seconds",
                   "total_steps", "updates", "value_loss", "approx_kl", "clip_frac", "entropy", "epochs"]
@@ -268,7 +268,7 @@ def train(
             trim_metrics(mpath, counters.episode)
         tb = None
         if tensorboard is not None:
-            from pgcli.tensorboard import TensorBoardLog
+            from pgcli.files.tensorboard import TensorBoardLog
 
             tb = TensorBoardLog(tensorboard)
         env = None

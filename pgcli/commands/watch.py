@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 from rich.text import Text
 
-from pgcli.agent import Agent, StepView, play
+from pgcli.commands.agent import Agent, StepView, play
 
 MODES = ("headless", "window", "terminal")
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pgcli.agent import Agent, StepView, play
-from pgcli import outputs
+from pgcli.commands.agent import Agent, StepView, play
+from pgcli.files import outputs
 from pgcli.errors import PgcliError
 
 FORMATS = (".gif", ".mp4")

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from pgcli import policy
+from pgcli.core import policy
 from pgcli.config import Config
 from pgcli.envs import VectorPong, default_groups, env_settings
-from pgcli.trainer import EpisodeStats
+from pgcli.core.trainer import EpisodeStats
 
 
 @dataclass
@@ -80,7 +80,7 @@ def raw_emulator(cfg: Config, seconds: float, groups: int) -> Result:
 
 def seed_loop(cfg: Config, seconds: float) -> Result:
     """Karpathy's pg-pong.py main loop, ported as-is to gymnasium and numpy 2."""
-    from pgcli.agent import make_single_env
+    from pgcli.commands.agent import make_single_env
 
     s = env_settings(cfg.env_id, cfg.sticky_actions)
     env = make_single_env(s)
@@ -145,7 +145,7 @@ class TrainRun:
         self.thread.start()
 
     def _run(self) -> None:
-        from pgcli.train import train
+        from pgcli.commands.train import train
 
         overrides, out, save_every = self.args
         self.go.wait()  # start-up belongs to the first turn

@@ -3,7 +3,7 @@
 Read this beside the blog post's 130-line script (karpathy/pg-pong.py): the names are the
 same (`prepro`, `discount_rewards`, `policy_forward`, `policy_backward`, `W1`, `W2`,
 `epx`/`eph`/`epdlogp`), but every array is passed in explicitly and nothing reads a global.
-This dense float64 code is the reference; `pgcli.sparse` computes the same numbers faster.
+This dense float64 code is the reference; `pgcli.core.sparse` computes the same numbers faster.
 
 References: A. Karpathy, "Deep Reinforcement Learning: Pong from Pixels" (2016);
 R. J. Williams, "Simple statistical gradient-following algorithms" (REINFORCE, 1992);

@@ -24,9 +24,9 @@ import numpy as np
 
 from pgcli.config import Config
 from pgcli.errors import PgcliError
-from pgcli.outputs import atomic_output
-from pgcli.policy import D
-from pgcli.safe_pickle import load_karpathy
+from pgcli.files.outputs import atomic_output
+from pgcli.core.policy import D
+from pgcli.files.safe_pickle import load_karpathy
 
 MAGIC = b"PGCLI-CKPT\n"
 FORMAT = 1

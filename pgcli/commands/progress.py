@@ -7,7 +7,7 @@ import sys
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from pgcli.trainer import EpisodeStats
+from pgcli.core.trainer import EpisodeStats
 
 
 class TrainProgress:

@@ -8,10 +8,12 @@ from typing import Callable
 
 import numpy as np
 
-from pgcli import checkpoint, policy, sparse
+from pgcli.core import policy, sparse
+
+from pgcli.files import checkpoint
 from pgcli.envs import EnvSettings, env_settings
 from pgcli.errors import PgcliError
-from pgcli.network import MODEL_KEYS, VALUE_KEYS, Policy
+from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
 
 KARPATHY_ENV = "Pong-v0"  # what the 2016 save.p files were trained on
 

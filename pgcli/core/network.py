@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli import policy, sparse
+from pgcli.core import policy, sparse
 
 MODEL_KEYS = ("W1", "W2")
 VALUE_KEYS = ("Wv", "bv")

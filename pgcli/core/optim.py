@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli import policy
+from pgcli.core import policy
 from pgcli.errors import PgcliError
 
 

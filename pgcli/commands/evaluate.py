@@ -7,8 +7,8 @@ from typing import Callable
 
 import numpy as np
 
-from pgcli import sparse
-from pgcli.agent import Agent
+from pgcli.core import sparse
+from pgcli.commands.agent import Agent
 from pgcli.envs import make_env
 
 MAX_PARALLEL = 8

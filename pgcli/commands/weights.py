@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pgcli import outputs
+from pgcli.files import outputs
 from pgcli.errors import PgcliError
 
 GAP = 2  # pixels between tiles (at scale 1)
@@ -82,7 +82,7 @@ def parse_neurons(text: str) -> int | None:
 def draw(checkpoints: list[Path], output: Path, neurons: int | None, cols: int, scale: int, fps: float):
     """One checkpoint -> a still grid; several -> an animation ordered by episode, each frame
     labelled with its episode number. Returns (frames, width, height)."""
-    from pgcli import checkpoint as ckpt_io
+    from pgcli.files import checkpoint as ckpt_io
 
     animated = len(checkpoints) > 1
     check_output(output, animated)

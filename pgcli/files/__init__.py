@@ -1,0 +1,1 @@
+"""What pgcli reads and writes: checkpoints (never unpickled blindly), output paths, TensorBoard."""
