@@ -4,7 +4,6 @@ import re
 import shlex
 from pathlib import Path
 
-from typer.testing import CliRunner
 
 from pgcli.cli import app
 

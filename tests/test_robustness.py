@@ -4,7 +4,6 @@ import errno
 import pickle
 
 import numpy as np
-import pytest
 from typer.testing import CliRunner
 
 from pgcli.files import checkpoint
