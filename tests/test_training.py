@@ -151,5 +151,6 @@ def test_ppo_learns_beside_the_acting_with_one_update_of_lag():
         for k in range(1, len(acted)):  # boundary k acts with the result of update k-1
             assert np.array_equal(acted[k], learned[k - 1][1]), k
         assert tr.counters.updates == len(learned)  # the last one is counted at the stop
+        assert tr.learned_steps == tr.counters.updates * 4 * 8  # whole batches only: 4 games x 8 steps
         runs.append(tr.policy.params["W1"].copy())
     assert np.array_equal(*runs)  # same seed, same weights, whatever the threads' timing

@@ -136,9 +136,8 @@ class TrainRun:
         self.name, self.go, self.done, self.workers = name, threading.Event(), False, workers
         self.paused, self.stopping = threading.Event(), False
         self.last: EpisodeStats | None = None
-        self.useful_per_update = overrides["num_envs"] * Config(**overrides).rollout_steps
         self.algo = overrides.get("algo", "reinforce")
-        self.finished_steps, self.error = 0, None
+        self.error = None
         self.result = None
         self.args = (overrides, folder / f"{name.replace(' ', '_')}.p", save_every)
         self.thread = threading.Thread(target=self._run, name=f"bench-{name}", daemon=True)
@@ -160,19 +159,16 @@ class TrainRun:
 
     def _episode(self, st: EpisodeStats) -> None:
         self.last = st
-        self.finished_steps += st.steps
         if not self.go.is_set() and not self.stopping:
             self.paused.set()
             self.go.wait()
             self.paused.clear()
 
     def useful(self) -> int:
-        if self.last is None:
-            return 0
-        if self.algo != "reinforce":
-            return self.last.updates * self.useful_per_update
-        salvaged = self.result.salvaged_steps if self.result is not None else 0  # at the final stop
-        return self.finished_steps + salvaged
+        """Steps that entered a gradient so far (at the end: with the stop's salvage and last update)."""
+        if self.result is not None:
+            return self.result.learned_steps
+        return self.last.learned_steps if self.last is not None else 0
 
     def turn(self, seconds: float, last: bool) -> Result:
         """Let the run go for `seconds` of wall clock (the last turn also stops it and saves)."""

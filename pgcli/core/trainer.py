@@ -44,6 +44,7 @@ class EpisodeStats:
     updates: int
     update: dict = field(default_factory=dict)  # the last update's statistics (PPO: value loss, KL, ...)
     worker_rates: list = field(default_factory=list)  # agent steps/s of each rollout worker (--workers)
+    learned_steps: int = 0  # this session's agent steps that entered a gradient so far
 
 
 @dataclass
@@ -78,15 +79,18 @@ class Trainer:
         self.last_update: dict = {}
         self.peak_step_bytes = 0
         self.learned_steps = 0  # this session's agent steps that entered a gradient
+        self.batch_steps = 0  # PPO: steps of the rollouts waiting for the batch to fill
         self.salvaged_steps = 0  # of which from games in flight at the stop (see `_salvage`)
         self.learner: ThreadPoolExecutor | None = None  # PPO's updates beside the acting (see `run`)
         self.pending: Future | None = None  # the update running there
 
     def _observe_rollout(self, ro) -> None:
         self.algo.observe(ro)
-        self.learned_steps += ro.up.size
+        self.batch_steps += ro.up.size
         if not self.algo.ready():
             return
+        self.learned_steps += self.batch_steps  # the whole batch goes into this update
+        self.batch_steps = 0
         if self.learner is None:
             self._update()  # its time is counted at the next recv
             return
@@ -126,7 +130,7 @@ class Trainer:
         reward = float(fin.won - fin.lost)
         c.running_reward = reward if c.running_reward is None else c.running_reward * 0.99 + reward * 0.01
         return EpisodeStats(c.episode, fin.steps, reward, c.running_reward, fin.won, fin.lost, c.seconds,
-                            c.steps, c.updates, self.last_update)
+                            c.steps, c.updates, self.last_update, learned_steps=self.learned_steps)
 
     def _end_episode(self, fin, episode, on_episode, on_save, save_every, until_episode) -> bool:
         """Learn from and report one finished game, save when due. -> True once the target is reached."""
