@@ -10,6 +10,10 @@ done
 # seed 1 continued with 2 Ray rollout workers (pip install '.[ray]'; measured faster than one process
 # on 2 cores) and TensorBoard logs; stopped with Ctrl-C:
 pgcli train --resume runs/ppo-seed1.p -o runs/ppo-seed1.p --save-every 50 --workers 2 --tensorboard runs/tb
+# seeds 2 and 3 continued the same way for 16 minutes each (to see all three pass 0):
+for seed in 2 3; do
+    pgcli train --resume "runs/ppo-seed$seed.p" -o "runs/ppo-seed$seed.p" --save-every 50 --workers 2 --minutes 16
+done
 # (stopped at 1.23 h, episode 1,731: that state, exported, is examples/pong-agent-sticky.p)
 # pgcli export runs/ppo-seed1.p -o examples/pong-agent-sticky.p
 # then the champion: the same run continued with exact controls (no sticky actions), PPO's default lr,
