@@ -136,7 +136,6 @@ class TrainRun:
         self.name, self.go, self.done, self.workers = name, threading.Event(), False, workers
         self.paused, self.stopping = threading.Event(), False
         self.last: EpisodeStats | None = None
-        self.algo = overrides.get("algo", "reinforce")
         self.error = None
         self.result = None
         self.args = (overrides, folder / f"{name.replace(' ', '_')}.p", save_every)

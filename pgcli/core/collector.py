@@ -103,13 +103,11 @@ class Collector:
         out = [log.held() for log in self.logs]
         return sum(s for s, _ in out), sum(b for _, b in out)
 
-    def drain(self, skip: int | None = None) -> None:
-        """Collect the steps still in flight (all groups but `skip`) and log their rewards,
-        e.g. before closing."""
+    def drain(self) -> None:
+        """Collect every group's step in flight and log its rewards, e.g. before closing."""
         for g in range(len(self.groups)):
-            if g != skip:
-                _, rewards, dones = self.env.recv(g)
-                self.logs[g].reward(rewards, dones)
+            _, rewards, dones = self.env.recv(g)
+            self.logs[g].reward(rewards, dones)
 
     def completed_points(self) -> list:
         """At a stop: each unfinished game's steps up to its last scored point, as episodes

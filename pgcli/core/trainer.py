@@ -79,27 +79,26 @@ class Trainer:
         self.last_update: dict = {}
         self.peak_step_bytes = 0
         self.learned_steps = 0  # this session's agent steps that entered a gradient
-        self.batch_steps = 0  # PPO: steps of the rollouts waiting for the batch to fill
         self.salvaged_steps = 0  # of which from games in flight at the stop (see `_salvage`)
         self.learner: ThreadPoolExecutor | None = None  # PPO's updates beside the acting (see `run`)
         self.pending: Future | None = None  # the update running there
 
     def _observe_rollout(self, ro) -> None:
         self.algo.observe(ro)
-        self.batch_steps += ro.up.size
         if not self.algo.ready():
             return
-        self.learned_steps += self.batch_steps  # the whole batch goes into this update
-        self.batch_steps = 0
-        if self.learner is None:
-            self._update()  # its time is counted at the next recv
+        batch = self.algo.take()
+        self.learned_steps += len(batch[1])  # the whole batch goes into this update
+        if self.learner is None:  # its time is counted at the next recv
+            self._count_update(self.algo.learn(batch))
+            self.policy.sync()
             return
         # Overlapped: the games go on while this batch is learned from, acting with the weights of
         # the previous update (a policy lag of one update; the clipped ratio uses the probabilities
         # that really acted). Weights change for acting only here, so runs stay deterministic.
         self.settle()
         self.policy.sync()
-        self.pending = self.learner.submit(self.algo.learn, self.algo.take())
+        self.pending = self.learner.submit(self.algo.learn, batch)
 
     def _update(self) -> None:
         self._count_update(self.algo.update())
