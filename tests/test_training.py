@@ -118,6 +118,37 @@ def test_a_stop_keeps_the_points_completed_by_the_games_in_flight(tmp_path, fake
     assert np.abs(ck.arrays["grad_W1"]).sum() > 0
 
 
+def test_reinforce_gradients_beside_the_acting_equal_the_seeds_order():
+    """Episode gradients run on the learner thread while the games go on, yet every update and
+    every action sees exactly the weights of the synchronous loop (the seed's order)."""
+    import threading
+
+    from fakepong import FakePong
+    from pgcli.config import Config
+    from pgcli.core.trainer import Trainer
+
+    cfg = Config(**{**FAST, "batch_size": 3, "seed": 11})
+    weights, threads = [], []
+    for beside in (True, False):
+        tr = Trainer(cfg, FakePong(4))
+        real = tr.algo.accumulate
+
+        def accumulate(real=real, tr=tr):
+            if tr.algo.queued:  # (update and the checkpoint call it too, to find nothing left)
+                threads.append((beside, threading.current_thread().name))
+            real()
+
+        tr.algo.accumulate = accumulate
+        if not beside:  # the learner thread's jobs run in the loop itself, as before it existed
+            tr._submit = lambda fn, *args, update=False: fn(*args)
+        tr.run(20, lambda st: None, on_save=lambda: None, save_every=5)
+        assert tr.counters.updates >= 6
+        weights.append((tr.policy.params["W1"].copy(), tr.policy.params["W2"].copy()))
+    assert {name.split("_")[0] for b, name in threads if b} == {"pgcli-learn"}
+    assert {name for b, name in threads if not b} == {"MainThread"}
+    assert np.array_equal(weights[0][0], weights[1][0]) and np.array_equal(weights[0][1], weights[1][1])
+
+
 def test_ppo_learns_beside_the_acting_with_one_update_of_lag():
     """In a local run PPO's update runs in a thread while the games go on: batch k+1 is played with
     the weights of update k-1, the acting copies change only at batch boundaries (so a run stays
@@ -145,8 +176,8 @@ def test_ppo_learns_beside_the_acting_with_one_update_of_lag():
             acted.append(tr.policy.heads32[:, 0].copy())
 
         tr.algo.learn, tr.policy.sync = learn, sync
-        tr.run(12, lambda st: None, on_save=lambda tr=tr, saves=saves: saves.append(tr.pending is None), save_every=3)
-        assert len(learned) >= 4 and all(name.startswith("pgcli-update") for name, _ in learned)
+        tr.run(12, lambda st: None, on_save=lambda tr=tr, saves=saves: saves.append(not tr.jobs), save_every=3)
+        assert len(learned) >= 4 and all(name.startswith("pgcli-learn") for name, _ in learned)
         assert saves == [True] * 4  # episodes 3, 6, 9, 12
         for k in range(1, len(acted)):  # boundary k acts with the result of update k-1
             assert np.array_equal(acted[k], learned[k - 1][1]), k

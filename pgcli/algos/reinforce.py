@@ -1,7 +1,14 @@
 """REINFORCE exactly as the seed: every finished episode's gradient is added to a buffer,
-and every `batch_size` episodes one optimizer step (RMSProp or Adam) follows it."""
+and every `batch_size` episodes one optimizer step (RMSProp or Adam) follows it.
+
+`observe` only queues an episode; `accumulate` adds the queued episodes' gradients, in order,
+with the current weights (the trainer runs it on its learner thread, beside the acting, and
+waits for it before each `update`, so every gradient sees the same weights as in the seed).
+"""
 
 from __future__ import annotations
+
+from collections import deque
 
 import numpy as np
 
@@ -17,22 +24,29 @@ class Reinforce:
         self.model = {k: pol.params[k] for k in ("W1", "W2")}
         self.opt = optim.make(cfg.optimizer, self.model, cfg.learning_rate, cfg.decay_rate)
         self.grad = optim.zeros_like_params(self.model)  # the batch's gradient buffer (W1 pixel-major)
-        self.pending = 0  # episodes in the buffer
+        self.pending = 0  # episodes in this batch (queued or in the buffer)
+        self.queued: deque = deque()  # observed episodes whose gradient is not in the buffer yet
 
     def observe(self, episode) -> None:
-        """Add one finished episode's gradient (with the current weights) to the buffer."""
-        signed, counts, y, r = episode
-        epr = r.astype(np.float64)
-        discounted_epr = policy.standardise(policy.discount_rewards(epr, self.cfg.gamma))
-        _, dW2 = sparse.episode_gradient(self.policy.W1T, self.model["W2"], signed, counts,
-                                         y.astype(np.float64), discounted_epr, dW1T=self.grad["W1"].T)
-        self.grad["W2"] += dW2
+        """Count one finished episode (signed, counts, y, r) into the batch; `accumulate` adds its gradient."""
+        self.queued.append(episode)
         self.pending += 1
+
+    def accumulate(self) -> None:
+        """Add the queued episodes' gradients (with the current weights) to the buffer, oldest first."""
+        while self.queued:
+            signed, counts, y, r = self.queued.popleft()
+            epr = r.astype(np.float64)
+            discounted_epr = policy.standardise(policy.discount_rewards(epr, self.cfg.gamma))
+            _, dW2 = sparse.episode_gradient(self.policy.W1T, self.model["W2"], signed, counts,
+                                             y.astype(np.float64), discounted_epr, dW1T=self.grad["W1"].T)
+            self.grad["W2"] += dW2
 
     def ready(self) -> bool:
         return self.pending >= self.cfg.batch_size
 
     def update(self) -> dict:
+        self.accumulate()
         with np.errstate(over="ignore", invalid="ignore"):  # the trainer checks for NaN just after
             self.opt.step(self.model, self.grad)
         for g in self.grad.values():
@@ -41,6 +55,7 @@ class Reinforce:
         return {}
 
     def state_dict(self) -> tuple[dict, dict]:
+        self.accumulate()  # the buffer holds every observed episode (call with no learner job running)
         arrays, meta = optim.state_dict(self.opt)
         arrays.update({f"grad_{k}": v for k, v in self.grad.items()})
         return arrays, {**meta, "pending": self.pending}

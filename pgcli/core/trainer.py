@@ -16,6 +16,7 @@ deterministic: the same checkpoint, version and flags give the same weights.
 from __future__ import annotations
 
 import time
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
@@ -80,8 +81,8 @@ class Trainer:
         self.peak_step_bytes = 0
         self.learned_steps = 0  # this session's agent steps that entered a gradient
         self.salvaged_steps = 0  # of which from games in flight at the stop (see `_salvage`)
-        self.learner: ThreadPoolExecutor | None = None  # PPO's updates beside the acting (see `run`)
-        self.pending: Future | None = None  # the update running there
+        self.learner: ThreadPoolExecutor | None = None  # the heavy learning, beside the acting (see `run`)
+        self.jobs: deque[tuple[Future, bool]] = deque()  # submitted there, oldest first: (job, is an update)
 
     def _observe_rollout(self, ro) -> None:
         self.algo.observe(ro)
@@ -98,18 +99,24 @@ class Trainer:
         # that really acted). Weights change for acting only here, so runs stay deterministic.
         self.settle()
         self.policy.sync()
-        self.pending = self.learner.submit(self.algo.learn, batch)
+        self._submit(self.algo.learn, batch, update=True)
 
-    def _update(self) -> None:
-        self._count_update(self.algo.update())
-        self.policy.sync()
+    def _submit(self, fn, *args, update: bool = False) -> None:
+        """Run `fn(*args)` on the learner thread after the jobs before it (one thread: in order)."""
+        self.jobs.append((self.learner.submit(fn, *args), update))
+        while len(self.jobs) > 1 and self.jobs[0][0].done():  # surface a failed job early
+            self._collect(*self.jobs.popleft())
+
+    def _collect(self, job: Future, update: bool) -> None:
+        out = job.result()  # re-raises the job's error here, in the loop
+        if update:
+            self._count_update(out)
 
     def settle(self) -> None:
-        """Wait for an update running beside the acting and count it (e.g. before a checkpoint).
-        Its weights act from the next batch on."""
-        if self.pending is not None:
-            job, self.pending = self.pending, None
-            self._count_update(job.result())
+        """Wait until the learner thread has done every job (e.g. before a checkpoint or an
+        update); a PPO update finished there is counted now and acts from the next batch on."""
+        while self.jobs:
+            self._collect(*self.jobs.popleft())
 
     def _count_update(self, stats: dict) -> None:
         self.last_update = stats
@@ -123,8 +130,14 @@ class Trainer:
         if self.algo.wants == "episodes":
             self.algo.observe(episode)
             self.learned_steps += fin.steps
-            if self.algo.ready():
-                self._update()
+            if self.learner is None:
+                self.algo.accumulate()
+            else:  # its gradient is computed beside the acting, with the same weights as here
+                self._submit(self.algo.accumulate)
+            if self.algo.ready():  # as the seed: the next action uses the updated weights
+                self.settle()
+                self._count_update(self.algo.update())
+                self.policy.sync()
         c.episode += 1
         reward = float(fin.won - fin.lost)
         c.running_reward = reward if c.running_reward is None else c.running_reward * 0.99 + reward * 0.01
@@ -154,17 +167,15 @@ class Trainer:
             save_every: int | None = None) -> bool:
         """Play and learn until `until_episode` episodes are done (None: until stopped).
         -> True if the target was reached, False if `should_stop` stopped it first."""
-        if self.algo.wants == "rollouts":
-            self.learner = ThreadPoolExecutor(1, thread_name_prefix="pgcli-update")
+        self.learner = ThreadPoolExecutor(1, thread_name_prefix="pgcli-learn")
         try:
             return self._run(until_episode, on_episode, should_stop, on_save, save_every)
         finally:
-            if self.learner is not None:
-                try:
-                    self.settle()  # the final checkpoint holds the last update
-                finally:
-                    self.learner.shutdown()
-                    self.learner = None
+            try:
+                self.settle()  # the final checkpoint holds every gradient and the last update
+            finally:
+                self.learner.shutdown()
+                self.learner = None
 
     def _run(self, until_episode, on_episode, should_stop, on_save, save_every) -> bool:
         self.collector = col = Collector(self.env, self.policy, self.rng)
