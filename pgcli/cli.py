@@ -340,14 +340,17 @@ def bench(
 
     from pgcli.commands.bench import run
     from pgcli.config import ALGOS
+    from pgcli.envs import env_settings
 
     algos = tuple(algo or ALGOS)
     for a in algos:
         if a not in ALGOS:
             raise PgcliError(f"algo must be one of {', '.join(ALGOS)}, got {a!r}")
     console = Console()
-    console.print(f"{seconds:.0f} s each in {rounds} interleaved turns; ALE/Pong-v5 settings (frameskip 4, sticky "
-                  f"actions 0.25); (a) and (c) play {num_envs} games side by side, (b) one game, dense float64 math")
+    s = env_settings(Config().env_id)
+    console.print(f"{seconds:.0f} s each in {rounds} interleaved turns; {s.env_id} settings (frameskip {s.frameskip}, "
+                  f"sticky actions {s.repeat_action_probability}); (a) and (c) play {num_envs} games side by side, "
+                  "(b) one game, dense float64 math")
     out = run(Config(num_envs=num_envs), seconds, rounds, algos, workers=tuple(workers or ()),
               on_result=lambda i, r: console.print(f"  round {i + 1}: {r.name:<28} {r.sps:7,.0f} steps/s"
                                                     + ("" if r.useful is None else f", useful {r.useful / r.seconds:7,.0f}")))
@@ -362,12 +365,13 @@ def bench(
     for k, q in out["ratios"].items():
         console.print(f"{out['results'][k].name}: useful/raw {q['useful_vs_raw']:.2f} (emulated/raw "
                       f"{q['emulated_vs_raw']:.2f}), useful/seed {q['useful_vs_seed']:.2f}x, thrown away "
-                      f"{q['thrown_away']:.1%}  (medians of {rounds} per-round ratios)")
+                      f"{q['thrown_away']:.1%}; whole run with start-up: useful/raw {q['whole_run_useful_vs_raw']:.2f}")
     for k, q in out["cluster"].items():
         console.print(f"{out['results'][k].name}: learner {q['learner_us_per_step']:.1f} us CPU per agent step, workers "
                       f"{q['worker_us_per_step']:.0f} us CPU per step, {q['wire_bytes_per_step']:.0f} bytes of experience per step")
-    console.print("useful: steps that entered a gradient; raw: the faster layout of (a); the seed's loop counts all "
-                  f"its steps as useful; bytes/step: memory per stored agent step; peak RSS {out['peak_rss_mb']:.0f} MB")
+    console.print(f"useful: steps that entered a gradient; useful/raw = emulated/raw (median of {rounds} per-round "
+                  "ratios) x the run's useful share; raw: the faster layout of (a); the seed's loop counts all its "
+                  f"steps as useful; bytes/step: memory per stored agent step; peak RSS {out['peak_rss_mb']:.0f} MB")
 
 
 def main() -> None:

@@ -26,5 +26,8 @@ def test_bench_runs_all_contenders_end_to_end_and_reports_ratios():
         assert 0 < r.bytes_per_step < 1024  # sparse: <= 1 KB per stored step
         # (within one turn they may not be: games finishing in it began in the turn before)
         assert q["useful_vs_raw"] > 0 and 0 <= q["thrown_away"] < 1
+        # the pace is compared per turn; the useful share is the whole run's (turns' useful steps are lumpy)
+        assert q["useful_vs_raw"] == pytest.approx(q["emulated_vs_raw"] * (1 - q["thrown_away"]))
+        assert q["whole_run_useful_vs_raw"] == pytest.approx(r.useful_fps / out["raw"].fps)
     # PPO with 4 games x 128 steps: every update consumed exactly 512 steps
     assert out["results"]["pgcli-ppo"].useful % 512 == 0
