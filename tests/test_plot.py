@@ -58,3 +58,14 @@ def test_runs_with_one_label_give_median_and_range(tmp_path):
     assert "running reward >=  10: reached by 0 of 3 runs" in r.stdout
     img = iio.imread(out)
     assert img[..., :3].std() > 10
+
+
+def test_plot_skips_the_rows_of_games_cut_by_a_stop(tmp_path):
+    a = tmp_path / "a.metrics.csv"
+    write_metrics(a, [-21, -18, -14.9])
+    rows = a.read_text().splitlines()
+    rows = [rows[0]] + [r + ",,,,,,0" for r in rows[1:]] + ["3,40,1,,1,0,1080.5,3040,0,,,,,,1"]  # blank running reward
+    a.write_text("\n".join(rows) + "\n")
+    r = runner.invoke(app, ["plot", str(a), "-o", str(tmp_path / "c.png")])
+    assert r.exit_code == 0, r.stderr
+    assert "a: 3 episodes, 0.30 h, running reward -14.90" in r.stdout

@@ -43,12 +43,16 @@ def test_resume_from_a_checkpoint_is_deterministic(tmp_path, fake_env, algo):
     for k in x.arrays:
         assert np.array_equal(x.arrays[k], y.arrays[k]), k
     assert {**x.meta, "seconds": 0} == {**y.meta, "seconds": 0}  # all but the wall clock
-    rows = (tmp_path / "half.metrics.csv").read_text().splitlines()
-    assert len(rows) == 21 and rows[-1].startswith("20,")
+    rows = list(csv.DictReader(open(tmp_path / "half.metrics.csv")))
+    assert [int(r["episode"]) for r in rows if r["cut"] == "0"] == list(range(1, 21))
+    assert {r["episode"] for r in rows if r["cut"] == "1"} <= {"10", "20"}  # the two stops' cut games
 
 
-def test_no_step_is_dropped_at_a_checkpoint(tmp_path, fake_env):
-    """The games go on through periodic saves: only the games in flight at the very end are lost."""
+@pytest.mark.parametrize("algo", ["reinforce", "ppo"])
+def test_no_step_is_dropped_at_a_checkpoint(tmp_path, fake_env, algo):
+    """The games go on through periodic saves; at the stop, each game in flight loses only what
+    no gradient took (REINFORCE: its unfinished point; PPO: its steps after the last batch), and
+    the metrics CSV accounts for every learned step (cut games get a `cut` row)."""
     saves = []
     real_save = checkpoint.save
     out = tmp_path / "s.p"
@@ -61,14 +65,21 @@ def test_no_step_is_dropped_at_a_checkpoint(tmp_path, fake_env):
 
     train_mod.checkpoint.save = counting_save
     try:
-        r = train({**FAST, "num_envs": 4}, out, episodes=40, save_every=5)
+        calls = iter(range(10**6))  # stop 17 steps into the 11th game (30 steps; called once a group-step)
+        r = train({**(FAST if algo == "reinforce" else PPO), "num_envs": 4}, out, save_every=5,
+                  stop=lambda: next(calls) >= 2 * (300 + 17))
     finally:
         train_mod.checkpoint.save = real_save
     assert saves[:-1] == list(range(5, 41, 5)) and saves[-1] == 40
     rows = list(csv.DictReader(open(tmp_path / "s.metrics.csv")))
-    finished = sum(int(row["steps"]) for row in rows)
-    # FakePong games are 30 steps; 4 games side by side: at most 3 unfinished games at the stop
-    assert r.steps - finished <= 3 * 30, (r.steps, finished)
+    assert [int(row["episode"]) for row in rows if row["cut"] == "0"] == list(range(1, 41))
+    cut = [row for row in rows if row["cut"] == "1"]
+    assert len(cut) == 4 and all(row["episode"] == "40" and row["total_steps"] == str(r.steps) for row in cut)
+    csv_steps = sum(int(row["steps"]) for row in rows)
+    if algo == "reinforce":  # the cut games' 6 points (rewarded at steps 2, 5, ..., 17) went into the buffer
+        assert [int(row["steps"]) for row in cut] == [17] * 4 and csv_steps == r.learned_steps
+    # 4 FakePong games (30 steps, points of 3): each loses at most a point, or PPO's 15-step tail
+    assert r.steps - csv_steps <= 4 * (3 if algo == "reinforce" else 15), (r.steps, csv_steps)
 
 
 def test_update_every_batch_size_episodes(tmp_path, fake_env):
@@ -109,8 +120,9 @@ def test_a_stop_keeps_the_points_completed_by_the_games_in_flight(tmp_path, fake
     out = tmp_path / "s.p"
     r = train({**FAST, "num_envs": 4, "batch_size": 7}, out, episodes=9, save_every=100)
     rows = list(csv.DictReader(open(tmp_path / "s.metrics.csv")))
-    finished = sum(int(row["steps"]) for row in rows)
-    assert r.salvaged_steps > 0 and r.learned_steps == finished + r.salvaged_steps
+    finished = sum(int(row["steps"]) for row in rows if row["cut"] == "0")
+    assert r.salvaged_steps == sum(int(row["steps"]) for row in rows if row["cut"] == "1") > 0
+    assert r.learned_steps == finished + r.salvaged_steps
     # FakePong's points are 3 steps: each of the 4 games loses at most its unfinished point
     assert r.session_steps - r.learned_steps <= 4 * 3, (r.session_steps, r.learned_steps)
     ck = checkpoint.load(out)
@@ -185,3 +197,16 @@ def test_ppo_learns_beside_the_acting_with_one_update_of_lag():
         assert tr.learned_steps == tr.counters.updates * 4 * 8  # whole batches only: 4 games x 8 steps
         runs.append(tr.policy.params["W1"].copy())
     assert np.array_equal(*runs)  # same seed, same weights, whatever the threads' timing
+
+
+def test_an_older_metrics_file_gains_the_cut_column(tmp_path):
+    from pgcli.commands.train import METRICS_FIELDS, trim_metrics
+
+    path = tmp_path / "s.metrics.csv"
+    old = METRICS_FIELDS[:-1]  # 0.3.0's header: no `cut`
+    path.write_text(",".join(old) + "\n" + "1,30,2.0,2.0,6,4,0.1,120,0,,,,,\n" + "2,30,0.0,1.98,5,5,0.2,240,0,,,,,\n")
+    trim_metrics(path, None)  # a new run appending to it
+    rows = list(csv.DictReader(open(path)))
+    assert list(rows[0]) == METRICS_FIELDS and [r["episode"] for r in rows] == ["1", "2"] and rows[1]["steps"] == "30"
+    trim_metrics(path, 1)  # a resume from episode 1
+    assert [r["episode"] for r in csv.DictReader(open(path))] == ["1"]

@@ -51,6 +51,9 @@ def read_metrics(path: Path, label: str | None = None) -> Curve:
     need = ("episode", "running_reward", "seconds", "total_steps")
     if not rows or any(k not in rows[0] for k in need):
         raise PgcliError(f"{path}: not a pgcli metrics CSV (needs columns {', '.join(need)})")
+    rows = [r for r in rows if r.get("cut") != "1"]  # games cut by a stop are not finished episodes
+    if not rows:
+        raise PgcliError(f"{path}: no finished episode in it yet")
     try:
         data = {k: np.array([float(r[k]) for r in rows]) for k in need}
     except (TypeError, ValueError):

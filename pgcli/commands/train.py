@@ -31,8 +31,8 @@ from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
 from pgcli.core.trainer import Counters, EpisodeStats, Trainer
 
 METRICS_FIELDS = ["episode", "steps", "reward", "running_reward", "won", "lost", "seconds",
-                  "total_steps", "updates", "value_loss", "approx_kl", "clip_frac", "entropy", "epochs"]
-UPDATE_FIELDS = METRICS_FIELDS[9:]  # the last update's statistics (PPO); empty for REINFORCE
+                  "total_steps", "updates", "value_loss", "approx_kl", "clip_frac", "entropy", "epochs", "cut"]
+UPDATE_FIELDS = METRICS_FIELDS[9:14]  # the last update's statistics (PPO); empty for REINFORCE
 
 
 class Interrupted(PgcliError):
@@ -169,12 +169,16 @@ def probe_writable(output: Path, need_bytes: int) -> None:
         probe.unlink(missing_ok=True)
 
 
-def trim_metrics(path: Path, episode: int) -> None:
-    """On resume, drop metrics rows of episodes after the checkpoint (their learning was lost)."""
-    if not path.exists():
+def trim_metrics(path: Path, episode: int | None) -> None:
+    """On resume, drop metrics rows of episodes after the checkpoint (their learning was lost);
+    and write today's header (a file from an older version gains the empty `cut` column)."""
+    if not path.exists() or path.stat().st_size == 0:
         return
     with open(path, newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r.get("episode", "").isdigit() and int(r["episode"]) <= episode]
+        reader = csv.DictReader(f)
+        rows = [r for r in reader if r.get("episode", "").isdigit() and (episode is None or int(r["episode"]) <= episode)]
+        if episode is None and reader.fieldnames == METRICS_FIELDS:
+            return  # nothing to change
     lines = [",".join(METRICS_FIELDS)] + [",".join(r.get(k, "") or "" for k in METRICS_FIELDS) for r in rows]
     checkpoint.atomic_write(path, ("\n".join(lines) + "\n").encode())
 
@@ -264,8 +268,7 @@ def train(
     with output_lock(output), stop_on_signals() as caught:
         for stale in output.parent.glob(f".{output.name}.*.tmp{output.suffix}"):  # left by a killed save
             stale.unlink(missing_ok=True)
-        if ckpt is not None:
-            trim_metrics(mpath, counters.episode)
+        trim_metrics(mpath, None if ckpt is None else counters.episode)
         tb = None
         if tensorboard is not None:
             from pgcli.files.tensorboard import TensorBoardLog
@@ -287,9 +290,12 @@ def train(
 
                 def episode_done(st: EpisodeStats) -> None:
                     upd = [_fmt(st.update.get(k)) for k in UPDATE_FIELDS]
-                    writer.writerow([st.episode, st.steps, st.reward, f"{st.running_reward:.6f}", st.won,
-                                     st.lost, f"{st.seconds:.3f}", st.total_steps, st.updates, *upd])
+                    rr = "" if st.running_reward is None else f"{st.running_reward:.6f}"
+                    writer.writerow([st.episode, st.steps, st.reward, rr, st.won, st.lost, f"{st.seconds:.3f}",
+                                     st.total_steps, st.updates, *upd, int(st.cut)])
                     mf.flush()
+                    if st.cut:  # a game cut by the stop: a row for its learned steps, no episode to show
+                        return
                     if tb is not None:
                         tb.episode(st, trainer.policy.params["W1"])
                     on_episode(st)

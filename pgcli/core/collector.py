@@ -109,8 +109,29 @@ class Collector:
             _, rewards, dones = self.env.recv(g)
             self.logs[g].reward(rewards, dones)
 
-    def completed_points(self) -> list:
-        """At a stop: each unfinished game's steps up to its last scored point, as episodes
-        (signed, counts, y, r); games that scored nothing yet give nothing. Call after `drain`."""
-        out = (self.logs[g].completed_points(i) for g, n in enumerate(self.groups) for i in range(n))
-        return [part for part in out if part is not None]
+    def completed_points(self) -> list[tuple[Finished, tuple]]:
+        """At a stop (after `drain`), REINFORCE: each unfinished game's steps up to its last scored
+        point -> (their length and points, the episode (signed, counts, y, r)); games that scored
+        nothing yet give nothing."""
+        out = []
+        for g, n in enumerate(self.groups):
+            for i in range(n):
+                part = self.logs[g].completed_points(i)
+                if part is not None:
+                    r = part[3]
+                    out.append((Finished(i, len(part[1]), int((r > 0).sum()), int((r < 0).sum())), part))
+        return out
+
+    def rolled_out(self) -> list[Finished]:
+        """At a stop (after `drain`), PPO: each unfinished game's steps that went into rollouts
+        already (all but those after the last cut), with the points scored in them."""
+        out = []
+        for g, n in enumerate(self.groups):
+            log, (steps, won, lost) = self.logs[g], self.count[g]
+            for i in range(n):
+                tail = slice(int(log.first[i]), log.T - 1)  # not handed out yet (the last row: the step drained)
+                done = int(steps[i]) - (tail.stop - tail.start)
+                if done > 0:
+                    r = log.r[tail, i]
+                    out.append(Finished(i, done, int(won[i] - (r > 0).sum()), int(lost[i] - (r < 0).sum())))
+        return out

@@ -8,7 +8,8 @@
 The games never stop for a checkpoint: `on_save` is called every `save_every` episodes while
 they go on (the caller snapshots the state and writes it off the hot path), so no emulated step
 is thrown away; only a stop (Ctrl-C, the episode target) ends the games in flight, and REINFORCE
-still learns from their steps up to each game's last scored point. A run starts
+still learns from their steps up to each game's last scored point (PPO's updates already took
+theirs up to the last batch); each is reported as a `cut` row. A run starts
 its games with a seed derived from (seed, episode), so resuming from a checkpoint is
 deterministic: the same checkpoint, version and flags give the same weights.
 """
@@ -46,6 +47,7 @@ class EpisodeStats:
     update: dict = field(default_factory=dict)  # the last update's statistics (PPO: value loss, KL, ...)
     worker_rates: list = field(default_factory=list)  # agent steps/s of each rollout worker (--workers)
     learned_steps: int = 0  # this session's agent steps that entered a gradient so far
+    cut: bool = False  # not a finished game: the learned part of a game cut by the stop (see Trainer._cut)
 
 
 @dataclass
@@ -80,7 +82,7 @@ class Trainer:
         self.last_update: dict = {}
         self.peak_step_bytes = 0
         self.learned_steps = 0  # this session's agent steps that entered a gradient
-        self.salvaged_steps = 0  # of which from games in flight at the stop (see `_salvage`)
+        self.salvaged_steps = 0  # of which from games in flight at the stop (see `_cut`)
         self.learner: ThreadPoolExecutor | None = None  # the heavy learning, beside the acting (see `run`)
         self.jobs: deque[tuple[Future, bool]] = deque()  # submitted there, oldest first: (job, is an update)
 
@@ -152,15 +154,26 @@ class Trainer:
             on_save()
         return until_episode is not None and self.counters.episode >= until_episode
 
-    def _salvage(self, col: Collector, finished: list = ()) -> None:
-        """A stop ends the games in flight; their steps up to each one's last scored point are
-        complete training data (the discounted return resets at every point), so they join the
-        gradient buffer like episodes (as do games that finished past the target) and are saved
-        with it; the next update uses them."""
-        for part in [*finished, *col.completed_points()]:
-            self.algo.observe(part)
-            self.learned_steps += len(part[1])
-            self.salvaged_steps += len(part[1])
+    def _cut(self, col: Collector, on_episode, finished: list = ()) -> None:
+        """A stop ends the games in flight. REINFORCE: their steps up to each one's last scored
+        point are complete training data (the discounted return resets at every point), so they
+        join the gradient buffer like episodes (as do games that finished past the target) and are
+        saved with it; the next update uses them. PPO: its updates took their steps up to the last
+        batch. Each such part is reported as a `cut` row (it is not a finished episode), so that the
+        metrics account for every step that entered a gradient."""
+        c = self.counters
+        if self.algo.wants == "episodes":
+            parts = [*finished, *col.completed_points()]
+            for _, part in parts:
+                self.algo.observe(part)
+                self.learned_steps += len(part[1])
+                self.salvaged_steps += len(part[1])
+        else:
+            parts = [(fin, None) for fin in col.rolled_out()]
+        for fin, _ in parts:
+            on_episode(EpisodeStats(c.episode, fin.steps, float(fin.won - fin.lost), c.running_reward, fin.won,
+                                    fin.lost, c.seconds, c.steps, c.updates, self.last_update,
+                                    learned_steps=self.learned_steps, cut=True))
 
     def run(self, until_episode: int | None, on_episode: Callable[[EpisodeStats], None],
             should_stop: Callable[[], bool] = lambda: False, on_save: Callable[[], None] = lambda: None,
@@ -198,7 +211,8 @@ class Trainer:
                 for k, (fin, episode) in enumerate(zip(finished, episodes)):
                     done = self._end_episode(fin, episode, on_episode, on_save, save_every, until_episode)
                     if done:
-                        unused = [e for e in episodes[k + 1 :] if e is not None]  # finished past the target
+                        unused = [(f, e) for f, e in zip(finished[k + 1 :], episodes[k + 1 :])
+                                  if e is not None]  # REINFORCE games that finished past the target
                         break
                 if rollouts and not done:
                     ro = col.rollout(g, cfg.rollout_steps)
@@ -206,6 +220,5 @@ class Trainer:
                         self._observe_rollout(ro)
                 if done or should_stop():
                     col.drain()
-                    if not rollouts:
-                        self._salvage(col, unused)
+                    self._cut(col, on_episode, unused)
                     return done
