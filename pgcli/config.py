@@ -43,7 +43,8 @@ class Config:
     0 makes the controls exact, an easier game."""
     num_envs: int = 32
     """Games played side by side (ale-py's native vector environment when the env allows);
-    32, in 2 groups of 16 that take turns, measured fastest on 2 cores (README, Speed)."""
+    32, in 2 groups of 16 that take turns (an emulator thread per core in each), measured fastest
+    on 2 cores (README, Speed)."""
 
     rollout_steps: int = 128
     """PPO: agent steps per game in each rollout (batch = num_envs x rollout_steps)."""
