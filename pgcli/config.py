@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pgcli.errors import PgcliError
 
-OPTIMIZERS = ("rmsprop", "adam")
+OPTIMIZERS = ("rmsprop", "adam")  # the keys of core.optim.OPTIMIZERS (a test keeps them equal)
 ALGOS = ("reinforce", "ppo")
 PPO_LEARNING_RATE = 5e-4  # PPO's default step size (Adam), when --lr is not given
 OPTIONAL_FLOATS = ("sticky_actions",)  # fields whose default None means "the env's own"

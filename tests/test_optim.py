@@ -40,3 +40,10 @@ def test_old_checkpoints_without_a_step_count_resume_exactly(tmp_path, fake_env)
     checkpoint.save(tmp_path / "old.p", ck)
     train({}, tmp_path / "old.p", episodes=1, save_every=1, resume=tmp_path / "old.p")
     assert checkpoint.load(tmp_path / "old.p").meta["opt_t"] == 7  # continued from the run's 6 updates
+
+
+def test_the_config_accepts_exactly_the_optimizers_there_are():
+    from pgcli import config
+    from pgcli.core import optim
+
+    assert set(config.OPTIMIZERS) == set(optim.OPTIMIZERS)  # config names them without importing the math
