@@ -129,10 +129,10 @@ def default_groups(num_envs: int) -> int:
 
 def default_threads(cores: int, games: int) -> int:
     """Emulator threads per group: one per core (no more than its games), so that while Python
-    handles one group (its threads idle) the other group's games use every core. Measured on 2 cores, 32 games, 2
-    groups, `pgcli train` steady state, interleaved 25-s runs: 2,916 / 3,003 / 2,860 agent
-    steps/s with 2 threads a group against 2,661 / 2,673 / 2,857 with 1 (CPU in use 1.76
-    cores against 1.69; the raw emulator used 1.86)."""
+    handles one group (its threads idle) the other group's games use every core. Measured on 2
+    cores, 32 games, 2 groups, `pgcli train` steady state, interleaved 25-s runs: 2,916 / 3,003 /
+    2,860 agent steps/s with 2 threads a group against 2,661 / 2,673 / 2,857 with 1 (CPU in use
+    1.76 cores against 1.69; the raw emulator used 1.86)."""
     return max(1, min(cores, games))
 
 

@@ -203,7 +203,7 @@ def test_an_older_metrics_file_gains_the_cut_column(tmp_path):
     from pgcli.commands.train import METRICS_FIELDS, trim_metrics
 
     path = tmp_path / "s.metrics.csv"
-    old = METRICS_FIELDS[:-1]  # 0.3.0's header: no `cut`
+    old = METRICS_FIELDS[:-1]  # 0.2.0's header: no `cut`
     path.write_text(",".join(old) + "\n" + "1,30,2.0,2.0,6,4,0.1,120,0,,,,,\n" + "2,30,0.0,1.98,5,5,0.2,240,0,,,,,\n")
     trim_metrics(path, None)  # a new run appending to it
     rows = list(csv.DictReader(open(path)))

@@ -269,7 +269,8 @@ def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = (
         # A turn's useful steps are lumpy (a REINFORCE game counts when it ends, maybe turns later),
         # so per turn only the emulated pace is compared; the useful share is the whole run's.
         share = results[k].useful / results[k].steps if results[k].steps else 0.0
-        ratios[k] = {"emulated_vs_raw": med(k, raw_key), "useful_vs_raw": med(k, raw_key) * share,
+        pace = med(k, raw_key)
+        ratios[k] = {"emulated_vs_raw": pace, "useful_vs_raw": pace * share,
                      "useful_vs_seed": med(k, "seed") * share, "thrown_away": 1 - share,
                      "whole_run_useful_vs_raw": results[k].useful_fps / results[raw_key].fps}
     return {

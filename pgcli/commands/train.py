@@ -176,9 +176,9 @@ def trim_metrics(path: Path, episode: int | None) -> None:
         return
     with open(path, newline="") as f:
         reader = csv.DictReader(f)
-        rows = [r for r in reader if r.get("episode", "").isdigit() and (episode is None or int(r["episode"]) <= episode)]
         if episode is None and reader.fieldnames == METRICS_FIELDS:
             return  # nothing to change
+        rows = [r for r in reader if r.get("episode", "").isdigit() and (episode is None or int(r["episode"]) <= episode)]
     lines = [",".join(METRICS_FIELDS)] + [",".join(r.get(k, "") or "" for k in METRICS_FIELDS) for r in rows]
     checkpoint.atomic_write(path, ("\n".join(lines) + "\n").encode())
 

@@ -104,7 +104,13 @@ class Trainer:
         self._submit(self.algo.learn, batch, update=True)
 
     def _submit(self, fn, *args, update: bool = False) -> None:
-        """Run `fn(*args)` on the learner thread after the jobs before it (one thread: in order)."""
+        """Run `fn(*args)` on the learner thread after the jobs before it (one thread: in order);
+        right here if there is no learner thread (rollout workers' runs)."""
+        if self.learner is None:
+            out = fn(*args)
+            if update:
+                self._count_update(out)
+            return
         self.jobs.append((self.learner.submit(fn, *args), update))
         while len(self.jobs) > 1 and self.jobs[0][0].done():  # surface a failed job early
             self._collect(*self.jobs.popleft())
@@ -132,10 +138,7 @@ class Trainer:
         if self.algo.wants == "episodes":
             self.algo.observe(episode)
             self.learned_steps += fin.steps
-            if self.learner is None:
-                self.algo.accumulate()
-            else:  # its gradient is computed beside the acting, with the same weights as here
-                self._submit(self.algo.accumulate)
+            self._submit(self.algo.accumulate)  # beside the acting, with the same weights as here
             if self.algo.ready():  # as the seed: the next action uses the updated weights
                 self.settle()
                 self._count_update(self.algo.update())
@@ -143,8 +146,13 @@ class Trainer:
         c.episode += 1
         reward = float(fin.won - fin.lost)
         c.running_reward = reward if c.running_reward is None else c.running_reward * 0.99 + reward * 0.01
-        return EpisodeStats(c.episode, fin.steps, reward, c.running_reward, fin.won, fin.lost, c.seconds,
-                            c.steps, c.updates, self.last_update, learned_steps=self.learned_steps)
+        return self._stats(fin)
+
+    def _stats(self, fin, cut: bool = False) -> EpisodeStats:
+        """The metrics row of game `fin` (or of the part of it a stop cut), with the run's counters."""
+        c = self.counters
+        return EpisodeStats(c.episode, fin.steps, float(fin.won - fin.lost), c.running_reward, fin.won, fin.lost,
+                            c.seconds, c.steps, c.updates, self.last_update, learned_steps=self.learned_steps, cut=cut)
 
     def _end_episode(self, fin, episode, on_episode, on_save, save_every, until_episode) -> bool:
         """Learn from and report one finished game, save when due. -> True once the target is reached."""
@@ -161,7 +169,6 @@ class Trainer:
         saved with it; the next update uses them. PPO: its updates took their steps up to the last
         batch. Each such part is reported as a `cut` row (it is not a finished episode), so that the
         metrics account for every step that entered a gradient."""
-        c = self.counters
         if self.algo.wants == "episodes":
             parts = [*finished, *col.completed_points()]
             for _, part in parts:
@@ -171,9 +178,7 @@ class Trainer:
         else:
             parts = [(fin, None) for fin in col.rolled_out()]
         for fin, _ in parts:
-            on_episode(EpisodeStats(c.episode, fin.steps, float(fin.won - fin.lost), c.running_reward, fin.won,
-                                    fin.lost, c.seconds, c.steps, c.updates, self.last_update,
-                                    learned_steps=self.learned_steps, cut=True))
+            on_episode(self._stats(fin, cut=True))
 
     def run(self, until_episode: int | None, on_episode: Callable[[EpisodeStats], None],
             should_stop: Callable[[], bool] = lambda: False, on_save: Callable[[], None] = lambda: None,
