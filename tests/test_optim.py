@@ -47,3 +47,31 @@ def test_the_config_accepts_exactly_the_optimizers_there_are():
     from pgcli.core import optim
 
     assert set(config.OPTIMIZERS) == set(optim.OPTIMIZERS)  # config names them without importing the math
+
+
+def test_optimizers_step_in_blocks_with_the_one_pass_numbers(monkeypatch):
+    """Stepping W1 block by block (to stay in cache) must give the whole-array step bit for bit,
+    for the pixel-major W1 the policy keeps, over several steps."""
+    from pgcli.core import policy
+    from pgcli.core.network import pixel_major
+
+    monkeypatch.setattr(optim, "BLOCK", 1000)  # many blocks, the last one short
+    rng = np.random.default_rng(1)
+    params = {"W1": pixel_major(rng.standard_normal((7, 640))), "W2": rng.standard_normal(7)}
+    grads = [{k: pixel_major(rng.standard_normal(v.shape)) if k == "W1" else rng.standard_normal(v.shape)
+              for k, v in params.items()} for _ in range(3)]
+    for name in ("adam", "rmsprop"):
+        blocked = {k: v.copy(order="K") for k, v in params.items()}
+        whole = {k: v.copy() for k, v in params.items()}
+        opt = optim.make(name, blocked, 1e-2)
+        state = {k: optim.zeros_like_params(whole) for k in ("m", "v", "cache")}
+        for t, g in enumerate(grads, 1):
+            opt.step(blocked, g)
+            if name == "adam":
+                policy.adam_step(whole, g, state["m"], state["v"], t, 1e-2)
+            else:
+                policy.rmsprop_step(whole, g, state["cache"], 1e-2, 0.99)
+        assert not blocked["W1"].flags.c_contiguous  # still pixel-major: the blocks were views
+        for k in params:
+            assert np.array_equal(blocked[k], whole[k]), (name, k)
+            assert not np.array_equal(blocked[k], params[k])

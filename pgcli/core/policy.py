@@ -81,7 +81,7 @@ def rmsprop_step(
 ) -> None:
     """One RMSProp *ascent* step, in place (gradients point to more reward)."""
     for k in model:
-        cache[k] = decay_rate * cache[k] + (1 - decay_rate) * grad[k] ** 2
+        cache[k][...] = decay_rate * cache[k] + (1 - decay_rate) * grad[k] ** 2  # in place: cache may be a view
         model[k] += learning_rate * grad[k] / (np.sqrt(cache[k]) + eps)
 
 
