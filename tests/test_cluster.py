@@ -31,12 +31,31 @@ def test_two_workers_train_checkpoint_and_resume(tmp_path, local_ray, algo):
     assert len(seen[-1].worker_rates) == 2 and all(rate > 0 for rate in seen[-1].worker_rates)
     ck = checkpoint.load(out)
     assert r.episodes == ck.episode == 4 and ck.meta["updates"] >= 1
-    rows = (tmp_path / "w.metrics.csv").read_text().splitlines()[1:]
-    assert len(rows) == 4 and all(int(row.split(",")[4]) + int(row.split(",")[5]) >= 21 for row in rows)  # whole games
+    rows = [row.split(",") for row in (tmp_path / "w.metrics.csv").read_text().splitlines()[1:]]
+    finished = [row for row in rows if row[-1] == "0"]  # the others: games cut by the stop
+    assert len(finished) == 4 and all(int(row[4]) + int(row[5]) >= 21 for row in finished)  # whole games
     train({}, out, episodes=2, save_every=2, resume=out, workers=2)
     more = checkpoint.load(out)
     assert more.episode == 6 and more.meta["steps"] > ck.meta["steps"]
     assert not np.array_equal(more.model["W1"], ck.model["W1"])  # it kept learning
+
+
+def test_a_stop_keeps_the_points_the_workers_games_completed(tmp_path, local_ray):
+    """As without workers: at the stop, the answers in flight are taken and each worker's games
+    give REINFORCE their steps up to their last point (cut rows); only unfinished points are lost."""
+    import csv
+
+    out = tmp_path / "s.p"
+    r = train({**SMALL}, out, episodes=2, save_every=100, workers=2)
+    rows = list(csv.DictReader(open(tmp_path / "s.metrics.csv")))
+    cut = [row for row in rows if row["cut"] == "1"]
+    assert len(rows) - len(cut) == 2 and cut  # two finished episodes, then the games the stop cut
+    assert r.salvaged_steps == sum(int(row["steps"]) for row in cut) > 0
+    assert r.learned_steps == sum(int(row["steps"]) for row in rows)
+    assert all(row["total_steps"] == str(r.steps) for row in cut)
+    assert r.session_steps - r.learned_steps <= 4 * 500  # at most each game's unfinished point
+    ck = checkpoint.load(out)
+    assert ck.meta["pending"] >= 1 and np.abs(ck.arrays["grad_W1"]).sum() > 0  # waiting for the next update
 
 
 def test_a_killed_worker_is_replaced_and_training_completes(tmp_path, local_ray, monkeypatch):

@@ -4,7 +4,9 @@ The `pgcli train` process keeps the policy, the algorithm, the counters and the 
 `Trainer`); the games run in `RolloutWorker` actors. Each worker is asked for `STEPS_PER_CALL` steps
 at a time; as soon as one answers it is sent its next request (with the newest weights) before its
 experience is learned from, so workers play while the learner learns. Answers are taken in worker
-order, so a run is deterministic as long as no worker is lost.
+order, so a run is deterministic as long as no worker is lost. A stop (the episode target,
+Ctrl-C, --minutes) takes the answers still in flight and ends every worker's games: REINFORCE
+keeps each game's steps up to its last point, as without workers (`Trainer._cut`).
 
 Faults: a worker that dies (killed, out of memory, its node lost) is replaced by a new one that
 starts fresh games; only its games in flight are lost, and one line on stderr says so. If the
@@ -153,13 +155,14 @@ class RemoteTrainer(Trainer):
                 now = time.perf_counter()
                 c.seconds += min(now - t_last, MAX_STEP_SECONDS)
                 t_last = now
-                done = False
-                for fin, episode in zip(out["finished"], out["episodes"]):
+                done, unused = False, []
+                for k, (fin, episode) in enumerate(zip(out["finished"], out["episodes"])):
                     if episode is not None:
                         self.wire_bytes += sum(a.nbytes for a in episode)
                         self.peak_step_bytes = max(self.peak_step_bytes, sum(a.nbytes for a in episode) // max(1, fin.steps))
                     done = self._end_episode(fin, episode, on_episode, on_save, save_every, until_episode)
                     if done:
+                        unused = self._past_target(out, k + 1)
                         break
                 for ro in out["rollouts"]:
                     nbytes = sum(getattr(ro, f).nbytes for f in ro.__dataclass_fields__)
@@ -169,4 +172,29 @@ class RemoteTrainer(Trainer):
                         self._observe_rollout(ro)
                 self.learner_cpu += time.thread_time() - cpu0
                 if done or should_stop():
+                    self._cut(self._stop_workers(pending, unused), on_episode)
                     return done
+
+    def _past_target(self, out: dict, k: int) -> list:
+        """REINFORCE's episodes of an answer from its k-th on, as (Finished, episode) pairs: games
+        that finished past the episode target (they join the gradient buffer as cut rows)."""
+        return [(f, e) for f, e in zip(out["finished"][k:], out["episodes"][k:]) if e is not None]
+
+    def _stop_workers(self, pending: list, unused: list) -> list:
+        """The stop: take the answers still in flight (their steps count as played; their REINFORCE
+        episodes, finished past the stop, as cut parts), then end every worker's games
+        (`RolloutWorker.cut`) -> the parts a gradient takes (see `Trainer._cut`). A worker that
+        cannot answer any more loses its games in flight (one line on stderr)."""
+        ray = _ray()
+        parts = list(unused)
+        for i in range(self.n_workers):  # each has a request in flight (the loop sends before it learns)
+            try:
+                out = ray.get(pending[i])
+                parts += self._past_target(out, 0)
+                self.counters.steps += out["steps"]
+                self.worker_steps[i] += out["steps"]
+                parts += ray.get(self.workers[i].cut.remote())
+            except Exception as e:  # a lost worker or cluster: those games are gone, the rest is kept
+                self.on_event(f"warning: rollout worker {i} did not answer at the stop ({type(e).__name__}); "
+                              "its games in flight are lost")
+        return parts

@@ -60,7 +60,16 @@ class RolloutWorker:
 
         return os.getpid()
 
+    def cut(self) -> list:
+        """The stop: end the games (collect the step in flight) -> REINFORCE's part of each game a
+        gradient can take, its steps up to its last scored point, as (Finished, episode) pairs
+        (`Collector.completed_points`); PPO gives none (its learner took the rollouts it was sent)."""
+        col, self.collector = self.collector, None  # the games end here
+        if col is None:
+            return []
+        col.drain()
+        return col.completed_points() if self.algo == "reinforce" else []
+
     def close(self) -> None:
-        if self.collector is not None:
-            self.collector.drain()
+        self.cut()
         self.env.close()

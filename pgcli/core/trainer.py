@@ -162,21 +162,25 @@ class Trainer:
             on_save()
         return until_episode is not None and self.counters.episode >= until_episode
 
-    def _cut(self, col: Collector, on_episode, finished: list = ()) -> None:
-        """A stop ends the games in flight. REINFORCE: their steps up to each one's last scored
-        point are complete training data (the discounted return resets at every point), so they
-        join the gradient buffer like episodes (as do games that finished past the target) and are
-        saved with it; the next update uses them. PPO: its updates took their steps up to the last
-        batch. Each such part is reported as a `cut` row (it is not a finished episode), so that the
-        metrics account for every step that entered a gradient."""
+    def _cut_parts(self, col: Collector, finished: list = ()) -> list:
+        """At a stop (after `col.drain()`), what a gradient takes of the games it ends, as
+        (Finished, episode or None) pairs. REINFORCE: each game's steps up to its last scored point
+        (complete training data: the discounted return resets at every point), and the games that
+        finished past the target (`finished`). PPO: its updates took their steps up to the last batch."""
         if self.algo.wants == "episodes":
-            parts = [*finished, *col.completed_points()]
-            for _, part in parts:
+            return [*finished, *col.completed_points()]
+        return [(fin, None) for fin in col.rolled_out()]
+
+    def _cut(self, parts: list, on_episode) -> None:
+        """A stop ends the games in flight: REINFORCE's parts of them join the gradient buffer like
+        episodes and are saved with it (the next update uses them). Each part is reported as a `cut`
+        row (it is not a finished episode), so that the metrics account for every step that entered
+        a gradient."""
+        for _, part in parts:
+            if part is not None:
                 self.algo.observe(part)
                 self.learned_steps += len(part[1])
                 self.salvaged_steps += len(part[1])
-        else:
-            parts = [(fin, None) for fin in col.rolled_out()]
         for fin, _ in parts:
             on_episode(self._stats(fin, cut=True))
 
@@ -225,5 +229,5 @@ class Trainer:
                         self._observe_rollout(ro)
                 if done or should_stop():
                     col.drain()
-                    self._cut(col, on_episode, unused)
+                    self._cut(self._cut_parts(col, unused), on_episode)
                     return done
