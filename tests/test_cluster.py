@@ -86,6 +86,28 @@ def test_a_killed_worker_is_replaced_and_training_completes(tmp_path, local_ray,
     assert checkpoint.load(out).episode == 5
 
 
+def test_a_worker_lost_at_the_stop_gives_up_its_games_and_the_rest_is_saved(tmp_path, local_ray, monkeypatch):
+    from pgcli.cluster import learner
+
+    spawned, events = [], []
+    real_spawn = learner.RemoteTrainer._spawn
+
+    def spawn(self, i, generation):
+        spawned.append(real_spawn(self, i, generation))
+        return spawned[-1]
+
+    def on_episode(st):
+        if st.episode == 2:  # the target: the stop comes next
+            os.kill(ray.get(spawned[0].pid.remote()), signal.SIGKILL)
+
+    monkeypatch.setattr(learner.RemoteTrainer, "_spawn", spawn)
+    out = tmp_path / "l.p"
+    r = train({**SMALL}, out, episodes=2, save_every=100, workers=2, on_episode=on_episode, on_event=events.append)
+    lost = [e for e in events if "did not answer at the stop" in e]
+    assert len(lost) == 1 and "rollout worker 0" in lost[0] and "its games in flight are lost" in lost[0]
+    assert r.episodes == 2 and checkpoint.load(out).episode == 2
+
+
 def test_a_lost_cluster_saves_the_checkpoint_and_says_so(tmp_path, local_ray):
     """Runs last in this file: it shuts the module's Ray down mid-run."""
     from pgcli.errors import PgcliError

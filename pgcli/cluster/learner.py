@@ -25,6 +25,7 @@ from pgcli.errors import PgcliError
 from pgcli.core.trainer import MAX_STEP_SECONDS, EpisodeStats, Trainer, start_seed
 
 STEPS_PER_CALL = 32  # agent steps of every game per request (~0.25 s of emulation for 16 games)
+STOP_TIMEOUT = 60.0  # seconds a worker gets to answer at the stop; after that its games are given up
 
 
 class ClusterLost(PgcliError):
@@ -183,17 +184,18 @@ class RemoteTrainer(Trainer):
     def _stop_workers(self, pending: list, unused: list) -> list:
         """The stop: take the answers still in flight (their steps count as played; their REINFORCE
         episodes, finished past the stop, as cut parts), then end every worker's games
-        (`RolloutWorker.cut`) -> the parts a gradient takes (see `Trainer._cut`). A worker that
-        cannot answer any more loses its games in flight (one line on stderr)."""
+        (`RolloutWorker.cut`) -> the parts a gradient takes (see `Trainer._cut`). A worker that does
+        not answer (lost, or silent for STOP_TIMEOUT s) loses its games in flight (one line on
+        stderr); the checkpoint is saved either way."""
         ray = _ray()
         parts = list(unused)
         for i in range(self.n_workers):  # each has a request in flight (the loop sends before it learns)
             try:
-                out = ray.get(pending[i])
+                out = ray.get(pending[i], timeout=STOP_TIMEOUT)
                 parts += self._past_target(out, 0)
                 self.counters.steps += out["steps"]
                 self.worker_steps[i] += out["steps"]
-                parts += ray.get(self.workers[i].cut.remote())
+                parts += ray.get(self.workers[i].cut.remote(), timeout=STOP_TIMEOUT)
             except Exception as e:  # a lost worker or cluster: those games are gone, the rest is kept
                 self.on_event(f"warning: rollout worker {i} did not answer at the stop ({type(e).__name__}); "
                               "its games in flight are lost")
