@@ -73,7 +73,7 @@ def encode_parts(ckpt: Checkpoint) -> list:
         dt = a.dtype.newbyteorder("<").str
         if dt not in DTYPES:
             raise ValueError(f"array {name} has unsupported dtype {a.dtype}")
-        raw = memoryview(np.ascontiguousarray(a.astype(dt, copy=False)).reshape(-1)).cast("B")
+        raw = memoryview(a.astype(dt, copy=False).reshape(-1)).cast("B")  # a view of the array's bytes
         specs.append({"name": name, "dtype": dt, "shape": list(a.shape), "offset": offset,
                       "nbytes": raw.nbytes, "crc32": zlib.crc32(raw)})
         blobs.append(raw)
