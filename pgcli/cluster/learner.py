@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from pgcli.errors import PgcliError
-from pgcli.core.trainer import MAX_STEP_SECONDS, EpisodeStats, Trainer, start_seed
+from pgcli.core.trainer import MAX_STEP_SECONDS, EpisodeStats, Trainer, past_target, start_seed
 
 STEPS_PER_CALL = 32  # agent steps of every game per request (~0.25 s of emulation for 16 games)
 STOP_TIMEOUT = 60.0  # seconds a worker gets to answer at the stop; after that its games are given up
@@ -163,7 +163,7 @@ class RemoteTrainer(Trainer):
                         self.peak_step_bytes = max(self.peak_step_bytes, sum(a.nbytes for a in episode) // max(1, fin.steps))
                     done = self._end_episode(fin, episode, on_episode, on_save, save_every, until_episode)
                     if done:
-                        unused = self._past_target(out, k + 1)
+                        unused = past_target(out["finished"][k + 1 :], out["episodes"][k + 1 :])
                         break
                 for ro in out["rollouts"]:
                     nbytes = sum(getattr(ro, f).nbytes for f in ro.__dataclass_fields__)
@@ -176,11 +176,6 @@ class RemoteTrainer(Trainer):
                     self._cut(self._stop_workers(pending, unused), on_episode)
                     return done
 
-    def _past_target(self, out: dict, k: int) -> list:
-        """REINFORCE's episodes of an answer from its k-th on, as (Finished, episode) pairs: games
-        that finished past the episode target (they join the gradient buffer as cut rows)."""
-        return [(f, e) for f, e in zip(out["finished"][k:], out["episodes"][k:]) if e is not None]
-
     def _stop_workers(self, pending: list, unused: list) -> list:
         """The stop: take the answers still in flight (their steps count as played; their REINFORCE
         episodes, finished past the stop, as cut parts), then end every worker's games
@@ -192,7 +187,7 @@ class RemoteTrainer(Trainer):
         for i in range(self.n_workers):  # each has a request in flight (the loop sends before it learns)
             try:
                 out = ray.get(pending[i], timeout=STOP_TIMEOUT)
-                parts += self._past_target(out, 0)
+                parts += past_target(out["finished"], out["episodes"])
                 self.counters.steps += out["steps"]
                 self.worker_steps[i] += out["steps"]
                 parts += ray.get(self.workers[i].cut.remote(), timeout=STOP_TIMEOUT)

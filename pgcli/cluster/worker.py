@@ -64,12 +64,16 @@ class RolloutWorker:
         """The stop: end the games (collect the step in flight) -> REINFORCE's part of each game a
         gradient can take, its steps up to its last scored point, as (Finished, episode) pairs
         (`Collector.completed_points`); PPO gives none (its learner took the rollouts it was sent)."""
-        col, self.collector = self.collector, None  # the games end here
-        if col is None:
-            return []
-        col.drain()
-        return col.completed_points() if self.algo == "reinforce" else []
+        col = self._end_games()
+        return col.completed_points() if col is not None and self.algo == "reinforce" else []
+
+    def _end_games(self) -> Collector | None:
+        """Collect the step in flight of every game; no game goes on after this."""
+        col, self.collector = self.collector, None
+        if col is not None:
+            col.drain()
+        return col
 
     def close(self) -> None:
-        self.cut()
+        self._end_games()
         self.env.close()

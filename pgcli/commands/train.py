@@ -110,13 +110,11 @@ def from_checkpoint(ckpt: Checkpoint, cfg: Config, make_trainer=Trainer) -> tupl
 class Saver:
     """Writes checkpoints off the hot path: `save_async` takes a snapshot and hands it to a thread
     (one at a time); `save_now` waits for it and writes in the caller. Atomic either way.
-    `snapshot(into)` builds the checkpoint in the buffers of the last one (see `to_checkpoint`):
+    `snapshot()` may build each checkpoint in the buffers of the last one (see `to_checkpoint`):
     each save first waits for the previous write, so a buffer is never changed while it is written."""
 
-    def __init__(self, output: Path, on_event: Callable[[str], None], snapshot: Callable[[dict], Checkpoint],
-                 buffers: dict | None = None):
+    def __init__(self, output: Path, on_event: Callable[[str], None], snapshot: Callable[[], Checkpoint]):
         self.output, self.on_event, self.snapshot = output, on_event, snapshot
-        self.buffers = {} if buffers is None else buffers
         self.thread: threading.Thread | None = None
         self.error: OSError | None = None
 
@@ -136,14 +134,14 @@ class Saver:
 
     def save_async(self) -> None:
         self.wait()
-        ckpt = self.snapshot(self.buffers)
+        ckpt = self.snapshot()
         self.thread = threading.Thread(target=self._write, args=(ckpt,), name="pgcli-save", daemon=False)
         self.thread.start()
 
     def save_now(self) -> None:
         self.wait()
         try:
-            checkpoint.save(self.output, self.snapshot(self.buffers))
+            checkpoint.save(self.output, self.snapshot())
         except OSError as e:
             raise PgcliError(f"{self.output}: could not save the checkpoint ({e.strerror})") from None
 
@@ -277,9 +275,9 @@ def train(
     on_start(counters.episode)
     if render and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise PgcliError("--render needs a display (none found: DISPLAY is not set)")
-    snapshot = lambda into: to_checkpoint(cfg, settings.to_dict(), trainer, into)  # noqa: E731
     buffers: dict = {}  # the snapshots' arrays, made once here and reused by every save
-    probe_writable(output, need_bytes=checkpoint.nbytes(snapshot(buffers)))
+    snapshot = lambda: to_checkpoint(cfg, settings.to_dict(), trainer, buffers)  # noqa: E731
+    probe_writable(output, need_bytes=checkpoint.nbytes(snapshot()))
     mpath = metrics_path(output)
     with output_lock(output), stop_on_signals() as caught:
         for stale in output.parent.glob(f".{output.name}.*.tmp{output.suffix}"):  # left by a killed save
@@ -291,7 +289,7 @@ def train(
 
             tb = TensorBoardLog(tensorboard)
         env = None
-        saver = Saver(output, on_event, snapshot, buffers)
+        saver = Saver(output, on_event, snapshot)
         new_file = not mpath.exists() or mpath.stat().st_size == 0
         try:
             if remote:

@@ -61,6 +61,12 @@ class Counters:
     seconds: float = 0.0
 
 
+def past_target(finished: list, episodes: list) -> list:
+    """REINFORCE's games that finished after the episode target was reached, as (Finished,
+    episode) pairs: they join the gradient buffer as cut rows (see `Trainer._cut`)."""
+    return [(f, e) for f, e in zip(finished, episodes) if e is not None]
+
+
 def start_seed(seed: int, episode: int) -> int:
     """Emulator seed for games started after `episode` episodes (fits ALE's 31-bit seeds)."""
     return int(np.random.SeedSequence([seed, episode]).generate_state(1)[0] >> 2)
@@ -220,8 +226,7 @@ class Trainer:
                 for k, (fin, episode) in enumerate(zip(finished, episodes)):
                     done = self._end_episode(fin, episode, on_episode, on_save, save_every, until_episode)
                     if done:
-                        unused = [(f, e) for f, e in zip(finished[k + 1 :], episodes[k + 1 :])
-                                  if e is not None]  # REINFORCE games that finished past the target
+                        unused = past_target(finished[k + 1 :], episodes[k + 1 :])
                         break
                 if rollouts and not done:
                     ro = col.rollout(g, cfg.rollout_steps)
