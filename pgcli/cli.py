@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 from pgcli import __version__
 from pgcli.cli_flags import HOW_LONG, WHERE, config_options
 from pgcli.config import Config
-from pgcli.errors import PgcliError
+from pgcli.errors import PgcliError, Stopped
 
 
 class _Group(TyperGroup):
@@ -30,6 +30,9 @@ class _Group(TyperGroup):
                 typer.echo(e.format_message())
                 sys.exit(0)
             typer.echo(f"pgcli: error: {e.format_message()}", err=True)
+            sys.exit(e.exit_code)
+        except Stopped as e:  # the user asked for it: say what happened, not "error"
+            typer.echo(f"pgcli: {e}", err=True)
             sys.exit(e.exit_code)
         except PgcliError as e:
             typer.echo(f"pgcli: error: {e}", err=True)
@@ -73,7 +76,8 @@ def train(
     fast: bool = typer.Option(False, "--fast", help="Adam at lr 1e-3 (now the default; kept for old scripts).", rich_help_panel="REINFORCE (the seed's method)"),
     episodes: Optional[int] = typer.Option(None, min=1, help="Stop after this many more episodes. (default: until Ctrl-C)", rich_help_panel=HOW_LONG),
     minutes: Optional[float] = typer.Option(None, min=0.01, help="Stop after this many more minutes of training (then save).", rich_help_panel=HOW_LONG),
-    output: Path = typer.Option(Path("save.p"), "--output", "-o", help="Checkpoint to write (metrics go to <stem>.metrics.csv beside it).", rich_help_panel=WHERE),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Checkpoint to write (metrics go to <stem>.metrics.csv beside it). (default: the checkpoint resumed, else save.p)", rich_help_panel=WHERE),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Let this new run replace the checkpoint and metrics of another run at --output.", rich_help_panel=WHERE),
     save_every: int = typer.Option(100, min=1, help="Checkpoint every this many episodes (the games go on while it is written).", rich_help_panel=WHERE),
     resume: Optional[Path] = typer.Option(None, help="Continue from a pgcli checkpoint or a Karpathy save.p.", rich_help_panel=WHERE),
     tensorboard: Optional[Path] = typer.Option(None, "--tensorboard", help="Also write TensorBoard logs to this folder (needs pgcli\\[tensorboard]).", rich_help_panel=WHERE),
@@ -95,7 +99,7 @@ def train(
         result = run_train(config, output, episodes=episodes, save_every=save_every, resume=resume,
                            render=render, preset=preset, max_seconds=None if minutes is None else minutes * 60,
                            tensorboard=tensorboard, workers=workers, ray_address=ray_address, on_episode=prog.episode, on_event=prog.message,
-                           on_start=prog.started)
+                           on_start=prog.started, overwrite=overwrite)
     rr = "-" if result.running_reward is None else f"{result.running_reward:.2f}"
     typer.echo(f"saved {result.output} after episode {result.episodes} (running reward {rr}); "
                f"metrics in {result.metrics}")
@@ -333,6 +337,8 @@ def bench(
     num_envs: int = typer.Option(_D.num_envs, min=1, max=256, help="Games side by side for (a) and (c)."),
     algo: Optional[list[str]] = typer.Option(None, "--algo", help="Algorithms to run as (c). (default: reinforce and ppo)"),
     workers: Optional[list[int]] = typer.Option(None, "--workers", min=1, max=256, help="Also run (c) with this many Ray rollout workers (repeatable; needs pgcli\\[ray])."),
+    env: str = typer.Option(_D.env_id, "--env", help="Gymnasium id of the Pong variant to play."),
+    sticky_actions: Optional[float] = typer.Option(None, "--sticky-actions", min=0.0, max=1.0, help="Chance the emulator repeats the last action (default: the env's own)."),
 ):
     """Benchmark side by side: raw emulator vs the seed's loop vs pgcli train, end to end."""
     from rich.console import Console
@@ -347,11 +353,12 @@ def bench(
         if a not in ALGOS:
             raise PgcliError(f"algo must be one of {', '.join(ALGOS)}, got {a!r}")
     console = Console()
-    s = env_settings(Config().env_id)
-    console.print(f"{seconds:.0f} s each in {rounds} interleaved turns; {s.env_id} settings (frameskip {s.frameskip}, "
-                  f"sticky actions {s.repeat_action_probability}); (a) and (c) play {num_envs} games side by side, "
+    cfg = Config(num_envs=num_envs, env_id=env, sticky_actions=sticky_actions).validate()
+    s = env_settings(cfg.env_id, cfg.sticky_actions)  # the settings every contender plays with
+    console.print(f"{seconds:.0f} s each in {rounds} interleaved turns; {s.env_id} (frameskip {s.frameskip}, "
+                  f"sticky actions {s.repeat_action_probability:g}); (a) and (c) play {num_envs} games side by side, "
                   "(b) one game, dense float64 math")
-    out = run(Config(num_envs=num_envs), seconds, rounds, algos, workers=tuple(workers or ()),
+    out = run(cfg, seconds, rounds, algos, workers=tuple(workers or ()),
               on_result=lambda i, r: console.print(f"  round {i + 1}: {r.name:<28} {r.sps:7,.0f} steps/s"
                                                     + ("" if r.useful is None else f", useful {r.useful / r.seconds:7,.0f}")))
     console.print(out["machine"])

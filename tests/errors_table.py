@@ -54,6 +54,7 @@ CASES = [
     ("train --resume evil.p", "a pickle that would run code"),
     ("train --resume save.p --hidden 100", "changing the network size on resume"),
     ("train -o adir", "output is a directory"),
+    ("train", "a new run onto another run's checkpoint (save.p)"),
     ("train -o nodir/save.p", "output folder missing"),
     ("play missing.p", "missing checkpoint"),
     ("play adir", "directory instead of a file"),

@@ -27,18 +27,22 @@ def run_fake(args, **kw):
 def test_signal_saves_and_resume_continues(tmp_path, sig, delay):
     out = tmp_path / "save.p"
     p = run_fake(["train", "-o", str(out), "--save-every", "1000", "--num-envs", "2", "--hidden", "8"])
+    assert p.stdout.readline().startswith("training REINFORCE on ALE/Pong-v5")  # it says what it trains
     assert p.stdout.readline().startswith("episode 10:")  # training is under way
     time.sleep(delay)
     p.send_signal(sig)
     stdout, stderr = p.communicate(timeout=60)
     assert p.returncode == 128 + sig, stderr
     lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"pgcli: error: {signal.Signals(sig).name}: stopped at episode")
+    # a stop the user asked for: said as it is, not as an error
+    assert len(lines) == 1 and lines[0].startswith(f"pgcli: stopped by {signal.Signals(sig).name} at episode")
+    assert lines[0].endswith(f"saved {out} (continue with: pgcli train --resume {out})")
     ck = checkpoint.load(out)
     assert ck.episode >= 1 and f"episode {ck.episode}" in lines[0]
     metrics = (tmp_path / "save.metrics.csv").read_text().splitlines()
     assert metrics[-1].startswith(f"{ck.episode},")
-    p2 = run_fake(["train", "--resume", str(out), "-o", str(out), "--episodes", "3"])
+    assert not (tmp_path / "save.p.lock").exists()
+    p2 = run_fake(["train", "--resume", str(out), "--episodes", "3"])
     _, err2 = p2.communicate(timeout=60)
     assert p2.returncode == 0, err2
     assert checkpoint.load(out).episode == ck.episode + 3

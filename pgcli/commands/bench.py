@@ -34,6 +34,7 @@ import numpy as np
 from pgcli.core import policy
 from pgcli.config import Config
 from pgcli.envs import VectorPong, default_groups, env_settings
+from pgcli.errors import PgcliError
 from pgcli.core.trainer import EpisodeStats
 
 
@@ -215,9 +216,14 @@ def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = (
     """Each contender gets `seconds` in all, split into `rounds` interleaved turns, so that the
     machine's ups and downs hit every contender alike; ratios are medians of per-round ratios.
     `workers`: also run each algorithm with that many Ray rollout workers (a local Ray)."""
-    frameskip = env_settings(cfg.env_id, cfg.sticky_actions).mean_frameskip
+    settings = env_settings(cfg.env_id, cfg.sticky_actions)
+    if not isinstance(settings.frameskip, int):
+        raise PgcliError(f"bench compares against ale-py's vector env, which needs a fixed frameskip; "
+                         f"{cfg.env_id} has a random one (try ALE/Pong-v5)")
+    frameskip = settings.mean_frameskip
     folder = Path(tempfile.mkdtemp(prefix="pgcli-bench-"))
-    base = {"num_envs": cfg.num_envs, "hidden": cfg.hidden, "seed": cfg.seed}
+    base = {"num_envs": cfg.num_envs, "hidden": cfg.hidden, "seed": cfg.seed, "env_id": cfg.env_id,
+            "sticky_actions": cfg.sticky_actions}  # every contender plays the same game
     runs = {f"pgcli-{a}": TrainRun({**base, "algo": a}, folder, a, save_every) for a in algos}
     started_ray = False
     if workers:

@@ -17,7 +17,7 @@ class TrainProgress:
         self.console = console or Console(file=sys.stdout)
         self.live = self.console.is_terminal
         self.total, self.start, self.plain_every = total, 0, plain_every
-        self.t0, self.steps0 = 0.0, None
+        self.t0, self.steps0 = 0.0, 0
         self.progress = None
         if self.live:
             self.progress = Progress(
@@ -30,9 +30,11 @@ class TrainProgress:
             self.task = self.progress.add_task("train", total=total, completed=0, rr="-", last="-", won=0,
                                                lost=0, sps="-", upd="")
 
-    def started(self, episode: int) -> None:
-        """Training starts (or resumes) after `episode` finished episodes."""
-        self.start = episode
+    def started(self, counters, line: str) -> None:
+        """Training starts (or resumes) from `counters`; `line` says what it trains."""
+        episode = self.start = counters.episode
+        self.steps0, self.t0 = counters.steps, counters.seconds  # the rate counts from the start of the run
+        self.console.print(line, markup=False, highlight=False, soft_wrap=True)
         if self.progress:
             self.progress.update(self.task, completed=episode, total=(episode + self.total) if self.total else None)
 
@@ -46,9 +48,7 @@ class TrainProgress:
             self.progress.stop()
 
     def episode(self, st: EpisodeStats) -> None:
-        if self.steps0 is None:  # rate over this session's training time (pauses excluded)
-            self.steps0, self.t0 = st.total_steps, st.seconds
-        dt = st.seconds - self.t0
+        dt = st.seconds - self.t0  # rate over this session's training time (pauses excluded)
         sps = (st.total_steps - self.steps0) / dt if dt > 0 else 0.0
         upd = update_summary(st.update)
         if st.worker_rates:
@@ -58,9 +58,10 @@ class TrainProgress:
                                  last=f"{st.reward:+.0f}", won=st.won, lost=st.lost, sps=f"{sps:.0f}",
                                  upd=f" | {upd}" if upd else "")
         elif st.episode % self.plain_every == 0 or st.episode == self.start + (self.total or -1):
-            print(f"episode {st.episode}: reward {st.reward:+.0f} ({st.won}-{st.lost}), running reward "
-                  f"{st.running_reward:.2f}, {sps:.0f} steps/s, {st.seconds:.0f}s" + (f", {upd}" if upd else ""),
-                  flush=True)
+            self.console.print(f"episode {st.episode}: reward {st.reward:+.0f} ({st.won}-{st.lost}), running reward "
+                               f"{st.running_reward:.2f}, {sps:.0f} steps/s, {st.seconds:.0f}s" + (f", {upd}" if upd else ""),
+                               markup=False, highlight=False, soft_wrap=True)
+            self.console.file.flush()
 
     def message(self, text: str) -> None:
         print(text, file=sys.stderr, flush=True)

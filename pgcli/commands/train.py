@@ -26,21 +26,13 @@ from pgcli.files import checkpoint
 from pgcli.files.checkpoint import Checkpoint
 from pgcli.config import PPO_LEARNING_RATE, Config, for_new_run
 from pgcli.envs import env_settings, make_env
-from pgcli.errors import PgcliError
+from pgcli.errors import PgcliError, Stopped
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
 from pgcli.core.trainer import Counters, EpisodeStats, Trainer
 
 METRICS_FIELDS = ["episode", "steps", "reward", "running_reward", "won", "lost", "seconds",
                   "total_steps", "updates", "value_loss", "approx_kl", "clip_frac", "entropy", "epochs", "cut"]
 UPDATE_FIELDS = METRICS_FIELDS[9:14]  # the last update's statistics (PPO); empty for REINFORCE
-
-
-class Interrupted(PgcliError):
-    """Training stopped by a signal after saving; exit code 128 + signal number."""
-
-    def __init__(self, message: str, signum: int):
-        super().__init__(message)
-        self.exit_code = 128 + signum
 
 
 @dataclass
@@ -148,20 +140,50 @@ class Saver:
 
 @contextmanager
 def output_lock(output: Path):
-    """Hold an exclusive lock on `<output>.lock` so two runs never write the same checkpoint."""
+    """Hold an exclusive lock on `<output>.lock` so two runs never write the same checkpoint;
+    the file goes when the run ends. A stale one (a killed run) holds no lock and blocks nothing."""
     lock = output.with_name(output.name + ".lock")
-    try:
-        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
-    except OSError as e:
-        raise PgcliError(f"{output.parent}: cannot write there ({e.strerror})") from None
-    try:
+    while True:
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
+        except OSError as e:
+            raise PgcliError(f"{output.parent}: cannot write there ({e.strerror})") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            os.close(fd)
             raise PgcliError(f"{output}: another pgcli train is writing this checkpoint") from None
+        try:  # the run before may have removed the file between our open and our lock: lock the new one
+            same = os.path.samestat(os.fstat(fd), os.stat(lock))
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
         yield
     finally:
+        lock.unlink(missing_ok=True)  # while still locked, so no other run holds a lock on it
         os.close(fd)
+
+
+def claim_output(output: Path, resume: Path | None, source: str | None, overwrite: bool) -> None:
+    """A run never replaces another run's checkpoint or metrics without being told to: it may
+    write to the checkpoint it resumes, or anywhere with `overwrite` (the metrics start anew)."""
+    mpath = metrics_path(output)
+    resumed_here = resume is not None and output.exists() and os.path.samefile(output, resume)
+    if resumed_here and source != "pgcli":
+        raise PgcliError(f"{output}: would replace this {source} file with a pgcli checkpoint; "
+                         "save the run elsewhere with -o")
+    if resumed_here or overwrite:
+        if overwrite and not resumed_here:
+            mpath.unlink(missing_ok=True)  # one metrics file holds one run
+        return
+    taken = next((p for p in (output, mpath) if p.exists()), None)
+    if taken is not None:
+        how = (f"continue it with --resume {output}, " if taken == output and resume is None else "")
+        raise PgcliError(f"{taken} holds another run: {how}keep it by saving to another -o, "
+                         "or replace it with --overwrite")
 
 
 def probe_writable(output: Path, need_bytes: int) -> None:
@@ -216,7 +238,7 @@ def stop_on_signals():
 
 def train(
     overrides: dict,
-    output: Path,
+    output: Path | None = None,
     episodes: int | None = None,
     save_every: int = 100,
     resume: Path | None = None,
@@ -229,15 +251,18 @@ def train(
     ray_address: str | None = None,
     on_episode: Callable[[EpisodeStats], None] = lambda s: None,
     on_event: Callable[[str], None] = lambda msg: None,
-    on_start: Callable[[int], None] = lambda episode: None,
+    on_start: Callable[[Counters, str], None] = lambda counters, line: None,
+    overwrite: bool = False,
 ) -> TrainResult:
-    """Train (or resume) and checkpoint to `output`. `overrides` are the flags the user gave."""
+    """Train (or resume) and checkpoint to `output` (default: the pgcli checkpoint resumed, else
+    save.p); `overwrite` lets a new run replace another run's files. `overrides` are the flags
+    the user gave. `on_start` gets the counters the run starts from and a line saying what it trains."""
     if save_every < 1:
         raise PgcliError(f"save every must be >= 1, got {save_every}")
     if episodes is not None and episodes < 1:
         raise PgcliError(f"episodes must be >= 1, got {episodes}")
-    output = Path(output)
     ckpt = checkpoint.load(resume) if resume is not None else None
+    output = Path(output if output is not None else resume if ckpt is not None and ckpt.source == "pgcli" else "save.p")
     if ckpt is not None:
         if preset is not None:
             raise PgcliError("--preset applies to new runs; a resumed run keeps its checkpoint's settings")
@@ -272,7 +297,6 @@ def train(
     counters = trainer.counters
     steps0 = counters.steps
     target = None if episodes is None else counters.episode + episodes
-    on_start(counters.episode)
     if render and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise PgcliError("--render needs a display (none found: DISPLAY is not set)")
     buffers: dict = {}  # the snapshots' arrays, made once here and reused by every save
@@ -280,6 +304,8 @@ def train(
     probe_writable(output, need_bytes=checkpoint.nbytes(snapshot()))
     mpath = metrics_path(output)
     with output_lock(output), stop_on_signals() as caught:
+        claim_output(output, resume, None if ckpt is None else ckpt.source, overwrite)
+        on_start(counters, describe(cfg, settings, output, resume, counters.episode, workers, ray_address))
         for stale in output.parent.glob(f".{output.name}.*.tmp{output.suffix}"):  # left by a killed save
             stale.unlink(missing_ok=True)
         trim_metrics(mpath, None if ckpt is None else counters.episode)
@@ -333,9 +359,9 @@ def train(
                 saver.save_now()
                 if not finished and caught:
                     name = signal.Signals(caught[0]).name
-                    raise Interrupted(
-                        f"{name}: stopped at episode {counters.episode}; saved {output} "
-                        f"(continue with --resume {output})", caught[0])
+                    raise Stopped(
+                        f"stopped by {name} at episode {counters.episode}; saved {output} "
+                        f"(continue with: pgcli train --resume {output})", caught[0])
         finally:
             if env is not None:
                 env.close()
@@ -346,6 +372,21 @@ def train(
     return TrainResult(counters.episode, counters.running_reward, counters.seconds, counters.steps,
                        output, mpath, trainer.peak_step_bytes, trainer.stats() if remote else None,
                        counters.steps - steps0, trainer.learned_steps, trainer.salvaged_steps)
+
+
+def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: int,
+             workers: int | None = None, ray_address: str | None = None) -> str:
+    """The run in one line: game and controls, algorithm, input, optimizer, games, where it saves."""
+    sticky = settings.repeat_action_probability
+    controls = f"sticky actions {sticky:g}" if sticky else "exact controls"
+    algo = "PPO" if cfg.algo == "ppo" else "REINFORCE"
+    opt = "Adam" if cfg.optimizer == "adam" else "RMSProp"
+    where = (f"in {workers or 2} Ray rollout workers" + (f" at {ray_address}" if ray_address else "")
+             if workers is not None or ray_address is not None else "side by side")
+    start = f"; continuing {resume} from episode {episode}" if resume is not None else ""
+    return (f"training {algo} on {settings.env_id} ({controls}); input 80x80 difference frames, "
+            f"{cfg.hidden} hidden units; {opt} lr {cfg.learning_rate:g}; {cfg.num_envs} games {where}; "
+            f"saving to {output}{start}")
 
 
 def _fmt(v) -> str:
