@@ -14,7 +14,6 @@ import fcntl
 import os
 import signal
 import threading
-import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -108,12 +107,12 @@ class Saver:
     def __init__(self, output: Path, on_event: Callable[[str], None], snapshot: Callable[[], Checkpoint]):
         self.output, self.on_event, self.snapshot = output, on_event, snapshot
         self.thread: threading.Thread | None = None
-        self.error: OSError | None = None
+        self.error: Exception | None = None
 
     def _write(self, ckpt: Checkpoint) -> None:
         try:
             checkpoint.save(self.output, ckpt)
-        except OSError as e:
+        except Exception as e:  # any failure is reported by `wait` and the save retried; the thread never dies loud
             self.error = e
 
     def wait(self) -> None:
@@ -122,7 +121,8 @@ class Saver:
             self.thread = None
         if self.error is not None:
             e, self.error = self.error, None
-            self.on_event(f"warning: could not save {self.output} ({e.strerror}); will retry at the next save")
+            why = e.strerror if isinstance(e, OSError) and e.strerror else f"{type(e).__name__}: {e}"
+            self.on_event(f"warning: could not save {self.output} ({why}); will retry at the next save")
 
     def save_async(self) -> None:
         self.wait()
@@ -337,13 +337,11 @@ def train(
                     if st.cut:  # a game cut by the stop: a row for its learned steps, no episode to show
                         return
                     if tb is not None:
-                        tb.episode(st, trainer.policy.params["W1"])
+                        tb.episode(st, trainer.policy.acting_W1())  # settled weights: an update may be running
                     on_episode(st)
 
-                def periodic_save() -> None:
-                    t0 = time.perf_counter()
+                def periodic_save() -> None:  # its time in the loop is counted by the loop's clock
                     saver.save_async()
-                    counters.seconds += time.perf_counter() - t0  # the in-loop part of saving is training time
 
                 t_end = None if max_seconds is None else counters.seconds + max_seconds
                 should_stop = lambda: bool(caught) or stop() or (t_end is not None and counters.seconds >= t_end)  # noqa: E731

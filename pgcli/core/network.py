@@ -65,6 +65,11 @@ class Policy:
         self.heads32 = np.stack(hidden_out, axis=1).astype(np.float32)  # (H, 1 or 2)
         self.bv = float(self.params["bv"][0]) if self.has_value else 0.0
 
+    def acting_W1(self) -> np.ndarray:
+        """W1 (H, 6400) as the games act with it: the weights settled at the last `sync`. Safe to
+        read from any thread while an update changes `params` (a sync makes a new array)."""
+        return self.W1T32.T
+
     def forward(self, signed: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Sparse steps -> (P(UP) (N,), V (N,) or None), in float32 (only used to act)."""
         h = sparse.hidden32(self.W1T32, signed, counts)  # (N, H)
