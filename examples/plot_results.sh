@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's comparison figure and milestone table from the committed metrics CSVs
+# The comparison figure (README, docs/results.md) and milestone table from the committed metrics CSVs
 # (needs pip install '.[plot]'); run from the repository root.
 set -euo pipefail
 E=examples

@@ -1,4 +1,4 @@
-"""Print the README's time-to-skill table from the committed metrics CSVs (run from the repo root).
+"""Print the time-to-skill table of docs/results.md from the committed metrics CSVs (run from the repo root).
 
 Each row: median (range) over the runs of a method of training hours, agent steps and episodes to a
 running reward of -10, 0, +10 and +18 (the same numbers `pgcli plot` prints), and how far runs got

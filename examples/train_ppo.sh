@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The three seeded PPO runs behind the README's results (20 minutes of training each, one after
+# The three seeded PPO runs behind the results (docs/results.md) (20 minutes of training each, one after
 # another on the 2-core machine), then seed 1 continued as the shipped agent.
 # Full training states go to runs/ (41 MB each, kept out of git); metrics CSVs are copied to examples/.
 set -euo pipefail

@@ -1,6 +1,6 @@
 """`pgcli train`'s hyperparameter flags, made from the Config dataclass: one `--flag` per field,
 with its type, bounds, help (the field's docstring) and help panel, so the CLI, its help and the
-README table cannot drift apart."""
+table in docs/training.md cannot drift apart."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ BOUNDS = {"hidden": dict(min=1, max=65536), "batch_size": dict(min=1), "num_envs
 
 def config_options(fn):
     """Give `fn` one `--flag` per Config field: name, type, help and default come from the dataclass
-    (its field docstrings), so the CLI, its help and the README table cannot drift apart."""
+    (its field docstrings), so the CLI, its help and the table in docs/training.md cannot drift apart."""
     import dataclasses
     import inspect
 

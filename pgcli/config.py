@@ -44,7 +44,7 @@ class Config:
     num_envs: int = 32
     """Games played side by side (ale-py's native vector environment when the env allows);
     32, in 2 groups of 16 that take turns (an emulator thread per core in each), measured fastest
-    on 2 cores (README, Speed)."""
+    on 2 cores (docs/speed.md)."""
 
     rollout_steps: int = 128
     """PPO: agent steps per game in each rollout (batch = num_envs x rollout_steps)."""
@@ -146,7 +146,7 @@ def for_new_run(overrides: dict, preset: str | None = None) -> Config:
 
 
 def field_docs() -> dict[str, str]:
-    """Each field's one-line docstring (drives the CLI's help and the README's table)."""
+    """Each field's one-line docstring (drives the CLI's help and the table in docs/training.md)."""
     import ast
     import inspect
 
@@ -162,7 +162,7 @@ FLAG_OF = {"env_id": "--env", "learning_rate": "--learning-rate`, `--lr"}
 
 
 def markdown_table() -> str:
-    """The README's table of `pgcli train`'s hyperparameter flags, made from the dataclass."""
+    """docs/training.md's table of `pgcli train`'s hyperparameter flags, made from the dataclass."""
     docs, d = field_docs(), Config()
     rows = ["| flag | default | meaning |", "|---|---|---|"]
     for f in dataclasses.fields(Config):

