@@ -84,6 +84,7 @@ def train(
     render: bool = typer.Option(False, "--render", help="Show one game in a window while training (slow).", rich_help_panel="Performance"),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, max=1024, help="Play the games in this many Ray rollout workers (needs pgcli\\[ray]).", rich_help_panel="Performance"),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Join this Ray cluster (e.g. 10.0.0.5:6379) instead of starting a local one.", rich_help_panel="Performance"),
+    worker_timeout: float = typer.Option(60.0, "--worker-timeout", min=1.0, help="Seconds a rollout worker may take to answer before it is replaced (a hung or stopped worker).", rich_help_panel="Performance"),
 ):
     """Train a policy network on Pong from raw pixels (Ctrl-C saves and stops).
 
@@ -99,7 +100,7 @@ def train(
         result = run_train(config, output, episodes=episodes, save_every=save_every, resume=resume,
                            render=render, preset=preset, max_seconds=None if minutes is None else minutes * 60,
                            tensorboard=tensorboard, workers=workers, ray_address=ray_address, on_episode=prog.episode, on_event=prog.message,
-                           on_start=prog.started, overwrite=overwrite)
+                           on_start=prog.started, overwrite=overwrite, worker_timeout=worker_timeout)
     rr = "-" if result.running_reward is None else f"{result.running_reward:.2f}"
     typer.echo(f"saved {result.output} after episode {result.episodes} (running reward {rr}); "
                f"metrics in {result.metrics}")

@@ -12,3 +12,7 @@ class Stopped(PgcliError):
     def __init__(self, message: str, signum: int):
         super().__init__(message)
         self.exit_code = 128 + signum
+
+
+class ClusterLost(PgcliError):
+    """The Ray cluster went away; the learner's state is still good and gets saved."""

@@ -59,17 +59,17 @@ def test_a_stop_keeps_the_points_the_workers_games_completed(tmp_path, local_ray
 
 
 def test_a_killed_worker_is_replaced_and_training_completes(tmp_path, local_ray, monkeypatch):
-    from pgcli.cluster import learner
+    from pgcli.cluster import remote
 
     spawned, events = [], []
-    real_spawn = learner.RemoteTrainer._spawn
+    real_spawn = remote.RemoteCollector._spawn
 
     def spawn(self, i, generation):
         actor = real_spawn(self, i, generation)
         spawned.append(actor)
         return actor
 
-    monkeypatch.setattr(learner.RemoteTrainer, "_spawn", spawn)
+    monkeypatch.setattr(remote.RemoteCollector, "_spawn", spawn)
     killed = []
 
     def on_episode(st):
@@ -87,10 +87,10 @@ def test_a_killed_worker_is_replaced_and_training_completes(tmp_path, local_ray,
 
 
 def test_a_worker_lost_at_the_stop_gives_up_its_games_and_the_rest_is_saved(tmp_path, local_ray, monkeypatch):
-    from pgcli.cluster import learner
+    from pgcli.cluster import remote
 
     spawned, events = [], []
-    real_spawn = learner.RemoteTrainer._spawn
+    real_spawn = remote.RemoteCollector._spawn
 
     def spawn(self, i, generation):
         spawned.append(real_spawn(self, i, generation))
@@ -100,12 +100,45 @@ def test_a_worker_lost_at_the_stop_gives_up_its_games_and_the_rest_is_saved(tmp_
         if st.episode == 2:  # the target: the stop comes next
             os.kill(ray.get(spawned[0].pid.remote()), signal.SIGKILL)
 
-    monkeypatch.setattr(learner.RemoteTrainer, "_spawn", spawn)
+    monkeypatch.setattr(remote.RemoteCollector, "_spawn", spawn)
     out = tmp_path / "l.p"
     r = train({**SMALL}, out, episodes=2, save_every=100, workers=2, on_episode=on_episode, on_event=events.append)
     lost = [e for e in events if "did not answer at the stop" in e]
     assert len(lost) == 1 and "rollout worker 0" in lost[0] and "its games in flight are lost" in lost[0]
     assert r.episodes == 2 and checkpoint.load(out).episode == 2
+
+
+def test_a_worker_that_stops_answering_is_replaced_after_the_timeout(tmp_path, local_ray, monkeypatch):
+    """A hung worker (SIGSTOP: alive, silent) is replaced after --worker-timeout; training goes on."""
+    from pgcli.cluster import remote
+
+    spawned, events, stopped = [], [], []
+    real_spawn = remote.RemoteCollector._spawn
+
+    def spawn(self, i, generation):
+        spawned.append(real_spawn(self, i, generation))
+        return spawned[-1]
+
+    def on_episode(st):
+        if st.episode == 1 and not stopped:
+            pid = ray.get(spawned[1].pid.remote())
+            os.kill(pid, signal.SIGSTOP)
+            stopped.append(pid)
+
+    monkeypatch.setattr(remote.RemoteCollector, "_spawn", spawn)
+    out = tmp_path / "h.p"
+    try:
+        r = train({**SMALL}, out, episodes=4, save_every=2, workers=2, on_episode=on_episode,
+                  on_event=events.append, worker_timeout=8.0)
+    finally:
+        for pid in stopped:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    hung = [e for e in events if "did not answer for 8 s" in e]
+    assert stopped and len(hung) == 1 and hung[0].startswith("warning: rollout worker 1 did not answer")
+    assert len(spawned) == 3 and r.episodes == 4 and checkpoint.load(out).episode == 4
 
 
 def test_a_lost_cluster_saves_the_checkpoint_and_says_so(tmp_path, local_ray):

@@ -5,7 +5,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pgcli.cli import app
-from pgcli.commands.train import METRICS_FIELDS
+from pgcli.files.metrics import METRICS_FIELDS
 
 runner = CliRunner()
 pytest.importorskip("matplotlib")

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from pgcli.commands import train as train_mod
-from pgcli.commands.train import Saver, train
+from pgcli.commands.train import train
+from pgcli.files.run_files import Saver
 from pgcli.core import optim
 from pgcli.core.network import Policy
 from pgcli.core.trainer import Trainer

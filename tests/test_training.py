@@ -200,7 +200,7 @@ def test_ppo_learns_beside_the_acting_with_one_update_of_lag():
 
 
 def test_an_older_metrics_file_gains_the_cut_column(tmp_path):
-    from pgcli.commands.train import METRICS_FIELDS, trim_metrics
+    from pgcli.files.metrics import METRICS_FIELDS, trim_metrics
 
     path = tmp_path / "s.metrics.csv"
     old = METRICS_FIELDS[:-1]  # 0.2.0's header: no `cut`

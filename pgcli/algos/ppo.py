@@ -25,6 +25,7 @@ SHUFFLE_STREAM = 0x5050  # seeds PPO's shuffling stream apart from the action sa
 
 class PPO:
     wants = "rollouts"
+    overlap = True  # the update runs beside the acting: batch k+1 is played with the weights of update k-1
 
     def __init__(self, cfg, pol: Policy, rng: np.random.Generator):
         self.cfg, self.policy = cfg, pol
@@ -32,9 +33,10 @@ class PPO:
         self.rng = np.random.default_rng([cfg.seed, SHUFFLE_STREAM])
         self.opt = optim.Adam(pol.params, cfg.learning_rate)
         self.rollouts: list[Rollout] = []
+        self.learned_steps = 0  # whole batches, counted when they go into an update
 
     def observe(self, ro: Rollout) -> None:
-        self.rollouts.append(ro)
+        self.rollouts.append(ro)  # no work until a batch is complete
 
     def ready(self) -> bool:
         return sum(ro.counts.shape[1] for ro in self.rollouts) >= self.cfg.num_envs
@@ -51,8 +53,11 @@ class PPO:
         self.rollouts = []
         return [np.concatenate(a) for a in zip(*parts)]
 
-    def update(self) -> dict:
-        return self.learn(self.take())
+    def update(self):
+        """Take the batch now -> the update that learns from it (on the learner thread)."""
+        batch = self.take()
+        self.learned_steps += len(batch[1])
+        return lambda: self.learn(batch)
 
     def learn(self, batch) -> dict:
         """The epochs of minibatch steps on a batch from `take`. Changes only the weights, the

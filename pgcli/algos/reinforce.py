@@ -1,9 +1,10 @@
 """REINFORCE exactly as the seed: every finished episode's gradient is added to a buffer,
 and every `batch_size` episodes one optimizer step (RMSProp or Adam) follows it.
 
-`observe` only queues an episode; `accumulate` adds the queued episodes' gradients, in order,
-with the current weights (the trainer runs it on its learner thread, beside the acting, and
-waits for it before each `update`, so every gradient sees the same weights as in the seed).
+`observe` queues an episode and hands back `accumulate`, which adds the queued episodes' gradients,
+in order, with the current weights (the trainer runs it on its learner thread, beside the acting,
+and waits for it before each `update`, so every gradient sees the same weights as in the seed).
+The update itself finishes before the next action (`overlap = False`), as in the seed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pgcli.core.network import Policy
 
 class Reinforce:
     wants = "episodes"
+    overlap = False  # the next action uses the updated weights, as in the seed
 
     def __init__(self, cfg, pol: Policy, rng: np.random.Generator):
         self.cfg, self.policy = cfg, pol
@@ -26,11 +28,15 @@ class Reinforce:
         self.grad = optim.zeros_like_params(self.model)  # the batch's gradient buffer (W1 pixel-major)
         self.pending = 0  # episodes in this batch (queued or in the buffer)
         self.queued: deque = deque()  # observed episodes whose gradient is not in the buffer yet
+        self.learned_steps = 0
 
-    def observe(self, episode) -> None:
-        """Count one finished episode (signed, counts, y, r) into the batch; `accumulate` adds its gradient."""
+    def observe(self, episode):
+        """Count one finished episode (signed, counts, y, r) into the batch -> `accumulate`, the
+        work that adds its gradient (the checkpoint's `state_dict` does it too)."""
         self.queued.append(episode)
         self.pending += 1
+        self.learned_steps += len(episode[1])
+        return self.accumulate
 
     def accumulate(self) -> None:
         """Add the queued episodes' gradients (with the current weights) to the buffer, oldest first."""
@@ -45,7 +51,10 @@ class Reinforce:
     def ready(self) -> bool:
         return self.pending >= self.cfg.batch_size
 
-    def update(self) -> dict:
+    def update(self):
+        return self._step
+
+    def _step(self) -> dict:
         self.accumulate()
         with np.errstate(over="ignore", invalid="ignore"):  # the trainer checks for NaN just after
             self.opt.step(self.model, self.grad)

@@ -13,7 +13,7 @@ from pgcli.core import policy, sparse
 from pgcli.files import checkpoint
 from pgcli.envs import EnvSettings, env_settings
 from pgcli.errors import PgcliError
-from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
+from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy, sample
 
 KARPATHY_ENV = "Pong-v0"  # what the 2016 save.p files were trained on
 
@@ -92,8 +92,7 @@ def play(agent: Agent, episodes: int, seed: int, greedy: bool, render_mode: str 
             done = stop = False
             while not done and not stop:
                 p, v = agent.policy.forward(*sparse.encode(x))
-                up = p > 0.5 if greedy else rng.random(1) < p  # roll the dice!
-                a = policy.UP if up[0] else policy.DOWN
+                a = int(sample(p, rng, greedy)[0][0])
                 seen = frame
                 frame, r, term, trunc, _ = env.step(a)
                 done = term or trunc

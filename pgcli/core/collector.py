@@ -1,23 +1,28 @@
-"""The rollout collector: owns the games, their previous frames and the step log, and acts.
+"""The local experience source: owns the games, their previous frames and the step log, and acts.
 
-Like a Gymnasium wrapper around pgcli's vector environment: `start` resets the games, then the
-training loop alternates `recv(g)` (the emulator's answer for group g: rewards, finished games)
-and `act(g, frames)` (preprocess, sample actions with the `Policy`, log the step, send). The
-experience comes out in the compact sparse form, in a fixed order:
-- `episode(g, i)`: game i of group g's whole episode (REINFORCE);
-- `rollout(g, T)`: the group's last T steps of every game plus the value at the cut (PPO).
+The training loop sees only the source's interface, which `cluster.remote.RemoteCollector` (games
+in Ray rollout workers) implements too:
+    start(seed)   reset the games and send their first actions
+    poll()        the next group's step -> `Experience`: the games that finished (with their
+                  whole episode when the algorithm `wants` episodes) and the rollouts completed
+    stop()        end the games -> `Experience` of what a gradient takes of them (REINFORCE: each game's steps up
+                  to its last point; PPO: what its rollouts took), as (Finished, piece) pairs
+    worker_rates(), peak_step_bytes
+Inside, `poll` is `recv(g)` (the emulator's answer for group g: rewards, finished games), the
+finished games' episodes, then `act(g, frames)` (preprocess, sample actions with the `Policy`, log
+the step, send) and the group's rollout when T steps are logged, in the compact sparse form.
 Groups of games take turns: while one group's actions are computed, the others are emulated.
-A remote rollout worker is this class in another process.
+A rollout worker runs this class in another process.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from pgcli.core import sparse
-from pgcli.core.network import Policy
+from pgcli.core.network import Policy, sample
 from pgcli.core.steplog import StepLog
 
 
@@ -45,18 +50,59 @@ class Finished:
     lost: int
 
 
+@dataclass
+class Experience:
+    """What one poll of a source brings: agent steps played, and in order (Finished or None, piece
+    or None) pairs: each finished game (with its episode if the algorithm wants episodes), then each
+    rollout completed (PPO)."""
+
+    steps: int = 0
+    items: list = field(default_factory=list)
+
+
 class Collector:
-    def __init__(self, env, policy: Policy, rng: np.random.Generator):
+    def __init__(self, env, policy: Policy, rng: np.random.Generator, wants: str = "episodes",
+                 rollout_steps: int = 128):
         self.env, self.policy, self.rng = env, policy, rng
+        self.wants, self.T = wants, rollout_steps
         self.groups = list(env.groups)
+        self.turn = 0  # the group polled next
+        self.peak_step_bytes = 0  # the step logs' bytes per stored agent step, at most
+
+    def poll(self) -> Experience:
+        """The next group's step: its finished games (their episodes), its actions sent, its rollout."""
+        g = self.turn
+        self.turn = (g + 1) % len(self.groups)
+        frames, finished = self.recv(g)
+        if finished:
+            self.peak_step_bytes = max(self.peak_step_bytes, self.logs[g].bytes_per_step)
+        episodes = self.wants == "episodes"
+        items = [(fin, self.episode(g, fin.game) if episodes else None) for fin in finished]
+        self.act(g, frames)  # the group plays on while the loop learns from what it finished
+        ro = None if episodes else self.rollout(g, self.T)
+        if ro is not None:
+            items.append((None, ro))
+        return Experience(self.groups[g], items)
+
+    def stop(self) -> Experience:
+        """End the games (collect every step in flight) -> the (Finished, piece) parts a gradient takes."""
+        self.drain()
+        if self.wants == "episodes":
+            return Experience(0, self.completed_points())
+        return Experience(0, [(fin, None) for fin in self.rolled_out()])
+
+    def worker_rates(self) -> list:
+        return []  # no rollout workers here
 
     def start(self, seed: int) -> None:
         """Reset every game (game k seeded with seed + k) and send each group's first actions."""
         frames = self.env.reset(seed=seed)
+        self.logs = None  # a restart lets go of the last run's logs first
         self.logs = [StepLog(n) for n in self.groups]
         self.diffs = [sparse.FrameDiff(f) for f in frames]
         self.fresh = [np.ones(n, bool) for n in self.groups]
         self.count = [np.zeros((3, n), np.int64) for n in self.groups]  # steps, won, lost per game
+        self.turn = 0
         for g, f in enumerate(frames):
             self.act(g, f)
 
@@ -78,9 +124,9 @@ class Collector:
         x = self.diffs[g](frames, self.fresh[g])  # (n, 6400) int8 difference frames
         signed, counts = sparse.encode(x)
         p, v = self.policy.forward(signed, counts)
-        up = self.rng.random(len(p)) < p  # roll the dice!
+        actions, up = sample(p, self.rng)
         self.logs[g].add(signed, counts, up, p, 0.0 if v is None else v)
-        self.env.send(g, np.where(up, 2, 3))  # UP, DOWN
+        self.env.send(g, actions)
 
     def episode(self, g: int, i: int):
         """Game i of group g's episode that just ended -> (signed, counts, y, r)."""

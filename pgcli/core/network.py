@@ -5,8 +5,9 @@ Parameters (the seed's, plus PPO's value head):
                   layout the sparse paths read and write fastest; the math sees (H, 6400)
     W2 (H,)       P(UP) = sigmoid(W2 . relu(W1 x))
     Wv (H,), bv (1,)   optional value head on the same hidden layer: V(x) = Wv . h + bv (PPO)
-`sync()` rebuilds the fast float32 copies used for acting, in one place, after every update.
-`act` serves training, `play`, `evaluate` and `record` alike.
+`sync()` rebuilds the fast float32 copies used for acting, in one place, after every update: they
+are the *settled* weights, safe to read from any thread (see `pgcli.core.trainer` for who owns what).
+`sample` turns P(UP) into actions for training, `play`, `evaluate` and `record` alike.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ MODEL_KEYS = ("W1", "W2")
 VALUE_KEYS = ("Wv", "bv")
 
 
+def sample(p: np.ndarray, rng: np.random.Generator, greedy: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """P(UP) (N,) -> (ALE actions UP/DOWN (N,), up (N,) bool): roll the dice (greedy: the likelier one)."""
+    up = p > 0.5 if greedy else rng.random(len(p)) < p  # roll the dice!
+    return np.where(up, policy.UP, policy.DOWN), up
+
+
 def pixel_major(W1: np.ndarray) -> np.ndarray:
     """(H, 6400) -> the same values as an (H, 6400) view of a contiguous (6400, H) buffer."""
     return np.ascontiguousarray(np.asarray(W1, dtype=np.float64).T).T
@@ -28,6 +35,7 @@ class Policy:
     def __init__(self, params: dict[str, np.ndarray]):
         self.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
         self.params["W1"] = pixel_major(self.params["W1"])
+        self.version = -1  # how many times the acting copies were rebuilt (rollout workers follow it)
         self.sync()
 
     @classmethod
@@ -45,8 +53,12 @@ class Policy:
         self.sync()
 
     def acting_weights(self) -> dict[str, np.ndarray]:
-        """The weights as float32 (W1 pixel-major): half the bytes to ship to rollout workers."""
-        return {k: (v if k != "W1" else self.params["W1"]).astype(np.float32) for k, v in self.params.items()}
+        """The settled weights as float32 (W1 pixel-major), from the acting copies: half the bytes to
+        ship to rollout workers, and safe to take while an update runs."""
+        out = {"W1": self.W1T32.T, "W2": self.heads32[:, 0].copy()}
+        if self.has_value:
+            out.update(Wv=self.heads32[:, 1].copy(), bv=np.array([self.bv], np.float32))
+        return out
 
     @property
     def has_value(self) -> bool:
@@ -64,6 +76,7 @@ class Policy:
         hidden_out = [self.params["W2"]] + ([self.params["Wv"]] if self.has_value else [])
         self.heads32 = np.stack(hidden_out, axis=1).astype(np.float32)  # (H, 1 or 2)
         self.bv = float(self.params["bv"][0]) if self.has_value else 0.0
+        self.version += 1
 
     def acting_W1(self) -> np.ndarray:
         """W1 (H, 6400) as the games act with it: the weights settled at the last `sync`. Safe to
@@ -82,5 +95,4 @@ class Policy:
         """(N, 6400) int8 difference frames -> (actions UP/DOWN, P(UP))."""
         signed, counts = sparse.encode(np.ascontiguousarray(x, dtype=np.int8))
         p, _ = self.forward(signed, counts)
-        up = p > 0.5 if greedy else rng.random(len(p)) < p  # roll the dice!
-        return np.where(up, policy.UP, policy.DOWN), p
+        return sample(p, rng, greedy)[0], p

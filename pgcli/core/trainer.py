@@ -1,17 +1,29 @@
-"""The training loop: a Policy acts through a Collector; an algorithm turns experience into updates.
+"""The training loop: one loop over one experience source, feeding one algorithm.
 
-    policy = Policy(...)                       # the network: W1, W2 (+ value head for PPO)
-    collector = Collector(env, policy, rng)    # the games, frame differencing, step log
-    algo = algos.make(cfg, policy, rng)        # REINFORCE (episodes) or PPO (rollouts)
-    loop: recv a group -> feed finished episodes / rollouts to algo -> update when ready -> act
+    policy = Policy(...)                        # the network: W1, W2 (+ value head for PPO)
+    source = Collector(env, policy, rng, ...)   # the games here, or RemoteCollector: Ray workers
+    algo = algos.make(cfg, policy, rng)         # REINFORCE (episodes) or PPO (rollouts)
+    loop: poll the source -> each finished game and its experience to the algorithm, an update
+          when it is ready -> report, save when due -> at the stop, what a gradient takes of the
+          games it cuts
 
-The games never stop for a checkpoint: `on_save` is called every `save_every` episodes while
-they go on (the caller snapshots the state and writes it off the hot path), so no emulated step
-is thrown away; only a stop (Ctrl-C, the episode target) ends the games in flight, and REINFORCE
-still learns from their steps up to each game's last scored point (PPO's updates already took
-theirs up to the last batch); each is reported as a `cut` row. A run starts
-its games with a seed derived from (seed, episode), so resuming from a checkpoint is
-deterministic: the same checkpoint, version and flags give the same weights.
+Threads, and who owns the weights (the one place this is written down):
+- The loop's thread acts, reports, saves and decides. The learner thread (one, `pgcli-learn`) runs
+  the algorithm's work in order: REINFORCE's episode gradients, PPO's whole update. Each job may
+  read and write `policy.params` and the optimizer; nothing else touches them while a job may run.
+- `settle()` waits for every job. The loop settles before an update is taken, before a save and at
+  the end; between two settle points only the learner thread owns `policy.params`.
+- Acting, and every observer, reads the acting copies that `policy.sync()` makes at a settle point
+  (`policy.forward`, `policy.acting_W1()`, `policy.acting_weights()`): settled weights, never
+  half an update. A checkpoint snapshot is taken right after a settle, in the loop's thread.
+- Timing never changes the numbers: a job sees the weights the seed's one-thread order would give
+  it (REINFORCE's update finishes before the next action), and PPO's update runs beside the acting
+  of the next batch with the weights of the update before (one update of policy lag; the clipped
+  ratio uses the probabilities that really acted), so runs stay deterministic.
+
+The games never stop for a checkpoint; only a stop (Ctrl-C, --minutes, the episode target) ends
+those in flight, and each is reported as a `cut` row with the part a gradient took of it. A run
+starts its games with a seed derived from (seed, episode), so a resume is deterministic.
 """
 
 from __future__ import annotations
@@ -19,16 +31,16 @@ from __future__ import annotations
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 import numpy as np
 
 from pgcli import algos
-from pgcli.core.collector import Collector
 from pgcli.config import Config
+from pgcli.core.collector import Collector
+from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
 from pgcli.errors import PgcliError
-from pgcli.core.network import Policy
 
 MAX_STEP_SECONDS = 10.0  # longer gaps between two steps (laptop asleep, SIGSTOP) are not counted
 
@@ -61,12 +73,6 @@ class Counters:
     seconds: float = 0.0
 
 
-def past_target(finished: list, episodes: list) -> list:
-    """REINFORCE's games that finished after the episode target was reached, as (Finished,
-    episode) pairs: they join the gradient buffer as cut rows (see `Trainer._cut`)."""
-    return [(f, e) for f, e in zip(finished, episodes) if e is not None]
-
-
 def start_seed(seed: int, episode: int) -> int:
     """Emulator seed for games started after `episode` episodes (fits ALE's 31-bit seeds)."""
     return int(np.random.SeedSequence([seed, episode]).generate_state(1)[0] >> 2)
@@ -75,7 +81,7 @@ def start_seed(seed: int, episode: int) -> int:
 class Trainer:
     """Owns the policy, the algorithm, the RNG and the counters; `run` plays and learns."""
 
-    def __init__(self, cfg: Config, env, policy: Policy | None = None, rng: np.random.Generator | None = None,
+    def __init__(self, cfg: Config, env=None, policy: Policy | None = None, rng: np.random.Generator | None = None,
                  counters: Counters | None = None):
         self.cfg, self.env = cfg, env
         self.rng = rng or np.random.default_rng(cfg.seed)  # weights first, then actions: one stream
@@ -84,40 +90,45 @@ class Trainer:
             self.policy = Policy({**self.policy.params, "Wv": np.zeros(cfg.hidden), "bv": np.zeros(1)})
         self.algo = algos.make(cfg, self.policy, self.rng)
         self.counters = counters or Counters()
-        self.collector: Collector | None = None  # made by `run`, once the env is there
+        self.source = None  # the experience source; a Collector over `env` unless set (see `run`)
         self.last_update: dict = {}
-        self.peak_step_bytes = 0
-        self.learned_steps = 0  # this session's agent steps that entered a gradient
-        self.salvaged_steps = 0  # of which from games in flight at the stop (see `_cut`)
-        self.learner: ThreadPoolExecutor | None = None  # the heavy learning, beside the acting (see `run`)
+        self.salvaged_steps = 0  # steps learned from games in flight at the stop (see `_cut`)
+        self.learner: ThreadPoolExecutor | None = None  # the algorithm's work, beside the acting
         self.jobs: deque[tuple[Future, bool]] = deque()  # submitted there, oldest first: (job, is an update)
 
-    def _observe_rollout(self, ro) -> None:
-        self.algo.observe(ro)
+    def collector(self, env) -> Collector:
+        """The local experience source over `env`, acting with this trainer's policy and RNG."""
+        return Collector(env, self.policy, self.rng, self.algo.wants, self.cfg.rollout_steps)
+
+    @property
+    def learned_steps(self) -> int:
+        """This session's agent steps that entered a gradient."""
+        return self.algo.learned_steps
+
+    @property
+    def peak_step_bytes(self) -> int:
+        return 0 if self.source is None else self.source.peak_step_bytes
+
+    # -- learning ---------------------------------------------------------------------------------
+    def _learn(self, piece) -> None:
+        """One episode or rollout to the algorithm; its work and a due update go where they belong."""
+        work = self.algo.observe(piece)
+        if work is not None:
+            self._submit(work)  # beside the acting, with the weights the seed's order gives it
         if not self.algo.ready():
             return
-        batch = self.algo.take()
-        self.learned_steps += len(batch[1])  # the whole batch goes into this update
-        if self.learner is None:  # its time is counted at the next recv
-            self._count_update(self.algo.learn(batch))
+        self.settle()  # every earlier job done: the weights are settled
+        update = self.algo.update()
+        if self.algo.overlap:  # the games act on with these weights while the update runs
             self.policy.sync()
-            return
-        # Overlapped: the games go on while this batch is learned from, acting with the weights of
-        # the previous update (a policy lag of one update; the clipped ratio uses the probabilities
-        # that really acted). Weights change for acting only here, so runs stay deterministic.
-        self.settle()
-        self.policy.sync()
-        self._submit(self.algo.learn, batch, update=True)
+            self._submit(update, update=True)
+        else:  # the next action uses the updated weights, as in the seed
+            self._count_update(update())
+            self.policy.sync()
 
-    def _submit(self, fn, *args, update: bool = False) -> None:
-        """Run `fn(*args)` on the learner thread after the jobs before it (one thread: in order);
-        right here if there is no learner thread (rollout workers' runs)."""
-        if self.learner is None:
-            out = fn(*args)
-            if update:
-                self._count_update(out)
-            return
-        self.jobs.append((self.learner.submit(fn, *args), update))
+    def _submit(self, fn, update: bool = False) -> None:
+        """Run `fn()` on the learner thread after the jobs before it (one thread: in order)."""
+        self.jobs.append((self.learner.submit(fn), update))
         while len(self.jobs) > 1 and self.jobs[0][0].done():  # surface a failed job early
             self._collect(*self.jobs.popleft())
 
@@ -127,8 +138,8 @@ class Trainer:
             self._count_update(out)
 
     def settle(self) -> None:
-        """Wait until the learner thread has done every job (e.g. before a checkpoint or an
-        update); a PPO update finished there is counted now and acts from the next batch on."""
+        """Wait until the learner thread has done every job (before an update, a save, the end);
+        an update finished there is counted now."""
         while self.jobs:
             self._collect(*self.jobs.popleft())
 
@@ -138,17 +149,9 @@ class Trainer:
         if not all(np.isfinite(w).all() for w in self.policy.params.values()):
             raise PgcliError(f"weights became NaN/inf at update {self.counters.updates}; the last checkpoint is kept")
 
-    def _finished(self, fin, episode=None) -> EpisodeStats:
-        """Count a finished game; REINFORCE also learns from its `episode` (signed, counts, y, r)."""
+    # -- reporting --------------------------------------------------------------------------------
+    def _finished(self, fin) -> EpisodeStats:
         c = self.counters
-        if self.algo.wants == "episodes":
-            self.algo.observe(episode)
-            self.learned_steps += fin.steps
-            self._submit(self.algo.accumulate)  # beside the acting, with the same weights as here
-            if self.algo.ready():  # as the seed: the next action uses the updated weights
-                self.settle()
-                self._count_update(self.algo.update())
-                self.policy.sync()
         c.episode += 1
         reward = float(fin.won - fin.lost)
         c.running_reward = reward if c.running_reward is None else c.running_reward * 0.99 + reward * 0.01
@@ -158,43 +161,31 @@ class Trainer:
         """The metrics row of game `fin` (or of the part of it a stop cut), with the run's counters."""
         c = self.counters
         return EpisodeStats(c.episode, fin.steps, float(fin.won - fin.lost), c.running_reward, fin.won, fin.lost,
-                            c.seconds, c.steps, c.updates, self.last_update, learned_steps=self.learned_steps, cut=cut)
-
-    def _end_episode(self, fin, episode, on_episode, on_save, save_every, until_episode) -> bool:
-        """Learn from and report one finished game, save when due. -> True once the target is reached."""
-        on_episode(self._finished(fin, episode))
-        if save_every and self.counters.episode % save_every == 0:
-            self.settle()
-            on_save()
-        return until_episode is not None and self.counters.episode >= until_episode
-
-    def _cut_parts(self, col: Collector, finished: list = ()) -> list:
-        """At a stop (after `col.drain()`), what a gradient takes of the games it ends, as
-        (Finished, episode or None) pairs. REINFORCE: each game's steps up to its last scored point
-        (complete training data: the discounted return resets at every point), and the games that
-        finished past the target (`finished`). PPO: its updates took their steps up to the last batch."""
-        if self.algo.wants == "episodes":
-            return [*finished, *col.completed_points()]
-        return [(fin, None) for fin in col.rolled_out()]
+                            c.seconds, c.steps, c.updates, self.last_update, self.source.worker_rates(),
+                            self.learned_steps, cut)
 
     def _cut(self, parts: list, on_episode) -> None:
-        """A stop ends the games in flight: REINFORCE's parts of them join the gradient buffer like
-        episodes and are saved with it (the next update uses them). Each part is reported as a `cut`
-        row (it is not a finished episode), so that the metrics account for every step that entered
-        a gradient."""
-        for _, part in parts:
-            if part is not None:
-                self.algo.observe(part)
-                self.learned_steps += len(part[1])
-                self.salvaged_steps += len(part[1])
+        """A stop ends the games in flight: the parts a gradient takes of them (REINFORCE: each game's
+        steps up to its last point; a finished game past the target) join the algorithm's buffer
+        and are saved with it; each game is reported as a `cut` row (not a finished episode), so the
+        metrics account for every step that entered a gradient."""
+        before = self.learned_steps
+        for _, piece in parts:
+            if piece is not None:
+                self.algo.observe(piece)  # its gradient is added when the state is saved
+        self.salvaged_steps += self.learned_steps - before
         for fin, _ in parts:
-            on_episode(self._stats(fin, cut=True))
+            if fin is not None:
+                on_episode(self._stats(fin, cut=True))
 
+    # -- the loop ---------------------------------------------------------------------------------
     def run(self, until_episode: int | None, on_episode: Callable[[EpisodeStats], None],
             should_stop: Callable[[], bool] = lambda: False, on_save: Callable[[], None] = lambda: None,
             save_every: int | None = None) -> bool:
         """Play and learn until `until_episode` episodes are done (None: until stopped).
         -> True if the target was reached, False if `should_stop` stopped it first."""
+        if self.source is None:
+            self.source = self.collector(self.env)
         self.learner = ThreadPoolExecutor(1, thread_name_prefix="pgcli-learn")
         try:
             return self._run(until_episode, on_episode, should_stop, on_save, save_every)
@@ -206,33 +197,69 @@ class Trainer:
                 self.learner = None
 
     def _run(self, until_episode, on_episode, should_stop, on_save, save_every) -> bool:
-        self.collector = col = Collector(self.env, self.policy, self.rng)
-        c, cfg = self.counters, self.cfg
+        src, c = self.source, self.counters
         t_last = time.perf_counter()  # resetting the games counts as training time too
-        col.start(seed=start_seed(cfg.seed, c.episode))
-        rollouts = self.algo.wants == "rollouts"
+        src.start(seed=start_seed(self.cfg.seed, c.episode))
         while True:
-            for g, n in enumerate(col.groups):
-                frames, finished = col.recv(g)
-                c.steps += n
-                now = time.perf_counter()
-                c.seconds += min(now - t_last, MAX_STEP_SECONDS)  # a suspended process is not training
-                t_last = now
-                if finished:
-                    self.peak_step_bytes = max(self.peak_step_bytes, col.logs[g].bytes_per_step)
-                episodes = [col.episode(g, fin.game) if not rollouts else None for fin in finished]
-                col.act(g, frames)  # the group plays on while we learn from the games it finished
-                done, unused = False, []
-                for k, (fin, episode) in enumerate(zip(finished, episodes)):
-                    done = self._end_episode(fin, episode, on_episode, on_save, save_every, until_episode)
-                    if done:
-                        unused = past_target(finished[k + 1 :], episodes[k + 1 :])
-                        break
-                if rollouts and not done:
-                    ro = col.rollout(g, cfg.rollout_steps)
-                    if ro is not None:
-                        self._observe_rollout(ro)
-                if done or should_stop():
-                    col.drain()
-                    self._cut(self._cut_parts(col, unused), on_episode)
-                    return done
+            exp = src.poll()
+            c.steps += exp.steps
+            now = time.perf_counter()
+            c.seconds += min(now - t_last, MAX_STEP_SECONDS)  # a suspended process is not training
+            t_last = now
+            done, rest = False, []
+            for k, (fin, piece) in enumerate(exp.items):
+                if piece is not None:
+                    self._learn(piece)
+                if fin is None:
+                    continue
+                on_episode(self._finished(fin))
+                if save_every and c.episode % save_every == 0:
+                    self.settle()
+                    on_save()
+                if until_episode is not None and c.episode >= until_episode:
+                    done, rest = True, [it for it in exp.items[k + 1 :] if it[1] is not None]
+                    break
+            if done or should_stop():
+                last = src.stop()  # the games end; steps still in flight (rollout workers) were played
+                c.steps += last.steps
+                self._cut(rest + last.items, on_episode)
+                return done
+
+    # -- state ------------------------------------------------------------------------------------
+    def state_dict(self, into: dict | None = None) -> tuple[dict, dict]:
+        """The training state as (arrays, meta), the arrays copied into `into`'s buffers where they
+        fit (call at a settle point; the caller may write them while training goes on)."""
+        into = {} if into is None else into
+        algo_arrays, algo_meta = self.algo.state_dict()
+        arrays = {}
+        for k, v in {**self.policy.params, **algo_arrays}.items():
+            buf = into.get(k)
+            if buf is None or buf.shape != v.shape or buf.dtype != v.dtype:
+                buf = into[k] = np.empty(v.shape, v.dtype)  # C order: written to the file as it is
+            np.copyto(buf, v)
+            arrays[k] = buf
+        return arrays, {**asdict(self.counters), **algo_meta, "rng": self.rng.bit_generator.state}
+
+    @classmethod
+    def from_state(cls, cfg: Config, arrays: dict, meta: dict | None, optimizer: bool = True) -> tuple["Trainer", bool]:
+        """A trainer from saved (arrays, meta); meta None: weights only (an export, Karpathy's file);
+        `optimizer` False: fresh optimizer state (another algorithm or optimizer than the saved one).
+        -> (trainer, exact): exact when the optimizer state and the RNG were restored too."""
+        params = {k: arrays[k] for k in MODEL_KEYS + VALUE_KEYS if k in arrays}
+        counters = Counters()
+        if meta is not None:
+            try:
+                rr = meta.get("running_reward")
+                counters = Counters(int(meta.get("episode", 0)), int(meta.get("updates", 0)),
+                                    None if rr is None else float(rr), int(meta.get("steps", 0)),
+                                    float(meta.get("seconds", 0.0)))
+            except (TypeError, ValueError):
+                raise PgcliError("checkpoint metadata is malformed") from None
+        trainer = cls(cfg, None, Policy(params), np.random.default_rng(cfg.seed), counters)
+        exact = meta is not None and optimizer and trainer.algo.load_state_dict(arrays, meta, counters.episode, counters.updates)
+        if exact:
+            try:
+                trainer.rng.bit_generator.state = meta["rng"]
+            except (KeyError, TypeError, ValueError):
+                raise PgcliError("checkpoint RNG state is malformed") from None
+        return trainer, exact

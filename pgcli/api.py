@@ -1,0 +1,87 @@
+"""pgcli from Python (a notebook, a script): load an agent and act on frames; train with a callback.
+
+    import pgcli
+    player = pgcli.load("examples/pong-agent.p")   # its weights and the emulator settings it trained with
+    env = player.make_env()                         # a gymnasium env with exactly those settings
+    frame, _ = env.reset(seed=0)
+    player.reset(frame)                             # a new game: no difference frame yet
+    while True:
+        action, p_up = player.act(frame)            # ALE action (2 = UP, 3 = DOWN) and P(UP)
+        frame, reward, terminated, truncated, _ = env.step(action)
+        if terminated or truncated:
+            break
+
+    result = pgcli.train(pgcli.Config(algo="ppo"), "runs/nb.p", minutes=5,
+                         on_episode=lambda st: print(st.episode, st.running_reward))
+
+`train` is `pgcli train` without the terminal: the same checkpoints, metrics CSV and safety rules
+(a new run never replaces another run's files unless `overwrite=True`); mistakes raise `PgcliError`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from pgcli.commands.agent import Agent, load_agent, make_single_env
+from pgcli.config import Config
+from pgcli.core import sparse
+from pgcli.core.network import sample
+from pgcli.core.trainer import EpisodeStats
+
+
+class Player:
+    """A trained agent that acts on raw 210x160 RGB frames, one game at a time."""
+
+    def __init__(self, agent: Agent, seed: int = 0, greedy: bool = False):
+        self.agent, self.greedy = agent, greedy
+        self.rng = np.random.default_rng(seed)
+        self.diff: sparse.FrameDiff | None = None
+
+    @property
+    def settings(self):
+        """The emulator settings the agent trained with (env id, frameskip, sticky actions)."""
+        return self.agent.settings
+
+    def make_env(self, render_mode: str | None = None):
+        return make_single_env(self.agent.settings, render_mode)
+
+    def reset(self, frame: np.ndarray) -> None:
+        """Start a game from its first frame (the next `act` sees no motion yet)."""
+        self.diff = sparse.FrameDiff(np.asarray(frame)[None])
+        self._fresh = True
+
+    def act(self, frame: np.ndarray) -> tuple[int, float]:
+        """The action for this frame (the difference from the last one goes into the network)."""
+        if self.diff is None:
+            self.reset(frame)
+        x = self.diff(np.asarray(frame)[None], np.array([self._fresh]))
+        self._fresh = False
+        p, _ = self.agent.policy.forward(*sparse.encode(x))
+        actions, _ = sample(p, self.rng, self.greedy)
+        return int(actions[0]), float(p[0])
+
+
+def load(path: str | Path, seed: int = 0, greedy: bool = False, sticky_actions: float | None = None) -> Player:
+    """The agent in a pgcli checkpoint, an export or Karpathy's save.p (loaded without running code)."""
+    return Player(load_agent(Path(path), sticky_actions=sticky_actions), seed, greedy)
+
+
+def train(config: Config | dict, output: str | Path, episodes: int | None = None, minutes: float | None = None,
+          on_episode: Callable[[EpisodeStats], None] = lambda st: None, resume: str | Path | None = None,
+          overwrite: bool = False, save_every: int = 100):
+    """Train until `episodes` more episodes or `minutes` more minutes (or both; at least one) and
+    checkpoint to `output`; `on_episode` gets each finished episode's `EpisodeStats`. The fields of
+    `config` left at their defaults take the algorithm's defaults, as unset flags do (PPO's lr)."""
+    from pgcli.commands.train import train as run
+
+    if episodes is None and minutes is None:
+        raise ValueError("give episodes or minutes (or both): train would otherwise run until stopped")
+    if isinstance(config, Config):
+        default = Config().to_dict()
+        config = {k: v for k, v in config.to_dict().items() if v != default[k]}
+    return run(dict(config), Path(output), episodes=episodes, save_every=save_every,
+               resume=None if resume is None else Path(resume), on_episode=on_episode, overwrite=overwrite,
+               max_seconds=None if minutes is None else minutes * 60)
