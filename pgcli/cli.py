@@ -109,16 +109,6 @@ def train(
                    f"agent steps played ({result.salvaged_steps:,} from points completed in the games cut by the stop)")
 
 
-def _progress(total: int, what: str):
-    """A rich progress bar on stderr (stdout stays clean for results and --json)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    console = Console(stderr=True)
-    return Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
-                    TimeElapsedColumn(), console=console, disable=not console.is_terminal, transient=True)
-
-
 CHECKPOINT = typer.Argument(..., help="A pgcli checkpoint or a Karpathy save.p.", show_default=False)
 STICKY = typer.Option(None, "--sticky-actions", min=0.0, max=1.0,
                       help="Chance the emulator repeats the last action (default: what the agent trained with).")
@@ -179,7 +169,9 @@ def evaluate(
     from pgcli.commands.evaluate import evaluate as run_eval
 
     agent = load_agent(checkpoint, env, sticky_actions)
-    with _progress(episodes, "evaluating") as prog:
+    from pgcli.commands.progress import progress_bar
+
+    with progress_bar(episodes, "evaluating") as prog:
         task = prog.add_task("eval", total=episodes, info="")
         done = []
 
@@ -221,7 +213,9 @@ def record(
 
     check_output(output)
     agent = load_agent(checkpoint, env, sticky_actions)
-    with _progress(max_frames or 0, "recording") as prog:
+    from pgcli.commands.progress import progress_bar
+
+    with progress_bar(max_frames or 0, "recording") as prog:
         task = prog.add_task("rec", total=max_frames, info="")
         res = run_record(agent, output, episodes, max_frames, fps, scale, show_input, seed, greedy,
                          on_frame=lambda n: prog.update(task, completed=n, info=f"{n} frames"))
@@ -230,156 +224,7 @@ def record(
     typer.echo(f"wrote {output}: {res['frames']} frames, {w}x{h}, {res['fps']:.0f} fps (score {score})")
 
 
-def _weights(checkpoints: list[Path], output: Path, neurons: str, cols: int, scale: int, fps: float) -> None:
-    from pgcli.commands.weights import draw, parse_neurons
-
-    n, w, h = draw(checkpoints, output, parse_neurons(neurons), cols, scale, fps)
-    typer.echo(f"wrote {output}: {f'{n} frames' if n > 1 else '1 image'}, {w}x{h}")
-
-
-WEIGHT_ARGS = dict(
-    output=typer.Option(Path("w1.png"), "--output", "-o", help="PNG for one checkpoint; GIF for several."),
-    neurons=typer.Option("40", help="How many neurons to draw, or 'all'."),
-    cols=typer.Option(10, min=1, help="Neurons per row."),
-    scale=typer.Option(2, min=1, max=16, help="Pixel size."),
-    fps=typer.Option(2.0, min=0.1, max=50, help="Animation speed (several checkpoints)."),
-)
-
-
-@app.command()
-def weights(
-    checkpoints: list[Path] = typer.Argument(..., help="One checkpoint, or several for an animation.", show_default=False),
-    output: Path = WEIGHT_ARGS["output"], neurons: str = WEIGHT_ARGS["neurons"], cols: int = WEIGHT_ARGS["cols"],
-    scale: int = WEIGHT_ARGS["scale"], fps: float = WEIGHT_ARGS["fps"],
-):
-    """Draw W1's neurons as 80x80 images (white positive, black negative)."""
-    _weights(checkpoints, output, neurons, cols, scale, fps)
-
-
-@app.command("visualize-weights")
-def visualize_weights(
-    checkpoints: list[Path] = typer.Argument(..., help="One checkpoint, or several for an animation.", show_default=False),
-    output: Path = WEIGHT_ARGS["output"], neurons: str = WEIGHT_ARGS["neurons"], cols: int = WEIGHT_ARGS["cols"],
-    scale: int = WEIGHT_ARGS["scale"], fps: float = WEIGHT_ARGS["fps"],
-):
-    """Same as `weights`."""
-    _weights(checkpoints, output, neurons, cols, scale, fps)
-
-
-@app.command()
-def export(
-    checkpoint: Path = CHECKPOINT,
-    output: Path = typer.Option(..., "--output", "-o", help="File to write.", show_default=False),
-    karpathy: bool = typer.Option(False, "--karpathy", help="Write Karpathy's save.p format (a pickle) for his original script."),
-    float64: bool = typer.Option(False, "--float64", help="Keep float64 weights (default: float32, half the size)."),
-):
-    """Write a small weights-only copy of a checkpoint to share (config and env settings kept)."""
-    from pgcli.files import checkpoint as ckpt_io
-
-    from pgcli.files.outputs import check_output
-
-    ck = ckpt_io.load(checkpoint)
-    check_output(output)
-    if karpathy:
-        data = ckpt_io.karpathy_pickle(ck)
-    else:
-        data = ckpt_io.encode(ckpt_io.export_weights(ck, float32=not float64))
-    try:
-        ckpt_io.atomic_write(output, data)
-    except OSError as e:
-        raise PgcliError(f"{output}: cannot write ({e.strerror})") from None
-    typer.echo(f"wrote {output} ({len(data) / 1e6:.1f} MB, {'Karpathy save.p' if karpathy else 'pgcli weights'})")
-
-
-@app.command()
-def plot(
-    metrics: list[Path] = typer.Argument(..., help="One or more metrics CSVs written by pgcli train.", show_default=False),
-    output: Path = typer.Option(Path("curve.png"), "--output", "-o", help="Image to write (.png, .svg, .pdf)."),
-    label: Optional[list[str]] = typer.Option(None, "--label", "-l", help="Legend label per CSV, in order."),
-    title: Optional[str] = typer.Option(None, help="Figure title."),
-):
-    """Plot learning curves (running reward vs episodes and vs hours); print the milestones."""
-    from pgcli.commands.plot import MILESTONES, check_output, group, milestone_summary, plot as draw, read_metrics
-
-    check_output(output)
-    labels = list(label or [])
-    if len(labels) > len(metrics):
-        raise PgcliError(f"{len(labels)} labels for {len(metrics)} metrics files")
-    curves = [read_metrics(m, labels[i] if i < len(labels) else None) for i, m in enumerate(metrics)]
-    draw(curves, output, title)
-    typer.echo(f"wrote {output}")
-    for c in curves:
-        last = c.running_reward[-1]
-        typer.echo(f"{c.label}: {c.episode[-1]} episodes, {c.hours[-1]:.2f} h, running reward {last:.2f}")
-        for level in MILESTONES:
-            hit = c.first_reaching(level)
-            where = "not reached" if hit is None else f"episode {hit[0]:>6,}  {hit[1]:5.2f} h  {hit[2] / 1e6:6.2f}M steps"
-            typer.echo(f"  running reward >= {level:>3}: {where}")
-    for label, runs in group(curves).items():
-        if len(runs) < 2:
-            continue
-        best = max(float(c.running_reward.max()) for c in runs)
-        typer.echo(f"{label}, {len(runs)} runs: median (min-max); best running reward {best:.2f}")
-        for level in MILESTONES:
-            m = milestone_summary(runs, level)
-            if not m["reached"]:
-                typer.echo(f"  running reward >= {level:>3}: reached by 0 of {m['runs']} runs")
-                continue
-            (h, h0, h1), (st, s0, s1), (ep, e0, e1) = m["hours"], m["steps"], m["episode"]
-            typer.echo(f"  running reward >= {level:>3}: {h:5.2f} h ({h0:.2f}-{h1:.2f})  {st / 1e6:5.2f}M steps "
-                       f"({s0 / 1e6:.2f}-{s1 / 1e6:.2f})  episode {ep:,.0f} ({e0:,.0f}-{e1:,.0f})  "
-                       f"[{m['reached']} of {m['runs']} runs]")
-
-
-@app.command()
-def bench(
-    seconds: float = typer.Option(60.0, min=3, max=7200, help="Time given to each contender in all."),
-    rounds: int = typer.Option(3, min=1, max=60, help="Interleaved turns per contender (evens out machine noise)."),
-    num_envs: int = typer.Option(_D.num_envs, min=1, max=256, help="Games side by side for (a) and (c)."),
-    algo: Optional[list[str]] = typer.Option(None, "--algo", help="Algorithms to run as (c). (default: reinforce and ppo)"),
-    workers: Optional[list[int]] = typer.Option(None, "--workers", min=1, max=256, help="Also run (c) with this many Ray rollout workers (repeatable; needs pgcli\\[ray])."),
-    env: str = typer.Option(_D.env_id, "--env", help="Gymnasium id of the Pong variant to play."),
-    sticky_actions: Optional[float] = typer.Option(None, "--sticky-actions", min=0.0, max=1.0, help="Chance the emulator repeats the last action (default: the env's own)."),
-):
-    """Benchmark side by side: raw emulator vs the seed's loop vs pgcli train, end to end."""
-    from rich.console import Console
-    from rich.table import Table
-
-    from pgcli.commands.bench import run
-    from pgcli.config import ALGOS
-    from pgcli.envs import env_settings
-
-    algos = tuple(algo or ALGOS)
-    for a in algos:
-        if a not in ALGOS:
-            raise PgcliError(f"algo must be one of {', '.join(ALGOS)}, got {a!r}")
-    console = Console()
-    cfg = Config(num_envs=num_envs, env_id=env, sticky_actions=sticky_actions).validate()
-    s = env_settings(cfg.env_id, cfg.sticky_actions)  # the settings every contender plays with
-    console.print(f"{seconds:.0f} s each in {rounds} interleaved turns; {s.env_id} (frameskip {s.frameskip}, "
-                  f"sticky actions {s.repeat_action_probability:g}); (a) and (c) play {num_envs} games side by side, "
-                  "(b) one game, dense float64 math")
-    out = run(cfg, seconds, rounds, algos, workers=tuple(workers or ()),
-              on_result=lambda i, r: console.print(f"  round {i + 1}: {r.name:<28} {r.sps:7,.0f} steps/s"
-                                                    + ("" if r.useful is None else f", useful {r.useful / r.seconds:7,.0f}")))
-    console.print(out["machine"])
-    table = Table()
-    for col in ("contender", "emulated frames/s", "useful frames/s", "steps/s", "bytes/step"):
-        table.add_column(col, justify="left" if col == "contender" else "right")
-    for r in out["results"].values():
-        table.add_row(r.name, f"{r.fps:,.0f}", f"{r.useful_fps:,.0f}", f"{r.sps:,.0f}",
-                      "-" if r.bytes_per_step is None else f"{r.bytes_per_step:,.0f}")
-    console.print(table)
-    for k, q in out["ratios"].items():
-        console.print(f"{out['results'][k].name}: useful/raw {q['useful_vs_raw']:.2f} (emulated/raw "
-                      f"{q['emulated_vs_raw']:.2f}), useful/seed {q['useful_vs_seed']:.2f}x, thrown away "
-                      f"{q['thrown_away']:.1%}; whole run with start-up: useful/raw {q['whole_run_useful_vs_raw']:.2f}")
-    for k, q in out["cluster"].items():
-        console.print(f"{out['results'][k].name}: learner {q['learner_us_per_step']:.1f} us CPU per agent step, workers "
-                      f"{q['worker_us_per_step']:.0f} us CPU per step, {q['wire_bytes_per_step']:.0f} bytes of experience per step")
-    console.print(f"useful: steps that entered a gradient; useful/raw = emulated/raw (median of {rounds} per-round "
-                  "ratios) x the run's useful share; raw: the faster layout of (a); the seed's loop counts all its "
-                  f"steps as useful; bytes/step: memory per stored agent step; peak RSS {out['peak_rss_mb']:.0f} MB")
+from pgcli import cli_results  # noqa: E402,F401  (registers weights, visualize-weights, export, plot, bench on `app`)
 
 
 def main() -> None:

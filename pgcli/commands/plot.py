@@ -147,3 +147,30 @@ def plot(curves: list[Curve], output: Path, title: str | None = None) -> None:
             fig.savefig(tmp, dpi=110)
     finally:
         plt.close(fig)
+
+
+def report(curves: list) -> list[str]:
+    """Each run's milestones, then per label of several runs their median (min-max) milestones."""
+    out = []
+    for c in curves:
+        last = c.running_reward[-1]
+        out.append(f"{c.label}: {c.episode[-1]} episodes, {c.hours[-1]:.2f} h, running reward {last:.2f}")
+        for level in MILESTONES:
+            hit = c.first_reaching(level)
+            where = "not reached" if hit is None else f"episode {hit[0]:>6,}  {hit[1]:5.2f} h  {hit[2] / 1e6:6.2f}M steps"
+            out.append(f"  running reward >= {level:>3}: {where}")
+    for label, runs in group(curves).items():
+        if len(runs) < 2:
+            continue
+        best = max(float(c.running_reward.max()) for c in runs)
+        out.append(f"{label}, {len(runs)} runs: median (min-max); best running reward {best:.2f}")
+        for level in MILESTONES:
+            m = milestone_summary(runs, level)
+            if not m["reached"]:
+                out.append(f"  running reward >= {level:>3}: reached by 0 of {m['runs']} runs")
+                continue
+            (h, h0, h1), (st, s0, s1), (ep, e0, e1) = m["hours"], m["steps"], m["episode"]
+            out.append(f"  running reward >= {level:>3}: {h:5.2f} h ({h0:.2f}-{h1:.2f})  {st / 1e6:5.2f}M steps "
+                       f"({s0 / 1e6:.2f}-{s1 / 1e6:.2f})  episode {ep:,.0f} ({e0:,.0f}-{e1:,.0f})  "
+                       f"[{m['reached']} of {m['runs']} runs]")
+    return out

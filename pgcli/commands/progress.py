@@ -73,3 +73,13 @@ def update_summary(u: dict) -> str:
         return ""
     return (f"KL {u['approx_kl']:.4f} clip {u['clip_frac']:.2f} entropy {u['entropy']:.2f} "
             f"value loss {u['value_loss']:.3f} epochs {u['epochs']}")
+
+
+def progress_bar(total: int, what: str):
+    """A rich progress bar on stderr (stdout stays clean for results and --json)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    return Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+                    TimeElapsedColumn(), console=console, disable=not console.is_terminal, transient=True)

@@ -1,0 +1,118 @@
+"""The commands that look at results: W1 as images (`weights`, `visualize-weights`), `export`,
+`plot` and `bench`. Registered on the one `app` of `pgcli.cli` (imported at its end)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from pgcli.cli import CHECKPOINT, _D, app
+from pgcli.config import Config
+from pgcli.errors import PgcliError
+
+
+def _weights(checkpoints: list[Path], output: Path, neurons: str, cols: int, scale: int, fps: float) -> None:
+    from pgcli.commands.weights import draw, parse_neurons
+
+    n, w, h = draw(checkpoints, output, parse_neurons(neurons), cols, scale, fps)
+    typer.echo(f"wrote {output}: {f'{n} frames' if n > 1 else '1 image'}, {w}x{h}")
+
+
+WEIGHT_ARGS = dict(
+    output=typer.Option(Path("w1.png"), "--output", "-o", help="PNG for one checkpoint; GIF for several."),
+    neurons=typer.Option("40", help="How many neurons to draw, or 'all'."),
+    cols=typer.Option(10, min=1, help="Neurons per row."),
+    scale=typer.Option(2, min=1, max=16, help="Pixel size."),
+    fps=typer.Option(2.0, min=0.1, max=50, help="Animation speed (several checkpoints)."),
+)
+
+
+@app.command()
+def weights(
+    checkpoints: list[Path] = typer.Argument(..., help="One checkpoint, or several for an animation.", show_default=False),
+    output: Path = WEIGHT_ARGS["output"], neurons: str = WEIGHT_ARGS["neurons"], cols: int = WEIGHT_ARGS["cols"],
+    scale: int = WEIGHT_ARGS["scale"], fps: float = WEIGHT_ARGS["fps"],
+):
+    """Draw W1's neurons as 80x80 images (white positive, black negative)."""
+    _weights(checkpoints, output, neurons, cols, scale, fps)
+
+
+@app.command("visualize-weights")
+def visualize_weights(
+    checkpoints: list[Path] = typer.Argument(..., help="One checkpoint, or several for an animation.", show_default=False),
+    output: Path = WEIGHT_ARGS["output"], neurons: str = WEIGHT_ARGS["neurons"], cols: int = WEIGHT_ARGS["cols"],
+    scale: int = WEIGHT_ARGS["scale"], fps: float = WEIGHT_ARGS["fps"],
+):
+    """Same as `weights`."""
+    _weights(checkpoints, output, neurons, cols, scale, fps)
+
+
+@app.command()
+def export(
+    checkpoint: Path = CHECKPOINT,
+    output: Path = typer.Option(..., "--output", "-o", help="File to write.", show_default=False),
+    karpathy: bool = typer.Option(False, "--karpathy", help="Write Karpathy's save.p format (a pickle) for his original script."),
+    float64: bool = typer.Option(False, "--float64", help="Keep float64 weights (default: float32, half the size)."),
+):
+    """Write a small weights-only copy of a checkpoint to share (config and env settings kept)."""
+    from pgcli.files.outputs import export_file
+
+    size, kind = export_file(checkpoint, output, karpathy, float32=not float64)
+    typer.echo(f"wrote {output} ({size / 1e6:.1f} MB, {kind})")
+
+
+@app.command()
+def plot(
+    metrics: list[Path] = typer.Argument(..., help="One or more metrics CSVs written by pgcli train.", show_default=False),
+    output: Path = typer.Option(Path("curve.png"), "--output", "-o", help="Image to write (.png, .svg, .pdf)."),
+    label: Optional[list[str]] = typer.Option(None, "--label", "-l", help="Legend label per CSV, in order."),
+    title: Optional[str] = typer.Option(None, help="Figure title."),
+):
+    """Plot learning curves (running reward vs episodes and vs hours); print the milestones."""
+    from pgcli.commands.plot import check_output, plot as draw, read_metrics, report
+
+    check_output(output)
+    labels = list(label or [])
+    if len(labels) > len(metrics):
+        raise PgcliError(f"{len(labels)} labels for {len(metrics)} metrics files")
+    curves = [read_metrics(m, labels[i] if i < len(labels) else None) for i, m in enumerate(metrics)]
+    draw(curves, output, title)
+    typer.echo(f"wrote {output}")
+    for line in report(curves):
+        typer.echo(line)
+
+
+@app.command()
+def bench(
+    seconds: float = typer.Option(60.0, min=3, max=7200, help="Time given to each contender in all."),
+    rounds: int = typer.Option(3, min=1, max=60, help="Interleaved turns per contender (evens out machine noise)."),
+    num_envs: int = typer.Option(_D.num_envs, min=1, max=256, help="Games side by side for (a) and (c)."),
+    algo: Optional[list[str]] = typer.Option(None, "--algo", help="Algorithms to run as (c). (default: reinforce and ppo)"),
+    workers: Optional[list[int]] = typer.Option(None, "--workers", min=1, max=256, help="Also run (c) with this many Ray rollout workers (repeatable; needs pgcli\\[ray])."),
+    env: str = typer.Option(_D.env_id, "--env", help="Gymnasium id of the Pong variant to play."),
+    sticky_actions: Optional[float] = typer.Option(None, "--sticky-actions", min=0.0, max=1.0, help="Chance the emulator repeats the last action (default: the env's own)."),
+):
+    """Benchmark side by side: raw emulator vs the seed's loop vs pgcli train, end to end."""
+    from rich.console import Console
+
+    from pgcli.commands.bench import run
+    from pgcli.commands.bench_report import report
+    from pgcli.config import ALGOS
+    from pgcli.envs import env_settings
+
+    algos = tuple(algo or ALGOS)
+    for a in algos:
+        if a not in ALGOS:
+            raise PgcliError(f"algo must be one of {', '.join(ALGOS)}, got {a!r}")
+    console = Console()
+    cfg = Config(num_envs=num_envs, env_id=env, sticky_actions=sticky_actions).validate()
+    s = env_settings(cfg.env_id, cfg.sticky_actions)  # the settings every contender plays with
+    console.print(f"{seconds:.0f} s each in {rounds} interleaved turns; {s.env_id} (frameskip {s.frameskip}, "
+                  f"sticky actions {s.repeat_action_probability:g}); (a) and (c) play {num_envs} games side by side, "
+                  "(b) one game, dense float64 math")
+    out = run(cfg, seconds, rounds, algos, workers=tuple(workers or ()),
+              on_result=lambda i, r: console.print(f"  round {i + 1}: {r.name:<28} {r.sps:7,.0f} steps/s"
+                                                    + ("" if r.useful is None else f", useful {r.useful / r.seconds:7,.0f}")))
+    report(console, out, rounds)
