@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from pgcli.config import Config
+from pgcli.config import FLAG_NAMES, Config
 
 _D = Config()
 
@@ -19,7 +19,6 @@ PANELS = {  # train --help groups its flags: what to train, the algorithms' knob
                          "gae_lambda", "max_grad_norm"),
     "Performance": ("num_envs",),
 }
-FLAG_NAMES = {"env_id": ["--env"], "learning_rate": ["--learning-rate", "--lr"]}
 BOUNDS = {"hidden": dict(min=1, max=65536), "batch_size": dict(min=1), "num_envs": dict(min=1, max=256),
           "seed": dict(min=0), "sticky_actions": dict(min=0.0, max=1.0), "rollout_steps": dict(min=1), "epochs": dict(min=1), "minibatches": dict(min=1)}
 

@@ -158,7 +158,8 @@ def field_docs() -> dict[str, str]:
     return docs
 
 
-FLAG_OF = {"env_id": "--env", "learning_rate": "--learning-rate`, `--lr"}
+FLAG_NAMES = {"env_id": ["--env"], "learning_rate": ["--learning-rate", "--lr"]}
+"""The flags of the fields whose flag is not `--field-name` (the CLI and the docs' table read it)."""
 
 
 def markdown_table() -> str:
@@ -166,7 +167,7 @@ def markdown_table() -> str:
     docs, d = field_docs(), Config()
     rows = ["| flag | default | meaning |", "|---|---|---|"]
     for f in dataclasses.fields(Config):
-        flag = FLAG_OF.get(f.name, "--" + f.name.replace("_", "-"))
+        flag = "`, `".join(FLAG_NAMES.get(f.name, ["--" + f.name.replace("_", "-")]))
         default = getattr(d, f.name)
         shown = "the env's" if default is None else default
         rows.append(f"| `{flag}` | {shown} | {docs[f.name]} |")

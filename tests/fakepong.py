@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli.core.policy import UP
+from pgcli.core.pg_math import UP
 
 
 class FakePong:

@@ -3,7 +3,7 @@ same picture as the RGB frames the seed's `prepro` was written for (real ALE Pon
 
 import numpy as np
 
-from pgcli.core import policy, sparse
+from pgcli.core import pg_math, sparse
 from pgcli.envs import VectorPong, env_settings
 
 
@@ -25,7 +25,7 @@ def test_grey_frames_give_the_seeds_difference_frames():
                 assert np.array_equal(x, sparse.prepro_batch(a))
                 if t % 150 == 0:  # and both equal the seed's own prepro, frame by frame
                     for i in range(n):
-                        assert np.array_equal(x[i], policy.prepro(a[i]))
+                        assert np.array_equal(x[i], pg_math.prepro(a[i]))
                 lit += int(x.sum())
                 actions = rng.integers(2, 4, n)
                 rgb.send(g, actions)

@@ -52,7 +52,7 @@ def test_the_config_accepts_exactly_the_optimizers_there_are():
 def test_optimizers_step_in_blocks_with_the_one_pass_numbers(monkeypatch):
     """Stepping W1 block by block (to stay in cache) must give the whole-array step bit for bit,
     for the pixel-major W1 the policy keeps, over several steps."""
-    from pgcli.core import policy
+    from pgcli.core import pg_math
     from pgcli.core.network import pixel_major
 
     monkeypatch.setattr(optim, "BLOCK", 1000)  # many blocks, the last one short
@@ -68,9 +68,9 @@ def test_optimizers_step_in_blocks_with_the_one_pass_numbers(monkeypatch):
         for t, g in enumerate(grads, 1):
             opt.step(blocked, g)
             if name == "adam":
-                policy.adam_step(whole, g, state["m"], state["v"], t, 1e-2)
+                pg_math.adam_step(whole, g, state["m"], state["v"], t, 1e-2)
             else:
-                policy.rmsprop_step(whole, g, state["cache"], 1e-2, 0.99)
+                pg_math.rmsprop_step(whole, g, state["cache"], 1e-2, 0.99)
         assert not blocked["W1"].flags.c_contiguous  # still pixel-major: the blocks were views
         for k in params:
             assert np.array_equal(blocked[k], whole[k]), (name, k)

@@ -78,7 +78,7 @@ def test_gae_by_hand_with_a_point_midway():
 
 
 def test_gae_lambda_one_gives_discounted_returns_minus_values():
-    from pgcli.core.policy import discount_rewards
+    from pgcli.core.pg_math import discount_rewards
 
     rng = np.random.default_rng(3)
     r = rng.choice([0.0, 0.0, 0.0, 1.0, -1.0], (30, 1))

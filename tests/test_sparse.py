@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from pgcli.core import policy, sparse
+from pgcli.core import pg_math, sparse
 
 
 def random_episode(rng, T=700, density=0.004):
-    X = ((rng.random((T, policy.D)) < density) * rng.choice([-1, 1], (T, policy.D))).astype(np.int8)
+    X = ((rng.random((T, pg_math.D)) < density) * rng.choice([-1, 1], (T, pg_math.D))).astype(np.int8)
     X[0] = 0  # first step of an episode: no difference frame yet
     X[5] = 0
     return X
@@ -25,25 +25,25 @@ def test_encode_roundtrip():
 
 def test_act_forward_matches_dense():
     rng = np.random.default_rng(2)
-    model = policy.init_model(200, rng)
+    model = pg_math.init_model(200, rng)
     X = random_episode(rng, T=16)
     signed, counts = sparse.encode(X)
-    p_dense, _ = policy.policy_forward(model, X.astype(np.float64))
+    p_dense, _ = pg_math.policy_forward(model, X.astype(np.float64))
     p = sparse.act_forward(model["W1"].T.astype(np.float32).copy(), model["W2"], signed, counts)
     np.testing.assert_allclose(p, p_dense, atol=1e-6)  # float32: used only to sample actions
 
 
 def test_episode_gradient_matches_dense_reference():
     rng = np.random.default_rng(3)
-    model = policy.init_model(200, rng)
+    model = pg_math.init_model(200, rng)
     X = random_episode(rng, T=2500)  # longer than one chunk
     y = (rng.random(len(X)) < 0.5).astype(np.float64)
     r = np.zeros(len(X))
     r[rng.choice(len(X), 21, replace=False)] = rng.choice([-1.0, 1.0], 21)
-    adv = policy.standardise(policy.discount_rewards(r, 0.99))
+    adv = pg_math.standardise(pg_math.discount_rewards(r, 0.99))
     epx = X.astype(np.float64)
-    p, eph = policy.policy_forward(model, epx)
-    ref = policy.policy_backward(model, epx, eph, (y - p) * adv)
+    p, eph = pg_math.policy_forward(model, epx)
+    ref = pg_math.policy_backward(model, epx, eph, (y - p) * adv)
     signed, counts = sparse.encode(X)
     dW1T, dW2 = sparse.episode_gradient(model["W1"].T.copy(), model["W2"], signed, counts, y, adv)
     np.testing.assert_allclose(dW1T.T, ref["W1"], rtol=0, atol=1e-12 * np.abs(ref["W1"]).max())
@@ -55,7 +55,7 @@ def test_prepro_batch_matches_prepro():
     frames = rng.choice(np.array([144, 109, 236, 92], np.uint8), (3, 210, 160, 3))
     batch = sparse.prepro_batch(frames)
     for i in range(3):
-        np.testing.assert_array_equal(batch[i], policy.prepro(frames[i]))
+        np.testing.assert_array_equal(batch[i], pg_math.prepro(frames[i]))
 
 
 def test_prepro_batch_on_grey_frames_matches_prepro_on_red():
@@ -65,4 +65,4 @@ def test_prepro_batch_on_grey_frames_matches_prepro_on_red():
     rgb = np.stack([red, red, red], axis=-1)
     batch = sparse.prepro_batch(grey)
     for i in range(3):
-        np.testing.assert_array_equal(batch[i], policy.prepro(rgb[i]))
+        np.testing.assert_array_equal(batch[i], pg_math.prepro(rgb[i]))

@@ -1,4 +1,4 @@
-"""PPO's math on the seed's network, as pure numpy functions (read beside `pgcli.core.policy`).
+"""PPO's math on the seed's network, as pure numpy functions (read beside `pgcli.core.pg_math`).
 
 The blog post ends with its advice: avoid "parameter updates that change your policy too much"
 (TRPO). PPO does it with a clipped probability ratio and, here, a KL check that stops the epochs.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli.core.policy import sigmoid
+from pgcli.core.pg_math import sigmoid
 
 
 def gae(rewards, values, dones, last_value, gamma: float, lam: float) -> tuple[np.ndarray, np.ndarray]:

@@ -13,7 +13,7 @@ from collections import deque
 
 import numpy as np
 
-from pgcli.core import optim, policy, sparse
+from pgcli.core import optim, pg_math, sparse
 from pgcli.core.network import Policy
 
 
@@ -43,7 +43,7 @@ class Reinforce:
         while self.queued:
             signed, counts, y, r = self.queued.popleft()
             epr = r.astype(np.float64)
-            discounted_epr = policy.standardise(policy.discount_rewards(epr, self.cfg.gamma))
+            discounted_epr = pg_math.standardise(pg_math.discount_rewards(epr, self.cfg.gamma))
             _, dW2 = sparse.episode_gradient(self.policy.W1T, self.model["W2"], signed, counts,
                                              y.astype(np.float64), discounted_epr, dW1T=self.grad["W1"].T)
             self.grad["W2"] += dW2

@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from pgcli.core import policy, sparse
+from pgcli.core import pg_math, sparse
 
 from pgcli.files import checkpoint
 from pgcli.envs import EnvSettings, env_settings
@@ -87,7 +87,7 @@ def play(agent: Agent, episodes: int, seed: int, greedy: bool, render_mode: str 
         for ep in range(episodes):
             frame, _ = env.reset(seed=(seed + ep) % 2**31)
             diff = sparse.FrameDiff(frame[None])
-            x = np.zeros((1, policy.D), np.int8)
+            x = np.zeros((1, pg_math.D), np.int8)
             won = lost = steps = 0
             done = stop = False
             while not done and not stop:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pgcli.core import policy
+from pgcli.core import pg_math
 from pgcli.config import Config
 from pgcli.envs import VectorPong, default_groups, env_settings
 from pgcli.errors import PgcliError
@@ -89,7 +89,7 @@ def seed_loop(cfg: Config, seconds: float) -> Result:
     s = env_settings(cfg.env_id, cfg.sticky_actions)
     env = make_single_env(s)
     rng = np.random.default_rng(cfg.seed)
-    model = policy.init_model(cfg.hidden, rng)
+    model = pg_math.init_model(cfg.hidden, rng)
     grad_buffer = {k: np.zeros_like(v) for k, v in model.items()}
     rmsprop_cache = {k: np.zeros_like(v) for k, v in model.items()}
     observation, _ = env.reset(seed=cfg.seed)
@@ -98,14 +98,14 @@ def seed_loop(cfg: Config, seconds: float) -> Result:
     episode_number, steps, peak_bytes = 0, 0, 0
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < seconds:
-        cur_x = policy.prepro(observation)
-        x = cur_x - prev_x if prev_x is not None else np.zeros(policy.D)
+        cur_x = pg_math.prepro(observation)
+        x = cur_x - prev_x if prev_x is not None else np.zeros(pg_math.D)
         prev_x = cur_x
-        aprob, h = policy.policy_forward(model, x)
-        action = policy.UP if rng.uniform() < aprob else policy.DOWN
+        aprob, h = pg_math.policy_forward(model, x)
+        action = pg_math.UP if rng.uniform() < aprob else pg_math.DOWN
         xs.append(x)
         hs.append(h)
-        y = 1 if action == policy.UP else 0
+        y = 1 if action == pg_math.UP else 0
         dlogps.append(y - aprob)
         observation, reward, term, trunc, _ = env.step(action)
         drs.append(reward)
@@ -116,19 +116,19 @@ def seed_loop(cfg: Config, seconds: float) -> Result:
             peak_bytes = max(peak_bytes, (epx.nbytes + eph.nbytes) / len(xs) + 16)
             epdlogp, epr = np.vstack(dlogps), np.vstack(drs)
             xs, hs, dlogps, drs = [], [], [], []
-            discounted_epr = policy.standardise(policy.discount_rewards(epr.ravel(), cfg.gamma))
-            grad = policy.policy_backward(model, epx, eph, epdlogp.ravel() * discounted_epr)
+            discounted_epr = pg_math.standardise(pg_math.discount_rewards(epr.ravel(), cfg.gamma))
+            grad = pg_math.policy_backward(model, epx, eph, epdlogp.ravel() * discounted_epr)
             for k in model:
                 grad_buffer[k] += grad[k]
             if episode_number % cfg.batch_size == 0:
-                policy.rmsprop_step(model, grad_buffer, rmsprop_cache, cfg.learning_rate, cfg.decay_rate)
+                pg_math.rmsprop_step(model, grad_buffer, rmsprop_cache, cfg.learning_rate, cfg.decay_rate)
                 for v in grad_buffer.values():
                     v[:] = 0
             observation, _ = env.reset()
             prev_x = None
     dt = time.perf_counter() - t0
     if not peak_bytes:  # no episode finished yet: what the open one holds per step
-        peak_bytes = (policy.D + cfg.hidden) * 8 + 16
+        peak_bytes = (pg_math.D + cfg.hidden) * 8 + 16
     env.close()
     return Result("(b) seed's loop", steps, dt, s.mean_frameskip, peak_bytes)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli.core import policy, sparse
+from pgcli.core import pg_math, sparse
 
 MODEL_KEYS = ("W1", "W2")
 VALUE_KEYS = ("Wv", "bv")
@@ -23,7 +23,7 @@ VALUE_KEYS = ("Wv", "bv")
 def sample(p: np.ndarray, rng: np.random.Generator, greedy: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """P(UP) (N,) -> (ALE actions UP/DOWN (N,), up (N,) bool): roll the dice (greedy: the likelier one)."""
     up = p > 0.5 if greedy else rng.random(len(p)) < p  # roll the dice!
-    return np.where(up, policy.UP, policy.DOWN), up
+    return np.where(up, pg_math.UP, pg_math.DOWN), up
 
 
 def pixel_major(W1: np.ndarray) -> np.ndarray:
@@ -41,7 +41,7 @@ class Policy:
     @classmethod
     def init(cls, H: int, rng: np.random.Generator, value_head: bool = False) -> "Policy":
         """The seed's Xavier-style init; a value head starts at zero (V = 0 everywhere)."""
-        params = policy.init_model(H, rng)
+        params = pg_math.init_model(H, rng)
         if value_head:
             params.update(Wv=np.zeros(H), bv=np.zeros(1))
         return cls(params)
@@ -87,7 +87,7 @@ class Policy:
         """Sparse steps -> (P(UP) (N,), V (N,) or None), in float32 (only used to act)."""
         h = sparse.hidden32(self.W1T32, signed, counts)  # (N, H)
         out = (h @ self.heads32).astype(np.float64)  # (N, 1 or 2)
-        p = policy.sigmoid(out[:, 0])
+        p = pg_math.sigmoid(out[:, 0])
         v = out[:, 1] + self.bv if self.has_value else None
         return p, v
 

@@ -1,6 +1,6 @@
 """Optimizers as small objects that own their state: moments *and* step count.
 
-The math is `policy.rmsprop_step` / `policy.adam_step` (ascent steps, in place); these classes
+The math is `pg_math.rmsprop_step` / `pg_math.adam_step` (ascent steps, in place); these classes
 only keep what those functions need between calls, save it and load it back. Adam's bias
 correction uses the optimizer's own step count `t`, so a fresh optimizer starts at t = 0
 whatever the training run's update counter says (a resumed export's first step is at most
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli.core import policy
+from pgcli.core import pg_math
 from pgcli.errors import PgcliError
 
 BLOCK = 1 << 16  # weights per block: ~0.5 MB per float64 array, so a step's dozen passes stay in cache
@@ -54,7 +54,7 @@ class RMSProp:
 
     def step(self, params: dict, grad: dict) -> None:
         self.t += 1
-        blockwise(policy.rmsprop_step, params, grad, self.cache, learning_rate=self.lr, decay_rate=self.decay_rate)
+        blockwise(pg_math.rmsprop_step, params, grad, self.cache, learning_rate=self.lr, decay_rate=self.decay_rate)
 
     def moments(self) -> dict:
         return {"cache": self.cache}
@@ -77,14 +77,14 @@ class Adam:
         and `grad["W1"]` holds just those pixels, pixel-major (len(rows), H)."""
         self.t += 1
         if rows is None:
-            blockwise(policy.adam_step, params, grad, self.m, self.v, **self._hyper())
+            blockwise(pg_math.adam_step, params, grad, self.m, self.v, **self._hyper())
             return
         rest = [k for k in params if k != "W1"]
         pick = lambda d: {k: d[k] for k in rest}  # noqa: E731
-        blockwise(policy.adam_step, pick(params), pick(grad), pick(self.m), pick(self.v), **self._hyper())
+        blockwise(pg_math.adam_step, pick(params), pick(grad), pick(self.m), pick(self.v), **self._hyper())
         W1T, mT, vT = params["W1"].T, self.m["W1"].T, self.v["W1"].T  # (6400, H) views
         p, m, v = {"W1": W1T[rows]}, {"W1": mT[rows]}, {"W1": vT[rows]}
-        blockwise(policy.adam_step, p, {"W1": grad["W1"]}, m, v, **self._hyper())
+        blockwise(pg_math.adam_step, p, {"W1": grad["W1"]}, m, v, **self._hyper())
         W1T[rows], mT[rows], vT[rows] = p["W1"], m["W1"], v["W1"]
 
     def _hyper(self) -> dict:

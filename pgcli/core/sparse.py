@@ -1,4 +1,4 @@
-"""The same forward and backward passes as `pgcli.core.policy`, exploiting the input's sparsity.
+"""The same forward and backward passes as `pgcli.core.pg_math`, exploiting the input's sparsity.
 
 A difference frame holds only -1, 0 and +1, and ~0.35 % of it is non-zero (22 of 6400 pixels
 on average). So instead of the dense (H, 6400) @ (6400,) product per step we add up the ~22
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli.core.policy import D, sigmoid
+from pgcli.core.pg_math import D, sigmoid
 
 STEP_CHUNK = 64  # steps per chunk of the episode gradient (fastest on real Pong play: 12.4 us/step vs 16.3 at 256)
 

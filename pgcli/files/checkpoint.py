@@ -25,7 +25,8 @@ import numpy as np
 from pgcli.config import Config
 from pgcli.errors import PgcliError
 from pgcli.files.outputs import atomic_output
-from pgcli.core.policy import D
+from pgcli.core.network import MODEL_KEYS, VALUE_KEYS  # PPO checkpoints and their exports keep the value head
+from pgcli.core.pg_math import D
 from pgcli.files.safe_pickle import load_karpathy
 
 MAGIC = b"PGCLI-CKPT\n"
@@ -33,8 +34,6 @@ FORMAT = 1
 MAX_HEADER = 2**20
 MAX_FILE = 2**30
 DTYPES = {"<f4": np.float32, "<f8": np.float64}
-MODEL_KEYS = ("W1", "W2")
-VALUE_KEYS = ("Wv", "bv")  # PPO's value head, in PPO checkpoints and their exports
 
 
 @dataclass

@@ -3,23 +3,23 @@
 import numpy as np
 import pytest
 
-from pgcli.core import policy
+from pgcli.core import pg_math
 
 
 def test_backward_matches_finite_differences():
     rng = np.random.default_rng(0)
     H, T = 7, 5
-    model = {"W1": rng.standard_normal((H, policy.D)) * 0.05, "W2": rng.standard_normal(H)}
-    epx = (rng.random((T, policy.D)) < 0.01) * rng.choice([-1.0, 1.0], (T, policy.D))
+    model = {"W1": rng.standard_normal((H, pg_math.D)) * 0.05, "W2": rng.standard_normal(H)}
+    epx = (rng.random((T, pg_math.D)) < 0.01) * rng.choice([-1.0, 1.0], (T, pg_math.D))
     y = np.array([1.0, 0.0, 1.0, 1.0, 0.0])
     adv = np.array([0.5, -1.0, 2.0, 0.3, -0.7])
 
     def objective(m):  # sum_t adv_t * log P(action_t)
-        p, _ = policy.policy_forward(m, epx)
+        p, _ = pg_math.policy_forward(m, epx)
         return np.sum(adv * np.log(np.where(y == 1, p, 1 - p)))
 
-    p, eph = policy.policy_forward(model, epx)
-    grad = policy.policy_backward(model, epx, eph, (y - p) * adv)
+    p, eph = pg_math.policy_forward(model, epx)
+    grad = pg_math.policy_backward(model, epx, eph, (y - p) * adv)
     lit = np.flatnonzero(np.abs(epx).sum(0))[:6]  # check W1 entries that carry a signal
     entries = [("W2", (k,)) for k in range(H)] + [("W1", (k, j)) for k in range(3) for j in lit]
     eps = 1e-6
@@ -38,34 +38,34 @@ def test_discount_rewards_resets_at_each_point():
     r = np.array([0, 0, 1, 0, 0, -1], dtype=float)
     g = 0.5
     expected = [0.25, 0.5, 1.0, -0.25, -0.5, -1.0]  # worked by hand: the sum restarts after +1
-    np.testing.assert_allclose(policy.discount_rewards(r, g), expected)
+    np.testing.assert_allclose(pg_math.discount_rewards(r, g), expected)
 
 
 def test_discount_rewards_gamma_one_and_no_reward():
-    np.testing.assert_allclose(policy.discount_rewards(np.array([0.0, 0.0, -1.0]), 1.0), [-1, -1, -1])
-    np.testing.assert_allclose(policy.discount_rewards(np.zeros(4), 0.99), np.zeros(4))
+    np.testing.assert_allclose(pg_math.discount_rewards(np.array([0.0, 0.0, -1.0]), 1.0), [-1, -1, -1])
+    np.testing.assert_allclose(pg_math.discount_rewards(np.zeros(4), 0.99), np.zeros(4))
 
 
 def test_standardise_zero_mean_unit_std_and_guard():
-    x = policy.standardise(np.array([1.0, 2.0, 3.0, 6.0]))
+    x = pg_math.standardise(np.array([1.0, 2.0, 3.0, 6.0]))
     assert abs(x.mean()) < 1e-12 and abs(x.std() - 1) < 1e-12
-    same = policy.standardise(np.full(5, -0.7))  # the seed would divide by zero here
+    same = pg_math.standardise(np.full(5, -0.7))  # the seed would divide by zero here
     assert np.all(same == 0) and np.isfinite(same).all()
 
 
 def test_optimizers_ascend():
     g = {"W": np.array([1.0, -2.0])}
     m = {"W": np.zeros(2)}
-    policy.rmsprop_step(m, g, {"W": np.zeros(2)}, 0.1, 0.99)
+    pg_math.rmsprop_step(m, g, {"W": np.zeros(2)}, 0.1, 0.99)
     assert m["W"][0] > 0 > m["W"][1]  # moves along the gradient: ascent
     a = {"W": np.zeros(2)}
-    policy.adam_step(a, g, {"W": np.zeros(2)}, {"W": np.zeros(2)}, 1, 0.1)
+    pg_math.adam_step(a, g, {"W": np.zeros(2)}, {"W": np.zeros(2)}, 1, 0.1)
     np.testing.assert_allclose(a["W"], [0.1, -0.1], rtol=1e-6)  # first Adam step is lr * sign
 
 
 def test_init_model_shapes_and_seed():
-    a = policy.init_model(200, np.random.default_rng(3))
-    b = policy.init_model(200, np.random.default_rng(3))
+    a = pg_math.init_model(200, np.random.default_rng(3))
+    b = pg_math.init_model(200, np.random.default_rng(3))
     assert a["W1"].shape == (200, 6400) and a["W2"].shape == (200,)
     assert np.array_equal(a["W1"], b["W1"])
     assert abs(a["W1"].std() - 1 / 80) < 1e-3  # randn / sqrt(6400)
@@ -82,7 +82,7 @@ def test_prepro_of_a_real_pong_frame():
     for _ in range(30):  # let the ball come into play
         frame, *_ = env.step(2)
     env.close()
-    x = policy.prepro(frame)
+    x = pg_math.prepro(frame)
     assert x.shape == (6400,) and x.dtype == np.float64
     assert set(np.unique(x)) == {0.0, 1.0}
     img = x.reshape(80, 80)
@@ -102,7 +102,7 @@ def test_adam_in_place_is_bit_identical_to_the_formula():
     ref_w, ref_m, ref_v = w["W"].copy(), np.zeros((3, 50)), np.zeros((3, 50))
     for t in range(1, 6):
         g = rng.standard_normal((3, 50)) * 10.0**rng.integers(-6, 2)
-        policy.adam_step(w, {"W": g}, m, v, t, 1e-3)
+        pg_math.adam_step(w, {"W": g}, m, v, t, 1e-3)
         ref_m = 0.9 * ref_m + (1 - 0.9) * g
         ref_v = 0.999 * ref_v + (1 - 0.999) * g**2
         ref_w += 1e-3 * (ref_m / (1 - 0.9**t)) / (np.sqrt(ref_v / (1 - 0.999**t)) + 1e-8)
