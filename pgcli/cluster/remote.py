@@ -16,7 +16,11 @@ away, `ClusterLost` is raised: `pgcli train` saves the checkpoint and exits with
 
 from __future__ import annotations
 
+import os
+import socket
+import tempfile
 import time
+from contextlib import contextmanager
 from typing import Callable
 
 import numpy as np
@@ -39,23 +43,52 @@ def _ray():
 
 
 def connect(address: str | None, workers: int) -> bool:
-    """Join the cluster at `address`, or start a local one (-> True: the caller shuts it down)."""
+    """Join the cluster at `address`, or start a local one (-> True: the caller shuts it down).
+    Ray's own retry warnings are kept off the terminal: a failure is said in one line."""
     ray = _ray()
     if ray.is_initialized():
         return False
+    if address and not _listening(address):
+        raise PgcliError(f"nothing answers at {address}: start the head there first "
+                         "(ray start --head --port PORT), or check the address and the firewall")
+    with _stderr_to_file() as log:
+        try:
+            if address:
+                ray.init(address=address, log_to_driver=False, logging_level="ERROR")
+                return False
+            ray.init(num_cpus=max(2, workers), include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+            return True
+        except (ConnectionError, RuntimeError) as e:
+            why = str(e).splitlines()[0] if str(e) else type(e).__name__
+            log.seek(0)
+            refused = b"InvalidAuthToken" in log.read()
+    if refused:
+        raise PgcliError(f"the Ray cluster at {address} refused this machine's token: it uses token "
+                         "authentication; set RAY_AUTH_MODE=token and the head's token (its ~/.ray/auth_token "
+                         "file, or RAY_AUTH_TOKEN) in this shell")
+    raise PgcliError(f"cannot reach the Ray cluster at {address}: {why}")
+
+
+def _listening(address: str) -> bool:
+    host, _, port = address.rpartition(":")
     try:
-        if address:
-            ray.init(address=address, log_to_driver=False, logging_level="ERROR")
-            return False
-        ray.init(num_cpus=max(2, workers), include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=5).close()
         return True
-    except (ConnectionError, RuntimeError) as e:
-        why = str(e).splitlines()[0] if str(e) else type(e).__name__
-        hint = ""
-        if "auth" in str(e).lower() or "token" in str(e).lower() or "Failed to connect" in str(e):
-            hint = ("; if the head uses token authentication, set RAY_AUTH_MODE=token and the head's token "
-                    "(RAY_AUTH_TOKEN or its token file) in this shell")
-        raise PgcliError(f"cannot reach the Ray cluster at {address}: {why}{hint}") from None
+    except (OSError, ValueError):
+        return False
+
+
+@contextmanager
+def _stderr_to_file():
+    """Send file descriptor 2 (Ray's C++ logging writes there) to a temporary file meanwhile."""
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield log
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def _nbytes(piece) -> int:

@@ -219,7 +219,8 @@ def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: 
     controls = f"sticky actions {sticky:g}" if sticky else "exact controls"
     algo = "PPO" if cfg.algo == "ppo" else "REINFORCE"
     opt = "Adam" if cfg.optimizer == "adam" else "RMSProp"
-    where = (f"in {workers or 2} Ray rollout workers" + (f" at {ray_address}" if ray_address else "")
+    n = workers or 2
+    where = (f"in {n} Ray rollout worker{'s' if n > 1 else ''}" + (f" at {ray_address}" if ray_address else "")
              if workers is not None or ray_address is not None else "side by side")
     start = f"; continuing {resume} from episode {episode}" if resume is not None else ""
     return (f"training {algo} on {settings.env_id} ({controls}); input 80x80 difference frames, "
