@@ -13,11 +13,14 @@ from pgcli.config import Config
 from pgcli.errors import PgcliError
 
 
-def _weights(checkpoints: list[Path], output: Path, neurons: str, cols: int, scale: int, fps: float) -> None:
+def _weights(checkpoints: list[Path], output: Path, neurons: str, cols: int, scale: int, fps: float, raw: bool) -> None:
     from pgcli.commands.weights import draw, parse_neurons
 
-    n, w, h = draw(checkpoints, output, parse_neurons(neurons), cols, scale, fps)
-    typer.echo(f"wrote {output}: {f'{n} frames' if n > 1 else '1 image'}, {w}x{h}")
+    n, w, h, weighted = draw(checkpoints, output, parse_neurons(neurons), cols, scale, fps, raw)
+    view = ("raw W1" if raw else "W1 weighted by each pixel's use in training" if weighted == n else
+            "raw W1: no optimizer state to weigh the pixels by" if not weighted else
+            f"W1 weighted by use in {weighted} of {n} frames (the others have no optimizer state)")
+    typer.echo(f"wrote {output}: {f'{n} frames' if n > 1 else '1 image'}, {w}x{h}; {view}")
 
 
 WEIGHT_ARGS = dict(
@@ -26,6 +29,7 @@ WEIGHT_ARGS = dict(
     cols=typer.Option(10, min=1, help="Neurons per row."),
     scale=typer.Option(2, min=1, max=16, help="Pixel size."),
     fps=typer.Option(2.0, min=0.1, max=50, help="Animation speed (several checkpoints)."),
+    raw=typer.Option(False, "--raw", help="Draw W1 as it is (default: each pixel weighted by its use in training, where the file has it)."),
 )
 
 
@@ -33,20 +37,20 @@ WEIGHT_ARGS = dict(
 def weights(
     checkpoints: list[Path] = typer.Argument(..., help="One checkpoint, or several for an animation.", show_default=False),
     output: Path = WEIGHT_ARGS["output"], neurons: str = WEIGHT_ARGS["neurons"], cols: int = WEIGHT_ARGS["cols"],
-    scale: int = WEIGHT_ARGS["scale"], fps: float = WEIGHT_ARGS["fps"],
+    scale: int = WEIGHT_ARGS["scale"], fps: float = WEIGHT_ARGS["fps"], raw: bool = WEIGHT_ARGS["raw"],
 ):
     """Draw W1's neurons as 80x80 images (white positive, black negative)."""
-    _weights(checkpoints, output, neurons, cols, scale, fps)
+    _weights(checkpoints, output, neurons, cols, scale, fps, raw)
 
 
 @app.command("visualize-weights")
 def visualize_weights(
     checkpoints: list[Path] = typer.Argument(..., help="One checkpoint, or several for an animation.", show_default=False),
     output: Path = WEIGHT_ARGS["output"], neurons: str = WEIGHT_ARGS["neurons"], cols: int = WEIGHT_ARGS["cols"],
-    scale: int = WEIGHT_ARGS["scale"], fps: float = WEIGHT_ARGS["fps"],
+    scale: int = WEIGHT_ARGS["scale"], fps: float = WEIGHT_ARGS["fps"], raw: bool = WEIGHT_ARGS["raw"],
 ):
     """Same as `weights`."""
-    _weights(checkpoints, output, neurons, cols, scale, fps)
+    _weights(checkpoints, output, neurons, cols, scale, fps, raw)
 
 
 @app.command()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pgcli.core.optim import pixel_use
 from pgcli.files import outputs
 from pgcli.errors import PgcliError
 
@@ -79,17 +80,21 @@ def parse_neurons(text: str) -> int | None:
     return n
 
 
-def draw(checkpoints: list[Path], output: Path, neurons: int | None, cols: int, scale: int, fps: float):
+def draw(checkpoints: list[Path], output: Path, neurons: int | None, cols: int, scale: int, fps: float,
+         raw: bool = False):
     """One checkpoint -> a still grid; several -> an animation ordered by episode, each frame
-    labelled with its episode number. Returns (frames, width, height)."""
+    labelled with its episode number. W1 is weighted by `pixel_use` where the file has it, unless
+    `raw`. Returns (frames, width, height, how many frames were weighted)."""
     from pgcli.files import checkpoint as ckpt_io
 
     animated = len(checkpoints) > 1
     check_output(output, animated)
-    frames = []  # (episode, image)
+    frames, weighted = [], 0  # (episode, image)
     for path in checkpoints:
         ck = ckpt_io.load(path)
-        img = neuron_grid(ck.model["W1"], neurons, cols, scale)
+        use = None if raw else pixel_use(ck.arrays)
+        weighted += use is not None
+        img = neuron_grid(ck.model["W1"] if use is None else ck.model["W1"] * use, neurons, cols, scale)
         if animated:
             img = label(img, f"episode {ck.episode}" if ck.source == "pgcli" else path.name)
         if frames and img.shape != frames[0][1].shape:
@@ -98,4 +103,4 @@ def draw(checkpoints: list[Path], output: Path, neurons: int | None, cols: int, 
     frames.sort(key=lambda f: f[0])  # stable: Karpathy files (episode 0) keep their order
     write_image(output, [img for _, img in frames], fps)
     h, w = frames[0][1].shape[:2]
-    return len(frames), w, h
+    return len(frames), w, h, weighted

@@ -127,3 +127,26 @@ def load_state_dict(opt, arrays: dict, meta: dict, legacy_t: int) -> bool:
         raise PgcliError("checkpoint optimizer step count is malformed")
     opt.t = t
     return True
+
+
+MOMENTS = ("v_W1", "cache_W1")  # Adam's and RMSProp's running mean of grad^2 per weight of W1
+
+
+def pixel_use(arrays: dict) -> np.ndarray | None:
+    """How much gradient each input pixel received in training, in [0, 1] (6400,): the root of the
+    optimizer's running mean of grad^2, averaged over the neurons (an export keeps it as
+    `pixel_use`). None for a file without optimizer state (Karpathy's save.p, older exports).
+
+    Why: Adam moves every weight of a lit pixel by about the learning rate whatever the gradient's
+    size, so the many pixels that are rarely lit end up with large, noisy weights that hide what
+    the often-lit ones learned (measured on the shipped agents: 95 % of W1 changed, by 7.6x the
+    initial scale). Weighting each pixel by its use shows the paddle columns and the ball's paths."""
+    if "pixel_use" in arrays:
+        use = np.asarray(arrays["pixel_use"], np.float64).ravel()
+    else:
+        key = next((k for k in MOMENTS if k in arrays), None)
+        if key is None:
+            return None
+        use = np.sqrt(np.asarray(arrays[key], np.float64).mean(axis=0))
+    top = use.max() if use.size else 0.0
+    return use / top if top > 0 else None

@@ -25,6 +25,7 @@ import numpy as np
 from pgcli.config import Config
 from pgcli.errors import PgcliError
 from pgcli.files.outputs import atomic_output
+from pgcli.core.optim import pixel_use
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS  # PPO checkpoints and their exports keep the value head
 from pgcli.core.pg_math import D
 from pgcli.files.safe_pickle import load_karpathy
@@ -190,7 +191,10 @@ def _check_model(arrays: dict, H: int, source: str) -> None:
     for k, a in arrays.items():
         if not np.isfinite(a).all():
             raise PgcliError(f"{source}: {k} contains NaN or infinity")
-        if k not in MODEL_KEYS:  # optimizer state, e.g. cache_W1, must match its weight
+        if k == "pixel_use":  # an export's per-pixel use in training (see optim.pixel_use)
+            if a.shape != (D,):
+                raise _bad(source, f"pixel_use has shape {a.shape}, expected ({D},)")
+        elif k not in MODEL_KEYS:  # optimizer state, e.g. cache_W1, must match its weight
             ref = arrays.get(k.rsplit("_", 1)[-1])
             if ref is None or a.shape != ref.shape:
                 raise _bad(source, f"{k} does not match the weights' shape")
@@ -232,6 +236,9 @@ def export_weights(ckpt: Checkpoint, float32: bool = True) -> Checkpoint:
     """A weights-only copy to share (no optimizer state): float32 halves the size again."""
     dt = np.float32 if float32 else np.float64
     arrays = {k: ckpt.arrays[k].astype(dt) for k in MODEL_KEYS + VALUE_KEYS if k in ckpt.arrays}
+    use = pixel_use(ckpt.arrays)
+    if use is not None:  # 25 KB that keep `pgcli weights`' weighted view of W1
+        arrays["pixel_use"] = use.astype(np.float32)
     meta = {k: ckpt.meta[k] for k in ("episode", "running_reward", "steps", "seconds", "updates") if k in ckpt.meta}
     meta["exported_from"] = ckpt.source
     return Checkpoint(config=ckpt.config, env=ckpt.env, arrays=arrays, meta=meta)
