@@ -14,8 +14,8 @@ pgcli train --resume runs/ppo-seed1.p -o runs/ppo-seed1.p --save-every 50 --work
 for seed in 2 3; do
     pgcli train --resume "runs/ppo-seed$seed.p" -o "runs/ppo-seed$seed.p" --save-every 50 --workers 2 --minutes 16
 done
-# (stopped at 1.23 h, episode 1,731: that state, exported, is examples/pong-agent-sticky.p)
-# pgcli export runs/ppo-seed1.p -o examples/pong-agent-sticky.p
+# (stopped at 1.23 h, episode 1,731: that state, exported, was the sticky agent shipped before;
+# today's examples/pong-agent-sticky.p comes from examples/sticky/train_sticky_agent.sh)
 # then the champion: the same run continued with exact controls (no sticky actions), PPO's default lr,
 # until it won nearly every point (stopped with Ctrl-C after 8 minutes, episode 2,005, 1.36 h in all):
 cp runs/ppo-seed1.p runs/champion.p
