@@ -141,6 +141,18 @@ def test_a_worker_that_stops_answering_is_replaced_after_the_timeout(tmp_path, l
     assert len(spawned) == 3 and r.episodes == 4 and checkpoint.load(out).episode == 4
 
 
+def test_a_slow_worker_start_is_said_at_once(tmp_path, local_ray, monkeypatch):
+    """A stall (e.g. the CPUs still held by the Ray of a run that just ended) is visible, not silent."""
+    from pgcli.cluster import remote
+
+    monkeypatch.setattr(remote, "SLOW_START", 0.001)  # every start is "slow" here
+    events = []
+    r = train({**SMALL}, tmp_path / "s.p", episodes=1, workers=2, on_event=events.append)
+    waits = [e for e in events if e.startswith("waiting for rollout worker")]
+    assert r.episodes == 1 and {w.split()[4] for w in waits} == {"0", "1"}
+    assert "it is replaced after 180 s" in waits[0]
+
+
 def test_a_lost_cluster_saves_the_checkpoint_and_says_so(tmp_path, local_ray):
     """Runs last in this file: it shuts the module's Ray down mid-run."""
     from pgcli.errors import PgcliError

@@ -56,5 +56,10 @@ def test_joining_a_head_started_with_ray_start(tmp_path):
         r = pgcli(args[:-1] + ["x.p"], plain, tmp_path)
         assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1, r.stderr
         assert "uses token authentication; set RAY_AUTH_MODE=token" in r.stderr
+        # --workers alone beside that head: a Ray of its own (Ray would join the head and refuse num_cpus)
+        r = pgcli(["train", "--workers", "1", "--num-envs", "2", "--hidden", "8", "--episodes", "1", "-o", "l.p"],
+                  auth, tmp_path)
+        assert r.returncode == 0 and r.stderr == "", r.stderr
+        assert checkpoint.load(tmp_path / "l.p").episode == 1
     finally:
         subprocess.run([RAY, "stop", "--force"], capture_output=True, timeout=300)

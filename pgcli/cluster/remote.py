@@ -32,6 +32,7 @@ from pgcli.errors import ClusterLost, PgcliError
 STEPS_PER_CALL = 32  # agent steps of every game per request (~0.25 s of emulation for 16 games)
 WORKER_TIMEOUT = 60.0  # default seconds a worker may take to answer before it is replaced
 START_TIMEOUT = 180.0  # a worker's first answer includes its start-up (Ray actor, emulator): at least this
+SLOW_START = 30.0  # a first answer slower than this is said on stderr
 
 
 def _ray():
@@ -56,9 +57,12 @@ def connect(address: str | None, workers: int) -> bool:
             if address:
                 ray.init(address=address, log_to_driver=False, logging_level="ERROR")
                 return False
-            ray.init(num_cpus=max(2, workers), include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+            # address="local": always a Ray of its own, never one a `ray start` left on this machine
+            # (Ray joins that one by default, and then refuses num_cpus with a traceback)
+            ray.init(address="local", num_cpus=max(2, workers), include_dashboard=False, log_to_driver=False,
+                     logging_level="ERROR")
             return True
-        except (ConnectionError, RuntimeError) as e:
+        except (ConnectionError, RuntimeError, ValueError) as e:
             why = str(e).splitlines()[0] if str(e) else type(e).__name__
             log.seek(0)
             refused = b"InvalidAuthToken" in log.read()
@@ -155,14 +159,14 @@ class RemoteCollector:
     def poll(self) -> Experience:
         """The next worker's answer (its next request sent first) -> its experience; a worker lost
         or silent for `timeout` seconds is replaced and gives nothing."""
-        ray = _ray()
+        _ray()
         from ray.exceptions import GetTimeoutError, RayActorError
 
         i = self.turn
         self.turn = (i + 1) % self.n
         wait = self.timeout if self.answered[i] else max(self.timeout, START_TIMEOUT)
         try:
-            out = ray.get(self.pending[i], timeout=wait)
+            out = self._get(i, wait)
         except (RayActorError, GetTimeoutError) as e:
             why = "lost" if isinstance(e, RayActorError) else f"did not answer for {wait:g} s"
             self._replace(i, f"warning: rollout worker {i} {why} ({type(e).__name__}); started a new one "
@@ -180,6 +184,21 @@ class RemoteCollector:
         self.peak_step_bytes = max(self.peak_step_bytes, out["peak_step_bytes"])
         self.wire_bytes += sum(_nbytes(piece) for _, piece in out["items"] if piece is not None)
         return Experience(out["steps"], out["items"])
+
+    def _get(self, i: int, wait: float) -> dict:
+        """Worker i's answer within `wait` s; a first answer slower than SLOW_START s is said (one line):
+        a stall, e.g. the Ray of a run that just ended still holding the CPUs, is visible at once."""
+        ray = _ray()
+        from ray.exceptions import GetTimeoutError
+
+        if self.answered[i] or wait <= SLOW_START:
+            return ray.get(self.pending[i], timeout=wait)
+        try:
+            return ray.get(self.pending[i], timeout=SLOW_START)
+        except GetTimeoutError:
+            self.on_event(f"waiting for rollout worker {i} to start ({SLOW_START:g} s so far; its CPUs may be busy, "
+                          f"e.g. with another Ray; it is replaced after {wait:g} s)")
+        return ray.get(self.pending[i], timeout=wait - SLOW_START)
 
     def _replace(self, i: int, message: str) -> None:
         self.lost_workers += 1
