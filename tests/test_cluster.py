@@ -149,7 +149,8 @@ def test_a_slow_worker_start_is_said_at_once(tmp_path, local_ray, monkeypatch):
     events = []
     r = train({**SMALL}, tmp_path / "s.p", episodes=1, workers=2, on_event=events.append)
     waits = [e for e in events if e.startswith("waiting for rollout worker")]
-    assert r.episodes == 1 and {w.split()[4] for w in waits} == {"0", "1"}
+    # worker 0's first answer is waited for right after its start; worker 1's may be in by then
+    assert r.episodes == 1 and waits and waits[0].startswith("waiting for rollout worker 0 to start")
     assert "it is replaced after 180 s" in waits[0]
 
 

@@ -223,6 +223,7 @@ class Trainer:
                 last = src.stop()  # the games end; steps still in flight (rollout workers) were played
                 c.steps += last.steps
                 self._cut(rest + last.items, on_episode)
+                c.seconds += min(time.perf_counter() - t_last, MAX_STEP_SECONDS)  # the last save and the stop
                 return done
 
     # -- state ------------------------------------------------------------------------------------
