@@ -95,6 +95,11 @@ def _stderr_to_file():
             os.close(saved)
 
 
+def _lost(e: Exception) -> ClusterLost:
+    """A Ray failure that is not one worker's: the cluster itself went away."""
+    return ClusterLost(f"the Ray cluster went away ({type(e).__name__})")
+
+
 def _nbytes(piece) -> int:
     """Bytes of an episode (a tuple of arrays) or a rollout (a dataclass of arrays)."""
     return sum(a.nbytes for a in (vars(piece).values() if hasattr(piece, "__dataclass_fields__") else piece))
@@ -154,12 +159,11 @@ class RemoteCollector:
         except PgcliError:
             raise
         except Exception as e:
-            raise ClusterLost(f"the Ray cluster went away ({type(e).__name__})") from None
+            raise _lost(e) from None
 
     def poll(self) -> Experience:
         """The next worker's answer (its next request sent first) -> its experience; a worker lost
         or silent for `timeout` seconds is replaced and gives nothing."""
-        _ray()
         from ray.exceptions import GetTimeoutError, RayActorError
 
         i = self.turn
@@ -173,12 +177,12 @@ class RemoteCollector:
                              "(its games in flight are lost)")
             return Experience()
         except Exception as e:  # RaySystemError, lost connection, a shut-down session, ...
-            raise ClusterLost(f"the Ray cluster went away ({type(e).__name__})") from None
+            raise _lost(e) from None
         self.answered[i] = True
         try:
             self.pending[i] = self._request(i)
         except Exception as e:
-            raise ClusterLost(f"the Ray cluster went away ({type(e).__name__})") from None
+            raise _lost(e) from None
         self.worker_cpu += out["cpu"]
         self.worker_steps[i] += out["steps"]
         self.peak_step_bytes = max(self.peak_step_bytes, out["peak_step_bytes"])
@@ -214,7 +218,7 @@ class RemoteCollector:
             self.workers[i] = self._spawn(i, self.generation[i])
             self.pending[i] = self._request(i)
         except Exception as e:  # no cluster to start it on
-            raise ClusterLost(f"the Ray cluster went away ({type(e).__name__})") from None
+            raise _lost(e) from None
 
     def stop(self) -> Experience:
         """Take the answers still in flight (their steps count as played; their REINFORCE episodes,

@@ -56,10 +56,10 @@ def to_checkpoint(cfg: Config, env: dict, trainer: Trainer, into: dict | None = 
 def from_checkpoint(ckpt: Checkpoint, cfg: Config) -> tuple[Trainer, bool]:
     """-> (trainer, exact). A Karpathy file, an export or another optimizer or algorithm gives
     fresh optimizer state (its step count starting at 0)."""
-    pgcli = ckpt.source == "pgcli"
-    same = pgcli and ckpt.config.algo == cfg.algo and ckpt.config.optimizer == cfg.optimizer
+    ours = ckpt.source == "pgcli"  # not Karpathy's file: it has counters and (unless an export) optimizer state
+    same = ours and ckpt.config.algo == cfg.algo and ckpt.config.optimizer == cfg.optimizer
     try:
-        return Trainer.from_state(cfg, ckpt.arrays, ckpt.meta if pgcli else None, optimizer=same)
+        return Trainer.from_state(cfg, ckpt.arrays, ckpt.meta if ours else None, optimizer=same)
     except PgcliError as e:
         raise PgcliError(f"{ckpt.source}: {e}") from None
 

@@ -55,7 +55,7 @@ class Policy:
     def acting_weights(self) -> dict[str, np.ndarray]:
         """The settled weights as float32 (W1 pixel-major), from the acting copies: half the bytes to
         ship to rollout workers, and safe to take while an update runs."""
-        out = {"W1": self.W1T32.T, "W2": self.heads32[:, 0].copy()}
+        out = {"W1": self.acting_W1(), "W2": self.heads32[:, 0].copy()}
         if self.has_value:
             out.update(Wv=self.heads32[:, 1].copy(), bv=np.array([self.bv], np.float32))
         return out

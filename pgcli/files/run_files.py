@@ -94,9 +94,10 @@ def claim_output(output: Path, resume: Path | None, source: str | None, overwrit
     if resumed_here and source != "pgcli":
         raise PgcliError(f"{output}: would replace this {source} file with a pgcli checkpoint; "
                          "save the run elsewhere with -o")
-    if resumed_here or overwrite:
-        if overwrite and not resumed_here:
-            mpath.unlink(missing_ok=True)  # one metrics file holds one run
+    if resumed_here:
+        return
+    if overwrite:
+        mpath.unlink(missing_ok=True)  # one metrics file holds one run
         return
     taken = next((p for p in (output, mpath) if p.exists()), None)
     if taken is not None:
