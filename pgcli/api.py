@@ -38,7 +38,7 @@ class Player:
     def __init__(self, agent: Agent, seed: int = 0, greedy: bool = False):
         self.agent, self.greedy = agent, greedy
         self.rng = np.random.default_rng(seed)
-        self.diff: sparse.FrameDiff | None = None
+        self.see = None  # the agent's observer, made at a game's first frame
 
     @property
     def settings(self):
@@ -50,18 +50,21 @@ class Player:
 
     def reset(self, frame: np.ndarray) -> None:
         """Start a game from its first frame (the next `act` sees no motion yet)."""
-        self.diff = sparse.FrameDiff(np.asarray(frame)[None])
+        self.see = self.agent.observer(np.asarray(frame)[None])
         self._fresh = True
 
     def act(self, frame: np.ndarray) -> tuple[int, float]:
-        """The action for this frame (the difference from the last one goes into the network)."""
-        if self.diff is None:
+        """The action for this frame (the difference from the last one goes into the network) and
+        P(UP) (Pong), or the chosen action's probability (games of more actions)."""
+        if self.see is None:
             self.reset(frame)
-        x = self.diff(np.asarray(frame)[None], np.array([self._fresh]))
+        x = self.see(np.asarray(frame)[None], np.array([self._fresh]))
         self._fresh = False
         p, _ = self.agent.policy.forward(*sparse.encode(x))
-        actions, _ = sample(p, self.rng, self.greedy)
-        return int(actions[0]), float(p[0])
+        i = sample(p, self.rng, self.greedy)
+        self.see.took(i)
+        taken = float(p[0]) if p.ndim == 1 else float(p[0, i[0]])
+        return int(self.agent.emulator_actions(i)[0]), taken
 
 
 def load(path: str | Path, seed: int = 0, greedy: bool = False, sticky_actions: float | None = None) -> Player:

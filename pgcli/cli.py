@@ -45,7 +45,7 @@ class _Group(TyperGroup):
 
 app = typer.Typer(
     cls=_Group,
-    help="Policy gradients on ATARI Pong from raw pixels (Karpathy's pg-pong, as a tool).",
+    help="Policy gradients on ATARI games from raw pixels (Karpathy's pg-pong, as a tool).",
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
@@ -65,7 +65,7 @@ def _version(value: bool):
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ):
-    """Policy gradients on ATARI Pong from raw pixels."""
+    """Policy gradients on ATARI games from raw pixels."""
 
 
 @app.command()
@@ -137,8 +137,10 @@ def play(
         raise PgcliError(f"no display found (DISPLAY is not set); watch in this terminal instead: "
                          f"pgcli play {checkpoint} --terminal")
 
+    pong = agent.game.name == "pong"
+
     def on_point(view):
-        if not terminal:
+        if not terminal and pong:
             me, ai = view.score
             who = "agent" if view.reward > 0 else "AI"
             typer.echo(f"game {view.episode + 1}: point to {who:<5}  {me:2d} : {ai:<2d}")
@@ -149,7 +151,10 @@ def play(
     except KeyboardInterrupt:
         raise typer.Exit(130)
     for i, r in enumerate(results):
-        typer.echo(f"game {i + 1}: final score agent {r['won']} : {r['lost']} AI ({r['reward']:+d}, {r['steps']} steps)")
+        if pong:
+            typer.echo(f"game {i + 1}: final score agent {r['won']} : {r['lost']} AI ({r['reward']:+g}, {r['steps']} steps)")
+        else:
+            typer.echo(f"game {i + 1}: score {r['reward']:g} ({r['steps']} steps{'' if r['finished'] else ', cut'})")
 
 
 @app.command()
@@ -162,7 +167,7 @@ def evaluate(
     env: Optional[str] = typer.Option(None, "--env", help="Override the env the agent was trained on."),
     sticky_actions: Optional[float] = STICKY,
 ):
-    """Measure an agent against the built-in AI over N games (no learning)."""
+    """Measure an agent over N games (Pong: against the built-in AI), no learning."""
     import json
 
     from pgcli.commands.agent import load_agent
@@ -186,9 +191,14 @@ def evaluate(
         return
     typer.echo(f"{checkpoint}: {episodes} games on {res['env_id']} with sticky actions {res['sticky_actions']:g} "
                f"({'greedy' if greedy else 'sampled'} actions, seed {seed})")
-    typer.echo(f"  mean reward   {res['mean_reward']:+.2f} ± {res['std_reward']:.2f}  (points won minus lost; +21 is a perfect game)")
-    typer.echo(f"  points        won {res['points_won']}, lost {res['points_lost']}")
-    typer.echo(f"  games won     {res['games_won']} of {episodes}")
+    if res["game"] == "pong":
+        typer.echo(f"  mean reward   {res['mean_reward']:+.2f} ± {res['std_reward']:.2f}  (points won minus lost; +21 is a perfect game)")
+        typer.echo(f"  points        won {res['points_won']}, lost {res['points_lost']}")
+        typer.echo(f"  games won     {res['games_won']} of {episodes}")
+    else:
+        typer.echo(f"  mean score    {res['mean_reward']:.2f} ± {res['std_reward']:.2f}  (the game's own score, unclipped)")
+    if res["place"]:
+        typer.echo(f"  DQN paper     {res['place']}")
     typer.echo(f"  game length   {res['mean_episode_steps']:.0f} agent steps on average")
     typer.echo(f"  speed         {res['steps_per_second']:.0f} agent steps/s")
 
@@ -201,7 +211,7 @@ def record(
     max_frames: Optional[int] = typer.Option(None, min=1, help="Stop after this many frames."),
     fps: Optional[float] = typer.Option(None, min=1, max=100, help="Frames per second. (default: real game speed)"),
     scale: int = typer.Option(2, min=1, max=8, help="Pixel size."),
-    show_input: bool = typer.Option(False, "--show-input", help="Add a panel with what the network sees and P(UP)."),
+    show_input: bool = typer.Option(False, "--show-input", help="Add a panel with what the network sees and its action probabilities."),
     seed: int = typer.Option(0, min=0, help="Seed for the emulator and the action sampling."),
     greedy: bool = typer.Option(False, "--greedy", help="Always take the more likely action."),
     env: Optional[str] = typer.Option(None, "--env", help="Override the env the agent was trained on."),
@@ -220,8 +230,31 @@ def record(
         res = run_record(agent, output, episodes, max_frames, fps, scale, show_input, seed, greedy,
                          on_frame=lambda n: prog.update(task, completed=n, info=f"{n} frames"))
     w, h = res["size"]
-    score = ", ".join(f"{g['won']}:{g['lost']}" + ("" if g["finished"] else " (cut)") for g in res["games"])
+    pong = agent.game.name == "pong"
+    score = ", ".join((f"{g['won']}:{g['lost']}" if pong else f"{g['reward']:g}") + ("" if g["finished"] else " (cut)")
+                      for g in res["games"])
     typer.echo(f"wrote {output}: {res['frames']} frames, {w}x{h}, {res['fps']:.0f} fps (score {score})")
+
+
+@app.command("games")
+def games_(
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON list instead of a table."),
+):
+    """List the Atari games ale-py ships, with the actions the policy picks from."""
+    import json
+
+    from pgcli.games import REFERENCES, catalogue
+
+    rows = catalogue()
+    if json_out:
+        typer.echo(json.dumps([{"game": n, "env_id": i, "actions": a, "random_human": REFERENCES.get(n)}
+                               for n, i, a in rows]))
+        return
+    for name, gid, a in rows:
+        ref = REFERENCES.get(name)
+        note = "cannot be loaded by this ale-py" if not a else ("2 (UP, DOWN; the seed's sigmoid)" if name == "pong" else str(a))
+        typer.echo(f"{name:<20} {gid:<26} actions {note}" + (f"   random {ref[0]:g}, human {ref[1]:g}" if ref else ""))
+    typer.echo(f"{len(rows)} games; train one with: pgcli train --game NAME (e.g. pgcli train --game breakout --algo ppo)")
 
 
 from pgcli import cli_results  # noqa: E402,F401  (registers weights, visualize-weights, export, plot, bench on `app`)

@@ -13,10 +13,11 @@ from pgcli.config import Config
 from pgcli.errors import PgcliError
 
 
-def _weights(checkpoints: list[Path], output: Path, neurons: str, cols: int, scale: int, fps: float, raw: bool) -> None:
+def _weights(checkpoints: list[Path], output: Path, neurons: str, cols: int, scale: int, fps: float, raw: bool,
+             part: str) -> None:
     from pgcli.commands.weights import draw, parse_neurons
 
-    n, w, h, weighted = draw(checkpoints, output, parse_neurons(neurons), cols, scale, fps, raw)
+    n, w, h, weighted = draw(checkpoints, output, parse_neurons(neurons), cols, scale, fps, raw, part)
     view = ("raw W1" if raw else "W1 weighted by each pixel's use in training" if weighted == n else
             "raw W1: no optimizer state to weigh the pixels by" if not weighted else
             f"W1 weighted by use in {weighted} of {n} frames (the others have no optimizer state)")
@@ -30,6 +31,7 @@ WEIGHT_ARGS = dict(
     scale=typer.Option(2, min=1, max=16, help="Pixel size."),
     fps=typer.Option(2.0, min=0.1, max=50, help="Animation speed (several checkpoints)."),
     raw=typer.Option(False, "--raw", help="Draw W1 as it is (default: each pixel weighted by its use in training, where the file has it)."),
+    part=typer.Option("diff", "--part", help="Which 80x80 input picture's weights to draw: diff, or frame / diff2 for agents trained with them (--input)."),
 )
 
 
@@ -38,9 +40,10 @@ def weights(
     checkpoints: list[Path] = typer.Argument(..., help="One checkpoint, or several for an animation.", show_default=False),
     output: Path = WEIGHT_ARGS["output"], neurons: str = WEIGHT_ARGS["neurons"], cols: int = WEIGHT_ARGS["cols"],
     scale: int = WEIGHT_ARGS["scale"], fps: float = WEIGHT_ARGS["fps"], raw: bool = WEIGHT_ARGS["raw"],
+    part: str = WEIGHT_ARGS["part"],
 ):
     """Draw W1's neurons as 80x80 images (white positive, black negative)."""
-    _weights(checkpoints, output, neurons, cols, scale, fps, raw)
+    _weights(checkpoints, output, neurons, cols, scale, fps, raw, part)
 
 
 @app.command("visualize-weights")
@@ -48,9 +51,10 @@ def visualize_weights(
     checkpoints: list[Path] = typer.Argument(..., help="One checkpoint, or several for an animation.", show_default=False),
     output: Path = WEIGHT_ARGS["output"], neurons: str = WEIGHT_ARGS["neurons"], cols: int = WEIGHT_ARGS["cols"],
     scale: int = WEIGHT_ARGS["scale"], fps: float = WEIGHT_ARGS["fps"], raw: bool = WEIGHT_ARGS["raw"],
+    part: str = WEIGHT_ARGS["part"],
 ):
     """Same as `weights`."""
-    _weights(checkpoints, output, neurons, cols, scale, fps, raw)
+    _weights(checkpoints, output, neurons, cols, scale, fps, raw, part)
 
 
 @app.command()
@@ -95,7 +99,8 @@ def bench(
     num_envs: int = typer.Option(_D.num_envs, min=1, max=256, help="Games side by side for (a) and (c)."),
     algo: Optional[list[str]] = typer.Option(None, "--algo", help="Algorithms to run as (c). (default: reinforce and ppo)"),
     workers: Optional[list[int]] = typer.Option(None, "--workers", min=1, max=256, help="Also run (c) with this many Ray rollout workers (repeatable; needs pgcli\\[ray])."),
-    env: str = typer.Option(_D.env_id, "--env", help="Gymnasium id of the Pong variant to play."),
+    env: str = typer.Option(_D.env_id, "--env", "--game", help="The game to play: a gymnasium id or a short name (breakout)."),
+    inputs: str = typer.Option(_D.inputs, "--input", help="What pgcli train's network sees (see pgcli train --help)."),
     sticky_actions: Optional[float] = typer.Option(None, "--sticky-actions", min=0.0, max=1.0, help="Chance the emulator repeats the last action (default: the env's own)."),
 ):
     """Benchmark side by side: raw emulator vs the seed's loop vs pgcli train, end to end."""
@@ -111,7 +116,7 @@ def bench(
         if a not in ALGOS:
             raise PgcliError(f"algo must be one of {', '.join(ALGOS)}, got {a!r}")
     console = Console()
-    cfg = Config(num_envs=num_envs, env_id=env, sticky_actions=sticky_actions).validate()
+    cfg = Config(num_envs=num_envs, env_id=env, sticky_actions=sticky_actions, inputs=inputs).validate()
     s = env_settings(cfg.env_id, cfg.sticky_actions)  # the settings every contender plays with
     console.print(f"{seconds:.0f} s each in {rounds} interleaved turns; {s.env_id} (frameskip {s.frameskip}, "
                   f"sticky actions {s.repeat_action_probability:g}); (a) and (c) play {num_envs} games side by side, "

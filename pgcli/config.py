@@ -36,11 +36,14 @@ class Config:
     seed: int = 0
     """Seeds the weights, the action sampling and the emulator; same seed, same weights."""
     env_id: str = "ALE/Pong-v5"
-    """Gymnasium id of the Pong variant to play."""
+    """Gymnasium id of the game to play (any ALE game: `--game breakout` is ALE/Breakout-v5)."""
     sticky_actions: float | None = None
     """Chance that the emulator repeats the last action instead of the new one (ALE's
     repeat_action_probability). Default: the env's own, 0.25 for ALE/Pong-v5 and Pong-v0;
     0 makes the controls exact, an easier game."""
+    inputs: str = "diff"
+    """What the network sees: the seed's 80x80 difference frame, plus any of +frame (the current
+    frame), +diff2 (the previous difference) and +action (the previous action, one-hot)."""
     num_envs: int = 32
     """Games played side by side (ale-py's native vector environment when the env allows);
     32, in 2 groups of 16 that take turns (an emulator thread per core in each), measured fastest
@@ -97,6 +100,9 @@ class Config:
             (self.sticky_actions is None or 0 <= self.sticky_actions <= 1,
              f"sticky actions must be in [0, 1], got {self.sticky_actions}"),
         ]
+        from pgcli.core.observe import parse
+
+        parse(self.inputs)  # one line naming the bad input
         for ok, message in checks:
             if not ok:
                 raise PgcliError(message)
@@ -158,7 +164,7 @@ def field_docs() -> dict[str, str]:
     return docs
 
 
-FLAG_NAMES = {"env_id": ["--env"], "learning_rate": ["--learning-rate", "--lr"]}
+FLAG_NAMES = {"env_id": ["--env", "--game"], "learning_rate": ["--learning-rate", "--lr"], "inputs": ["--input"]}
 """The flags of the fields whose flag is not `--field-name` (the CLI and the docs' table read it)."""
 
 

@@ -1,15 +1,15 @@
-"""Every Pong environment pgcli plays is built here, with each emulator setting spelled out.
+"""Every Atari environment pgcli plays is built here, with each emulator setting spelled out.
 
 Two back ends give the same interface (`reset(seed)`, `send`/`recv` with same-step
 autoreset, full 210x160 frames, so the seed's `prepro` applies unchanged):
-- `VectorPong`: ale-py's native C++ `AtariVectorEnv`, used when the frameskip is fixed
-  (the default `ALE/Pong-v5`). Its defaults (84x84 resize, frame stacking, max-pooling,
+- `VectorGames`: ale-py's native C++ `AtariVectorEnv`, used when the frameskip is fixed
+  (the default `ALE/Pong-v5`, every `ALE/*-v5`). Its defaults (84x84 resize, frame stacking, max-pooling,
   reward clipping, no-op starts, FIRE reset) are all switched off. Its frames are 210x160
   *grayscale*: a third of the bytes to copy and read, and the same picture for the seed's
   preprocessing, because Pong's two backgrounds (red 144 and 109) are grey 87 and 107 and no
   other colour of the game is (`sparse.prepro_batch` takes both; tests compare them on real
-  games).
-- `GymPong`: plain `gymnasium.make` environments stepped one after another, for a random
+  games). Other games' frames are grey too; their backgrounds are found per game (`pgcli.games`).
+- `GymGames`: plain `gymnasium.make` environments stepped one after another, for a random
   frameskip (`Pong-v0`, the 2016 setup) and for rendering in a window.
 """
 
@@ -29,7 +29,7 @@ from pgcli.errors import PgcliError
 
 @dataclass(frozen=True)
 class EnvSettings:
-    """The emulator settings of one Pong variant, as recorded in every checkpoint."""
+    """The emulator settings of one game, as recorded in every checkpoint."""
 
     env_id: str
     game: str
@@ -70,19 +70,23 @@ def make_gym_env(env_id: str, render_mode: str | None = None, **kwargs):
 
 
 def env_settings(env_id: str, sticky_actions: float | None = None) -> EnvSettings:
-    """Look up a registered Pong id; refuse unknown ids and games without UP/DOWN paddles.
-    `sticky_actions`, if given, replaces the id's repeat_action_probability."""
+    """Look up a registered ALE id (or a short name, `breakout`); refuse unknown ids and variants pgcli
+    cannot feed (not RGB, or the full action set). `sticky_actions`, if given, replaces the id's
+    repeat_action_probability."""
+    from pgcli import games
+
+    env_id = games.env_id(env_id)
     gym = gym_module()
     try:
         spec = gym.spec(env_id)
     except Exception:  # gymnasium raises several error types for a bad id
-        raise PgcliError(f"unknown env id {env_id!r} (try ALE/Pong-v5 or Pong-v0)") from None
+        raise PgcliError(f"unknown env id {env_id!r} (try ALE/Pong-v5, Pong-v0 or pgcli games)") from None
     kw = spec.kwargs
     game = kw.get("game")
-    if game != "pong" or kw.get("obs_type", "rgb") != "rgb" or kw.get("full_action_space"):
+    if not isinstance(game, str) or kw.get("obs_type", "rgb") != "rgb" or kw.get("full_action_space"):
         raise PgcliError(
-            f"env {env_id!r} is not an RGB Pong with the minimal action set: pgcli needs "
-            "Pong's UP (2) and DOWN (3) actions and 210x160 RGB frames"
+            f"env {env_id!r} is not an Atari game with RGB frames and the minimal action set "
+            "(try the ALE/<Game>-v5 id; pgcli games lists them)"
         )
     fs = kw.get("frameskip", 4)
     return EnvSettings(
@@ -110,7 +114,7 @@ def _ale_vector_env(s: EnvSettings, num_envs: int, num_threads: int, grayscale: 
         frameskip=s.frameskip,
         maxpool=False,  # no max over the last two frames (gymnasium's v5 does none either)
         noop_max=0,  # no random no-op starts
-        reward_clipping=False,  # Pong's rewards are +-1 already
+        reward_clipping=False,  # scores stay the game's own (learning clips them: pg_math.clip_rewards)
         use_fire_reset=False,
         episodic_life=False,
         repeat_action_probability=s.repeat_action_probability,
@@ -136,7 +140,7 @@ def default_threads(cores: int, games: int) -> int:
     return max(1, min(cores, games))
 
 
-class VectorPong:
+class VectorGames:
     """ale-py's native vector environment, split in groups that step while Python works.
 
     Each group is its own AtariVectorEnv with its own C++ thread(s). While pgcli computes the
@@ -183,7 +187,7 @@ class VectorPong:
             env.close()
 
 
-class GymPong:
+class GymGames:
     """N `gymnasium.make` environments stepped in turn (random frameskip, or a render window)."""
 
     def __init__(self, s: EnvSettings, num_envs: int, render_mode: str | None = None):
@@ -219,5 +223,5 @@ class GymPong:
 def make_env(s: EnvSettings, num_envs: int, render_mode: str | None = None):
     """The fastest back end that honours the settings: native vector env unless it can't."""
     if render_mode is None and isinstance(s.frameskip, int):
-        return VectorPong(s, num_envs)
-    return GymPong(s, num_envs, render_mode=render_mode)
+        return VectorGames(s, num_envs)
+    return GymGames(s, num_envs, render_mode=render_mode)

@@ -5,6 +5,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
+from pgcli.core.observe import Screen
+from pgcli.games import PONG
 import pytest
 
 import pgcli
@@ -37,7 +40,7 @@ def test_a_loaded_agent_acts_on_raw_frames_like_play_does():
     frames[1, 100:104, 80:82] = 236  # the ball appears in the second frame only
     player.reset(frames[0])
     out = [player.act(f) for f in frames]
-    lit = sparse.prepro_batch(frames)
+    lit = Screen(PONG, frames)(frames)
     expect = [np.zeros(6400, np.int8), lit[1] - lit[0], lit[2] - lit[1]]  # the seed's cur_x - prev_x
     p = [float(player.agent.policy.forward(*sparse.encode(x[None]))[0][0]) for x in expect]
     assert [q for _, q in out] == p and len(set(p)) == 3  # each frame's P(UP) is its difference frame's

@@ -3,13 +3,16 @@ same picture as the RGB frames the seed's `prepro` was written for (real ALE Pon
 
 import numpy as np
 
+from pgcli.core.observe import Screen
+from pgcli.games import PONG
+
 from pgcli.core import pg_math, sparse
-from pgcli.envs import VectorPong, env_settings
+from pgcli.envs import VectorGames, env_settings
 
 
 def test_grey_frames_give_the_seeds_difference_frames():
     s = env_settings("ALE/Pong-v5")
-    rgb, grey = VectorPong(s, 4, grayscale=False), VectorPong(s, 4, grayscale=True)
+    rgb, grey = VectorGames(s, 4, grayscale=False), VectorGames(s, 4, grayscale=True)
     try:
         fr, fg = rgb.reset(seed=3), grey.reset(seed=3)
         rng = np.random.default_rng(0)
@@ -20,9 +23,9 @@ def test_grey_frames_give_the_seeds_difference_frames():
                 assert a.shape == (n, 210, 160, 3) and b.shape == (n, 210, 160)
                 red = a[..., 0]
                 # one-to-one: a pixel is background in grey exactly when it is in the red channel
-                assert np.array_equal(np.isin(red, (144, 109)), np.isin(b, sparse.GREY_BACKGROUNDS))
-                x = sparse.prepro_batch(b)
-                assert np.array_equal(x, sparse.prepro_batch(a))
+                assert np.array_equal(np.isin(red, (144, 109)), np.isin(b, PONG.grey_background))
+                x = Screen(PONG, b)(b)
+                assert np.array_equal(x, Screen(PONG, a)(a))
                 if t % 150 == 0:  # and both equal the seed's own prepro, frame by frame
                     for i in range(n):
                         assert np.array_equal(x[i], pg_math.prepro(a[i]))
@@ -46,12 +49,12 @@ def test_layouts():
     from pgcli.envs import default_groups
 
     assert [default_groups(n) for n in (1, 2, 8, 16, 24, 32, 64)] == [1, 2, 2, 2, 2, 2, 2]
-    env = VectorPong(env_settings("ALE/Pong-v5"), 6, groups=1)
+    env = VectorGames(env_settings("ALE/Pong-v5"), 6, groups=1)
     try:
         assert env.groups == [6] and len(env.envs) == 1
     finally:
         env.close()
-    env = VectorPong(env_settings("ALE/Pong-v5"), 10)
+    env = VectorGames(env_settings("ALE/Pong-v5"), 10)
     try:
         assert env.groups == [5, 5]
     finally:
@@ -59,7 +62,7 @@ def test_layouts():
 
 
 def _paddle_frames(sticky: float, actions: list[int]) -> np.ndarray:
-    env = VectorPong(env_settings("ALE/Pong-v5", sticky), 1)
+    env = VectorGames(env_settings("ALE/Pong-v5", sticky), 1)
     try:
         env.reset(seed=5)
         frames = []

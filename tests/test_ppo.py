@@ -4,26 +4,31 @@ case, and the dense float64 reference for the sparse path."""
 import numpy as np
 import pytest
 
-from pgcli.core import sparse
+from pgcli.core import heads, sparse
 from pgcli.algos import ppo_math
 
 
-def small_problem(seed=0, N=12, H=5):
+def small_problem(seed=0, N=12, H=5, A=2):
+    """A = 2: the seed's sigmoid head (W2 (H,), actions as UP flags); A > 2: a softmax (W2 (H, A))."""
     rng = np.random.default_rng(seed)
-    params = {"W1": rng.standard_normal((H, 6400)) * 0.3, "W2": rng.standard_normal(H),
+    params = {"W1": rng.standard_normal((H, 6400)) * 0.3, "W2": rng.standard_normal(H if A == 2 else (H, A)),
               "Wv": rng.standard_normal(H), "bv": rng.standard_normal(1)}
     X = np.zeros((N, 6400))
     for i in range(N):  # a few lit pixels per step, like a difference frame
         X[i, rng.choice(40, 6, replace=False)] = rng.choice([-1.0, 1.0], 6)
-    up = rng.random(N) < 0.5
+    up = rng.random(N) < 0.5 if A == 2 else rng.integers(0, A, N)
     logp_old = np.log(rng.uniform(0.2, 0.8, N))
+    if A > 2:  # near the current policy's, so that ratios fall on both sides of the clip
+        h, z, _ = ppo_math.forward_dense(params, X)
+        logp_old = heads.log_prob(z, up) + rng.uniform(-1.0, 1.0, N)
     adv, ret = rng.standard_normal(N), rng.standard_normal(N)
     return params, X, up, logp_old, adv, ret
 
 
-@pytest.mark.parametrize("clip", [0.2, 0.5, 0.99])  # 0.75, 0.42, 0.0 of the ratios outside the clip
-def test_whole_loss_gradient_matches_finite_differences(clip):
-    params, X, up, logp_old, adv, ret = small_problem()
+@pytest.mark.parametrize("A", [2, 4, 18])  # the seed's sigmoid; softmax heads (Breakout; the full action set)
+@pytest.mark.parametrize("clip", [0.2, 0.5, 0.99])  # 0.75, 0.42, 0.0 of the ratios outside the clip (A = 2)
+def test_whole_loss_gradient_matches_finite_differences(clip, A):
+    params, X, up, logp_old, adv, ret = small_problem(A=A)
     args = (X, up, logp_old, adv, ret, clip, 0.05, 0.5)
     _, grads, stats = ppo_math.loss_and_grads_dense(params, *args)
     if clip < 0.9:
@@ -88,13 +93,14 @@ def test_gae_lambda_one_gives_discounted_returns_minus_values():
     np.testing.assert_allclose(ret[:, 0], discount_rewards(r[:, 0], 0.97), atol=1e-12)
 
 
-def test_sparse_path_equals_dense_reference():
-    params, X, up, logp_old, adv, ret = small_problem(seed=5, N=40, H=16)
+@pytest.mark.parametrize("A", [2, 4])
+def test_sparse_path_equals_dense_reference(A):
+    params, X, up, logp_old, adv, ret = small_problem(seed=5, N=40, H=16, A=A)
     _, dense, st_d = ppo_math.loss_and_grads_dense(params, X, up, logp_old, adv, ret, 0.2, 0.01, 0.5)
     signed, counts = sparse.encode(X.astype(np.int8))
     W1T = np.ascontiguousarray(params["W1"].T)
     _, grads, pixels, rows, st_s = ppo_math.loss_and_grads_sparse(
-        params, W1T, sparse.Batch(signed, counts), up, logp_old, adv, ret, 0.2, 0.01, 0.5)
+        params, W1T, sparse.Batch(signed, counts, X.shape[1]), up, logp_old, adv, ret, 0.2, 0.01, 0.5)
     full = np.zeros((6400, 16))
     full[pixels] = rows
     np.testing.assert_allclose(full.T, dense["W1"], rtol=1e-5, atol=1e-7)  # float32 products

@@ -2,6 +2,9 @@
 
 import numpy as np
 
+from pgcli.core.network import Policy
+from pgcli.core.observe import Screen
+from pgcli.games import PONG
 from pgcli.core import pg_math, sparse
 
 
@@ -23,13 +26,13 @@ def test_encode_roundtrip():
     assert np.array_equal(back, X)
 
 
-def test_act_forward_matches_dense():
+def test_acting_forward_matches_dense():
     rng = np.random.default_rng(2)
     model = pg_math.init_model(200, rng)
     X = random_episode(rng, T=16)
     signed, counts = sparse.encode(X)
     p_dense, _ = pg_math.policy_forward(model, X.astype(np.float64))
-    p = sparse.act_forward(model["W1"].T.astype(np.float32).copy(), model["W2"], signed, counts)
+    p, _ = Policy(model).forward(signed, counts)
     np.testing.assert_allclose(p, p_dense, atol=1e-6)  # float32: used only to sample actions
 
 
@@ -50,19 +53,19 @@ def test_episode_gradient_matches_dense_reference():
     np.testing.assert_allclose(dW2, ref["W2"], rtol=1e-10)
 
 
-def test_prepro_batch_matches_prepro():
+def test_screen_matches_prepro():
     rng = np.random.default_rng(4)
     frames = rng.choice(np.array([144, 109, 236, 92], np.uint8), (3, 210, 160, 3))
-    batch = sparse.prepro_batch(frames)
+    batch = Screen(PONG, frames)(frames)
     for i in range(3):
         np.testing.assert_array_equal(batch[i], pg_math.prepro(frames[i]))
 
 
-def test_prepro_batch_on_grey_frames_matches_prepro_on_red():
+def test_screen_on_grey_frames_matches_prepro_on_red():
     rng = np.random.default_rng(6)
     grey = rng.choice(np.array([87, 107, 147, 148, 236, 0], np.uint8), (3, 210, 160))
     red = np.select([grey == 87, grey == 107], [144, 109], 236).astype(np.uint8)  # the same picture in RGB
     rgb = np.stack([red, red, red], axis=-1)
-    batch = sparse.prepro_batch(grey)
+    batch = Screen(PONG, grey)(grey)
     for i in range(3):
         np.testing.assert_array_equal(batch[i], pg_math.prepro(rgb[i]))

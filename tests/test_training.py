@@ -210,3 +210,26 @@ def test_an_older_metrics_file_gains_the_cut_column(tmp_path):
     assert list(rows[0]) == METRICS_FIELDS and [r["episode"] for r in rows] == ["1", "2"] and rows[1]["steps"] == "30"
     trim_metrics(path, 1)  # a resume from episode 1
     assert [r["episode"] for r in csv.DictReader(open(path))] == ["1"]
+
+
+# The weights after a few FakePong episodes, as the version before games and inputs (7be416f) made
+# them: the seed's REINFORCE (RMSProp and Adam) and PPO on Pong must stay bit for bit what they were.
+# Recorded with numpy 2.4.6 on this project's machine (float results may differ with another BLAS).
+GOLDEN = {"karpathy": "4fa840e6059614fa", "adam": "bf351357caa641a0", "ppo": "ffa8de4820747da5"}
+GOLDEN_RUNS = {
+    "karpathy": ({"num_envs": 4, "hidden": 16, "seed": 3, "env_id": "Pong-v0", "optimizer": "rmsprop",
+                  "learning_rate": 1e-4, "batch_size": 2}, 12),
+    "adam": ({**FAST, "seed": 5}, 16),
+    "ppo": ({**PPO, "seed": 5}, 16),
+}
+
+
+@pytest.mark.skipif(np.__version__ != "2.4.6", reason="golden weights recorded with numpy 2.4.6")
+@pytest.mark.parametrize("name", list(GOLDEN))
+def test_pong_is_bit_for_bit_the_version_before_games(tmp_path, fake_env, name):
+    import hashlib
+
+    cfg, episodes = GOLDEN_RUNS[name]
+    m = checkpoint.load(train(cfg, tmp_path / "g.p", episodes=episodes, save_every=100).output).arrays
+    digest = hashlib.sha256(b"".join(m[k].tobytes() for k in sorted(m) if k in ("W1", "W2", "Wv", "bv"))).hexdigest()
+    assert digest[:16] == GOLDEN[name]

@@ -4,12 +4,12 @@ import numpy as np
 
 from pgcli.algos import ppo_math
 from pgcli.core.collector import Collector
-from pgcli.envs import VectorPong, env_settings
+from pgcli.envs import VectorGames, env_settings
 
 
 def make_batch(pol, rng):
     """32 games x 128 steps of ALE/Pong-v5 played by `pol` -> PPO's batch (signed, counts, up, p_old, adv, ret)."""
-    env = VectorPong(env_settings("ALE/Pong-v5"), 32)
+    env = VectorGames(env_settings("ALE/Pong-v5"), 32)
     col = Collector(env, pol, rng, wants="rollouts", rollout_steps=128)
     col.start(seed=5)
     ros = []

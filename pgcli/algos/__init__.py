@@ -16,11 +16,12 @@ A third algorithm is one more module with these names (see `pgcli.core.trainer` 
 from __future__ import annotations
 
 
-def make(cfg, policy, rng):
+def make(cfg, policy, rng, game):
+    """The algorithm `cfg.algo` names, learning `policy` on `game` (its rule for ending returns)."""
     if cfg.algo == "ppo":
         from pgcli.algos.ppo import PPO
 
-        return PPO(cfg, policy, rng)
+        return PPO(cfg, policy, rng, game)
     from pgcli.algos.reinforce import Reinforce
 
-    return Reinforce(cfg, policy, rng)
+    return Reinforce(cfg, policy, rng, game)

@@ -18,6 +18,8 @@ from pgcli.algos import ppo_math
 from pgcli.core.collector import Rollout
 from pgcli.errors import PgcliError
 from pgcli.core.network import Policy
+from pgcli.core.pg_math import clip_rewards
+from pgcli.games import PONG
 
 STAT_KEYS = ("value_loss", "approx_kl", "clip_frac", "entropy", "epochs")
 SHUFFLE_STREAM = 0x5050  # seeds PPO's shuffling stream apart from the action sampling
@@ -27,8 +29,8 @@ class PPO:
     wants = "rollouts"
     overlap = True  # the update runs beside the acting: batch k+1 is played with the weights of update k-1
 
-    def __init__(self, cfg, pol: Policy, rng: np.random.Generator):
-        self.cfg, self.policy = cfg, pol
+    def __init__(self, cfg, pol: Policy, rng: np.random.Generator, game=PONG):
+        self.cfg, self.policy, self.game = cfg, pol, game
         # its own stream for the minibatch shuffles: the update may run beside the acting (see Trainer)
         self.rng = np.random.default_rng([cfg.seed, SHUFFLE_STREAM])
         self.opt = optim.Adam(pol.params, cfg.learning_rate)
@@ -46,9 +48,9 @@ class PPO:
         next rollouts start the next batch."""
         cfg, parts = self.cfg, []
         for ro in self.rollouts:
-            adv, ret = ppo_math.gae(ro.rewards.astype(np.float64), ro.values.astype(np.float64), ro.dones,
-                                    ro.last_value, cfg.gamma, cfg.gae_lambda)
-            parts.append((ro.signed, ro.counts.ravel(), ro.up.ravel().astype(bool),
+            adv, ret = ppo_math.gae(clip_rewards(ro.rewards), ro.values.astype(np.float64), ro.dones,
+                                    ro.last_value, cfg.gamma, cfg.gae_lambda, self.game.point_resets)
+            parts.append((ro.signed, ro.counts.ravel(), ro.actions.ravel().astype(np.intp),
                           ro.p_old.ravel().astype(np.float64), adv.ravel(), ret.ravel()))
         self.rollouts = []
         return [np.concatenate(a) for a in zip(*parts)]
@@ -63,18 +65,18 @@ class PPO:
         """The epochs of minibatch steps on a batch from `take`. Changes only the weights, the
         optimizer and the shuffling stream; the acting copies follow at `policy.sync()`."""
         cfg, params = self.cfg, self.policy.params
-        signed, counts, up, p_old, adv, ret = batch
-        logp_old = np.log(np.where(up, p_old, 1 - p_old).clip(1e-12))
+        signed, counts, actions, p_old, adv, ret = batch
+        logp_old = np.log(p_old.clip(1e-12))  # P(the action taken) under the policy that acted
         N, M = len(counts), cfg.minibatches
         stats, epochs, stop = [], 0, False
         for epoch in range(cfg.epochs):
             for mb in np.array_split(self.rng.permutation(N), M):
                 mb.sort()  # same sum, better memory locality
-                batch = sparse.Batch(*sparse.select(signed, counts, mb))
+                batch = sparse.Batch(*sparse.select(signed, counts, mb), self.policy.inputs)
                 a = adv[mb]
                 a = (a - a.mean()) / (a.std() + 1e-8)  # advantages normalised per minibatch
                 _, grads, pixels, rows, st = ppo_math.loss_and_grads_sparse(
-                    params, self.policy.W1T, batch, up[mb], logp_old[mb], a, ret[mb],
+                    params, self.policy.W1T, batch, actions[mb], logp_old[mb], a, ret[mb],
                     cfg.clip, cfg.ent_coef, cfg.vf_coef)
                 if cfg.target_kl and st["approx_kl"] > 1.5 * cfg.target_kl:
                     stop = True  # the policy moved too far from the one that acted: no more steps

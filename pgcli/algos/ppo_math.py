@@ -2,10 +2,11 @@
 
 The blog post ends with its advice: avoid "parameter updates that change your policy too much"
 (TRPO). PPO does it with a clipped probability ratio and, here, a KL check that stops the epochs.
-Network: h = relu(W1 x), logit z = W2 . h (P(UP) = sigmoid(z)), value v = Wv . h + bv.
+Network: h = relu(W1 x), logit z = W2 . h (P(UP) = sigmoid(z); a softmax over z = h @ W2 for a
+game of more actions, see `pgcli.core.heads`), value v = Wv . h + bv.
 Loss, minimised, averaged over the N steps of a minibatch:
     L = -mean(min(ratio A, clip(ratio, 1-c, 1+c) A)) + vf_coef 0.5 mean((v - R)^2) - ent_coef mean(H)
-with ratio = P_new(a) / P_old(a) and H the Bernoulli entropy of P(UP).
+with ratio = P_new(a) / P_old(a) and H the entropy of the action distribution.
 
 References: Schulman et al., "Proximal Policy Optimization Algorithms" (2017); "High-Dimensional
 Continuous Control Using Generalized Advantage Estimation" (GAE, 2015); CleanRL's ppo_atari.py.
@@ -15,21 +16,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli.core.pg_math import sigmoid
+from pgcli.core import heads
 
 
-def gae(rewards, values, dones, last_value, gamma: float, lam: float) -> tuple[np.ndarray, np.ndarray]:
+def gae(rewards, values, dones, last_value, gamma: float, lam: float,
+        point_resets: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Advantages and returns of a rollout. rewards, values, dones: (T, n); last_value: (n,).
 
     Each scored point ends a return, as the seed's `discount_rewards` resets its sum there (Pong-
-    specific); so does the end of a game. At the rollout's cut the value of the next state stands
-    in for the rest of the return (bootstrap). -> (advantages (T, n), returns = advantages + values).
+    specific, `point_resets`); so does the end of a game. At the rollout's cut the value of the next
+    state stands in for the rest of the return (bootstrap). -> (advantages (T, n), returns = advantages + values).
     """
     T = len(rewards)
     adv = np.zeros((T,) + np.shape(last_value))
     next_adv, next_value = 0.0, np.asarray(last_value, np.float64)
     for t in reversed(range(T)):
-        goes_on = (rewards[t] == 0) & ~dones[t]  # reset at a point (Pong-specific) or a game's end
+        goes_on = ((rewards[t] == 0) | (not point_resets)) & ~dones[t]  # reset at a point (Pong) or a game's end
         delta = rewards[t] + gamma * next_value * goes_on - values[t]  # TD error
         next_adv = delta + gamma * lam * goes_on * next_adv
         adv[t] = next_adv
@@ -37,28 +39,23 @@ def gae(rewards, values, dones, last_value, gamma: float, lam: float) -> tuple[n
     return adv, adv + values
 
 
-def log_prob(z: np.ndarray, up: np.ndarray) -> np.ndarray:
-    """log P(action) under P(UP) = sigmoid(z), computed stably."""
-    return -np.logaddexp(0.0, np.where(up, -z, z))
+def heads_loss(z, v, a, logp_old, adv, ret, clip, ent_coef, vf_coef):
+    """Loss from the policy's logits z ((N,) or (N, A)) and the values v (N,), a: the action indices
+    taken -> (loss, dL/dz (shaped as z), dL/dv (N,), stats).
 
-
-def heads_loss(z, v, up, logp_old, adv, ret, clip, ent_coef, vf_coef):
-    """Loss from the two heads' outputs -> (loss, dL/dz (N,), dL/dv (N,), stats).
-
-    dlogP(a)/dz = y - p (the seed's "fake label" gradient); the clipped term's gradient is 0
-    where the clip binds (ratio outside [1-c, 1+c] on the side that would gain); dH/dz = -p(1-p)z.
+    dlogP(a)/dz = y - p (the seed's "fake label" gradient, `heads.dlogp`); the clipped term's
+    gradient is 0 where the clip binds (ratio outside [1-c, 1+c] on the side that would gain).
     """
     N = len(z)
-    p = sigmoid(z)
-    logp = log_prob(z, up)
+    logp = heads.log_prob(z, a)
     log_ratio = logp - logp_old
     ratio = np.exp(log_ratio)
     unclipped, clipped = ratio * adv, np.clip(ratio, 1 - clip, 1 + clip) * adv
     surrogate = np.minimum(unclipped, clipped)
     active = unclipped <= clipped  # the gradient flows through the unclipped branch
-    entropy = np.logaddexp(0.0, z) - p * z  # H = softplus(z) - p z
+    entropy, dH = heads.entropy(z)
     loss = -surrogate.mean() + vf_coef * 0.5 * np.mean((v - ret) ** 2) - ent_coef * entropy.mean()
-    dz = (-(active * ratio * adv) * (up - p) + ent_coef * p * (1 - p) * z) / N
+    dz = (heads.per_step(-(active * ratio * adv), heads.dlogp(z, a)) - ent_coef * dH) / N
     dv = vf_coef * (v - ret) / N
     stats = {
         "approx_kl": float(np.mean(ratio - 1 - log_ratio)),  # k3 estimator of KL(old || new), >= 0
@@ -71,7 +68,7 @@ def heads_loss(z, v, up, logp_old, adv, ret, clip, ent_coef, vf_coef):
 
 
 def forward_dense(params: dict, X: np.ndarray):
-    """Dense float64 reference. X: (N, 6400) -> (h (N, H) after ReLU, z (N,), v (N,))."""
+    """Dense float64 reference. X: (N, 6400) -> (h (N, H) after ReLU, z (N,) or (N, A), v (N,))."""
     h = X @ params["W1"].T  # (N, H)
     h[h < 0] = 0  # ReLU nonlinearity
     return h, h @ params["W2"], h @ params["Wv"] + params["bv"][0]
@@ -80,26 +77,26 @@ def forward_dense(params: dict, X: np.ndarray):
 def backward_heads(params: dict, h: np.ndarray, dz: np.ndarray, dv: np.ndarray):
     """From dL/dz, dL/dv to (grads of W2, Wv, bv, and dL/dh before the ReLU (N, H))."""
     grads = {"W2": h.T @ dz, "Wv": h.T @ dv, "bv": np.array([dv.sum()])}
-    dh = np.multiply.outer(dz, params["W2"]) + np.multiply.outer(dv, params["Wv"])  # (N, H)
+    dh = heads.backward(dz, params["W2"]) + np.multiply.outer(dv, params["Wv"])  # (N, H)
     np.copyto(dh, 0.0, where=h <= 0)  # backprop through ReLU
     return grads, dh
 
 
-def loss_and_grads_dense(params, X, up, logp_old, adv, ret, clip, ent_coef, vf_coef):
+def loss_and_grads_dense(params, X, a, logp_old, adv, ret, clip, ent_coef, vf_coef):
     """Dense float64 reference of the whole PPO loss and its gradient (for tests)."""
     h, z, v = forward_dense(params, X)
-    loss, dz, dv, stats = heads_loss(z, v, up, logp_old, adv, ret, clip, ent_coef, vf_coef)
+    loss, dz, dv, stats = heads_loss(z, v, a, logp_old, adv, ret, clip, ent_coef, vf_coef)
     grads, dh = backward_heads(params, h, dz, dv)
     grads["W1"] = dh.T @ X  # (H, 6400)
     return loss, grads, stats
 
 
-def loss_and_grads_sparse(params, W1T, batch, up, logp_old, adv, ret, clip, ent_coef, vf_coef):
+def loss_and_grads_sparse(params, W1T, batch, a, logp_old, adv, ret, clip, ent_coef, vf_coef):
     """The same numbers from a `sparse.Batch`: -> (loss, grads with W1 as (pixels, rows), stats)."""
     h = batch.hidden(W1T)
     np.maximum(h, 0, out=h)  # ReLU nonlinearity
     z, v = h @ params["W2"], h @ params["Wv"] + params["bv"][0]
-    loss, dz, dv, stats = heads_loss(z, v, up, logp_old, adv, ret, clip, ent_coef, vf_coef)
+    loss, dz, dv, stats = heads_loss(z, v, a, logp_old, adv, ret, clip, ent_coef, vf_coef)
     grads, dh = backward_heads(params, h, dz, dv)
     pixels, rows = batch.grad_W1T(dh)  # (U,), (U, H): dL/dW1 is zero on every other pixel
     return loss, grads, pixels, rows, stats

@@ -15,14 +15,15 @@ import numpy as np
 
 from pgcli.core import optim, pg_math, sparse
 from pgcli.core.network import Policy
+from pgcli.games import PONG
 
 
 class Reinforce:
     wants = "episodes"
     overlap = False  # the next action uses the updated weights, as in the seed
 
-    def __init__(self, cfg, pol: Policy, rng: np.random.Generator):
-        self.cfg, self.policy = cfg, pol
+    def __init__(self, cfg, pol: Policy, rng: np.random.Generator, game=PONG):
+        self.cfg, self.policy, self.game = cfg, pol, game
         self.model = {k: pol.params[k] for k in ("W1", "W2")}
         self.opt = optim.make(cfg.optimizer, self.model, cfg.learning_rate, cfg.decay_rate)
         self.grad = optim.zeros_like_params(self.model)  # the batch's gradient buffer (W1 pixel-major)
@@ -31,7 +32,7 @@ class Reinforce:
         self.learned_steps = 0
 
     def observe(self, episode):
-        """Count one finished episode (signed, counts, y, r) into the batch -> `accumulate`, the
+        """Count one finished episode (signed, counts, y: actions taken, r) into the batch -> `accumulate`, the
         work that adds its gradient (the checkpoint's `state_dict` does it too)."""
         self.queued.append(episode)
         self.pending += 1
@@ -42,8 +43,8 @@ class Reinforce:
         """Add the queued episodes' gradients (with the current weights) to the buffer, oldest first."""
         while self.queued:
             signed, counts, y, r = self.queued.popleft()
-            epr = r.astype(np.float64)
-            discounted_epr = pg_math.standardise(pg_math.discount_rewards(epr, self.cfg.gamma))
+            epr = pg_math.clip_rewards(r)  # Pong's points are +-1 already: the seed's rewards
+            discounted_epr = pg_math.standardise(pg_math.discount_rewards(epr, self.cfg.gamma, self.game.point_resets))
             _, dW2 = sparse.episode_gradient(self.policy.W1T, self.model["W2"], signed, counts,
                                              y.astype(np.float64), discounted_epr, dW1T=self.grad["W1"].T)
             self.grad["W2"] += dW2

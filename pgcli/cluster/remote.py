@@ -108,13 +108,13 @@ def _nbytes(piece) -> int:
 class RemoteCollector:
     def __init__(self, num_envs: int, settings: dict, policy: Policy, wants: str, rollout_steps: int,
                  rng_seed: int, workers: int = 2, timeout: float = WORKER_TIMEOUT,
-                 on_event: Callable[[str], None] = lambda m: None):
+                 on_event: Callable[[str], None] = lambda m: None, inputs: str = "diff"):
         if not 1 <= workers <= num_envs:
             raise PgcliError(f"workers must be in [1, num envs = {num_envs}], got {workers}")
         if not timeout > 0:
             raise PgcliError(f"worker timeout must be > 0 seconds, got {timeout}")
         self.num_envs, self.settings, self.policy = num_envs, settings, policy
-        self.wants, self.T, self.rng_seed = wants, rollout_steps, rng_seed
+        self.wants, self.T, self.rng_seed, self.inputs = wants, rollout_steps, rng_seed, inputs
         self.n, self.timeout, self.on_event = workers, timeout, on_event
         self.workers: list = []
         self.pending: list = []
@@ -142,7 +142,8 @@ class RemoteCollector:
             self._actor = _ray().remote(num_cpus=1, max_restarts=0)(RolloutWorker)
         first, n = self._games(i)
         seed = (self.seed + first + 1_000_003 * generation) % 2**31
-        return self._actor.remote(self.settings, n, seed, [self.rng_seed, self.seed, i, generation], self.wants, self.T)
+        return self._actor.remote(self.settings, n, seed, [self.rng_seed, self.seed, i, generation], self.wants, self.T,
+                                  inputs=self.inputs)
 
     def _request(self, i: int):
         """Send worker i its next request, with the newest settled weights."""

@@ -14,17 +14,19 @@ import time
 
 import numpy as np
 
+from pgcli import games
 from pgcli.core.collector import Collector, Experience
 from pgcli.core.network import Policy
-from pgcli.envs import EnvSettings, VectorPong
+from pgcli.envs import EnvSettings, VectorGames
 
 
 class RolloutWorker:
     def __init__(self, settings: dict, num_envs: int, seed: int, rng_seed: list[int], wants: str,
-                 rollout_steps: int, threads: int = 1):
+                 rollout_steps: int, threads: int = 1, inputs: str = "diff"):
         s = dict(settings)
+        self.game, self.inputs = games.for_rom(s["game"]), inputs
         s["frameskip"] = tuple(s["frameskip"]) if isinstance(s["frameskip"], list) else s["frameskip"]
-        self.env = VectorPong(EnvSettings(**s), num_envs, groups=1, threads=threads)
+        self.env = VectorGames(EnvSettings(**s), num_envs, groups=1, threads=threads)
         self.rng = np.random.default_rng(rng_seed)
         self.seed, self.wants, self.T = seed, wants, rollout_steps
         self.collector: Collector | None = None
@@ -36,7 +38,7 @@ class RolloutWorker:
         cpu0 = time.process_time()
         if self.policy is None:
             self.policy = Policy(weights)
-            self.collector = Collector(self.env, self.policy, self.rng, self.wants, self.T)
+            self.collector = Collector(self.env, self.policy, self.rng, self.wants, self.T, self.game, self.inputs)
             self.collector.start(self.seed)
         else:
             self.policy.load(weights)

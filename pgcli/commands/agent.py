@@ -8,24 +8,34 @@ from typing import Callable
 
 import numpy as np
 
-from pgcli.core import pg_math, sparse
-
-from pgcli.files import checkpoint
+from pgcli import games
+from pgcli.core import observe, sparse
+from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy, sample
 from pgcli.envs import EnvSettings, env_settings
 from pgcli.errors import PgcliError
-from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy, sample
+from pgcli.files import checkpoint
 
 KARPATHY_ENV = "Pong-v0"  # what the 2016 save.p files were trained on
 
 
 @dataclass
 class Agent:
-    """A trained policy plus the emulator settings it was trained with."""
+    """A trained policy plus the emulator settings, the game and the input it was trained with."""
 
     policy: Policy
     settings: EnvSettings
     episode: int = 0  # episodes it was trained for (0 for Karpathy files)
     source: str = "pgcli"
+    game: games.Game = games.PONG
+    inputs: str = observe.SEED_INPUT
+
+    def observer(self, frames: np.ndarray) -> observe.Observer:
+        """What this agent's network sees, for a batch of games starting at `frames`."""
+        return observe.Observer(frames, self.inputs, self.game)
+
+    def emulator_actions(self, a: np.ndarray) -> np.ndarray:
+        """Action indices -> the emulator's actions (Pong: 1 -> UP = 2, 0 -> DOWN = 3)."""
+        return np.asarray(self.game.actions, np.int64)[a]
 
 
 def settings_from_checkpoint(env: dict, override: str | None, source: str) -> EnvSettings:
@@ -51,8 +61,14 @@ def load_agent(path: Path, env: str | None = None, sticky_actions: float | None 
     settings = settings_from_checkpoint(ck.env, env, ck.source)
     if sticky_actions is not None:
         settings = replace(settings, repeat_action_probability=float(sticky_actions))
+    trained_on = ck.env.get("game", "pong") if ck.env else "pong"
+    if settings.game != trained_on:
+        raise PgcliError(f"{path} plays {trained_on}; it cannot play {settings.game} (--env {settings.env_id})")
     params = {k: ck.arrays[k] for k in MODEL_KEYS + VALUE_KEYS if k in ck.arrays}
-    return Agent(Policy(params), settings, ck.episode, ck.source)
+    policy, game = Policy(params), games.for_rom(settings.game)
+    if policy.n_actions != game.n_actions:
+        raise PgcliError(f"{path}: its network picks from {policy.n_actions} actions, {game.name} has {game.n_actions}")
+    return Agent(policy, settings, ck.episode, ck.source, game, ck.config.inputs)
 
 
 def make_single_env(s: EnvSettings, render_mode: str | None = None):
@@ -68,13 +84,18 @@ class StepView:
     """What one agent step looked like, for viewers and recorders."""
 
     frame: np.ndarray  # (210, 160, 3) screen the agent saw
-    x: np.ndarray  # (6400,) int8 difference frame fed to the network
-    p_up: float
+    x: np.ndarray  # (inputs,) int8 input fed to the network (first the 6400 of the difference frame)
+    p: np.ndarray  # P(every action) (A,), in the game's action order (Pong: DOWN, UP)
     value: float | None  # the value head's estimate of the return (PPO agents), else None
     action: int
     reward: float
-    score: tuple[int, int]  # (agent, built-in AI) points so far this game
+    score: tuple[int, int]  # (agent, built-in AI) points so far this game (rewards won, lost)
     episode: int
+    total: float = 0.0  # the game's score so far
+
+    @property
+    def p_up(self) -> float:
+        return float(self.p[-1])  # Pong's P(UP) (the last of its two actions)
 
 
 def play(agent: Agent, episodes: int, seed: int, greedy: bool, render_mode: str | None = None,
@@ -86,22 +107,26 @@ def play(agent: Agent, episodes: int, seed: int, greedy: bool, render_mode: str 
     try:
         for ep in range(episodes):
             frame, _ = env.reset(seed=(seed + ep) % 2**31)
-            diff = sparse.FrameDiff(frame[None])
-            x = np.zeros((1, pg_math.D), np.int8)
+            see = agent.observer(frame[None])
+            x = see(frame[None], np.ones(1, bool))  # no motion yet
             won = lost = steps = 0
+            score = 0.0
             done = stop = False
             while not done and not stop:
                 p, v = agent.policy.forward(*sparse.encode(x))
-                a = int(sample(p, rng, greedy)[0][0])
+                i = sample(p, rng, greedy)
+                see.took(i)
+                a = int(agent.emulator_actions(i)[0])
                 seen = frame
                 frame, r, term, trunc, _ = env.step(a)
                 done = term or trunc
                 steps += 1
-                won, lost = won + (r > 0), lost + (r < 0)
+                won, lost, score = won + (r > 0), lost + (r < 0), score + float(r)
                 value = None if v is None else float(v[0])
-                stop = bool(on_step(StepView(seen, x[0], float(p[0]), value, a, float(r), (won, lost), ep)))
-                x = diff(frame[None])
-            results.append({"reward": won - lost, "won": won, "lost": lost, "steps": steps, "finished": done})
+                probs = np.array([1 - p[0], p[0]]) if p.ndim == 1 else p[0]
+                stop = bool(on_step(StepView(seen, x[0], probs, value, a, float(r), (won, lost), ep, score)))
+                x = see(frame[None])
+            results.append({"reward": score, "won": won, "lost": lost, "steps": steps, "finished": done})
             if stop:
                 break
     finally:

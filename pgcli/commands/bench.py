@@ -33,7 +33,8 @@ import numpy as np
 
 from pgcli.core import pg_math
 from pgcli.config import Config
-from pgcli.envs import VectorPong, default_groups, env_settings
+from pgcli import games
+from pgcli.envs import VectorGames, default_groups, env_settings
 from pgcli.errors import PgcliError
 from pgcli.core.trainer import EpisodeStats
 
@@ -63,17 +64,18 @@ class Result:
 
 def raw_emulator(cfg: Config, seconds: float, groups: int) -> Result:
     s = env_settings(cfg.env_id, cfg.sticky_actions)
-    env = VectorPong(s, cfg.num_envs, groups=groups)
+    env = VectorGames(s, cfg.num_envs, groups=groups)
     rng = np.random.default_rng(0)
+    acts = np.asarray(games.for_rom(s.game).actions)  # the policy's actions (Pong: UP and DOWN)
     env.reset(seed=1)
     steps, t0 = 0, time.perf_counter()
     for g, n in enumerate(env.groups):
-        env.send(g, rng.integers(2, 4, n))
+        env.send(g, acts[rng.integers(0, len(acts), n)])
     while time.perf_counter() - t0 < seconds:
         for g, n in enumerate(env.groups):
             env.recv(g)
             steps += n
-            env.send(g, rng.integers(2, 4, n))
+            env.send(g, acts[rng.integers(0, len(acts), n)])
     dt = time.perf_counter() - t0
     for g in range(len(env.groups)):
         env.recv(g)
@@ -222,8 +224,8 @@ def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = (
                          f"{cfg.env_id} has a random one (try ALE/Pong-v5)")
     frameskip = settings.mean_frameskip
     folder = Path(tempfile.mkdtemp(prefix="pgcli-bench-"))
-    base = {"num_envs": cfg.num_envs, "hidden": cfg.hidden, "seed": cfg.seed, "env_id": cfg.env_id,
-            "sticky_actions": cfg.sticky_actions}  # every contender plays the same game
+    base = {"num_envs": cfg.num_envs, "hidden": cfg.hidden, "seed": cfg.seed, "env_id": settings.env_id,
+            "sticky_actions": cfg.sticky_actions, "inputs": cfg.inputs}  # every contender plays the same game
     runs = {f"pgcli-{a}": TrainRun({**base, "algo": a}, folder, a, save_every) for a in algos}
     started_ray = False
     if workers:
@@ -237,10 +239,11 @@ def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = (
             for w in workers:
                 runs[f"pgcli-{a}-{w}w"] = TrainRun({**base, "algo": a}, folder, f"{a}, {w} worker{'s' * (w > 1)}",
                                                    save_every, workers=w)
+    pong = settings.game == "pong"  # the seed's loop plays Pong only
     contenders = {
         "raw1": lambda t, last: raw_emulator(cfg, t, 1),
         "rawk": lambda t, last: raw_emulator(cfg, t, default_groups(cfg.num_envs)),
-        "seed": lambda t, last: seed_loop(cfg, t),
+        **({"seed": lambda t, last: seed_loop(cfg, t)} if pong else {}),
         **{k: (lambda t, last, r=r: r.turn(t, last)) for k, r in runs.items()},
     }
     turns: dict[str, list[Result]] = {k: [] for k in contenders}
@@ -277,7 +280,7 @@ def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = (
         share = results[k].useful / results[k].steps if results[k].steps else 0.0
         pace = med(k, raw_key)
         ratios[k] = {"emulated_vs_raw": pace, "useful_vs_raw": pace * share,
-                     "useful_vs_seed": med(k, "seed") * share, "thrown_away": 1 - share,
+                     "useful_vs_seed": med(k, "seed") * share if pong else None, "thrown_away": 1 - share,
                      "whole_run_useful_vs_raw": results[k].useful_fps / results[raw_key].fps}
     return {
         "results": results,

@@ -15,8 +15,9 @@ def report(console, out: dict, rounds: int) -> None:
                       "-" if r.bytes_per_step is None else f"{r.bytes_per_step:,.0f}")
     console.print(table)
     for k, q in out["ratios"].items():
+        seed = "" if q["useful_vs_seed"] is None else f", useful/seed {q['useful_vs_seed']:.2f}x"
         console.print(f"{out['results'][k].name}: useful/raw {q['useful_vs_raw']:.2f} (emulated/raw "
-                      f"{q['emulated_vs_raw']:.2f}), useful/seed {q['useful_vs_seed']:.2f}x, thrown away "
+                      f"{q['emulated_vs_raw']:.2f}){seed}, thrown away "
                       f"{q['thrown_away']:.1%}; whole run with start-up: useful/raw {q['whole_run_useful_vs_raw']:.2f}")
     for k, q in out["cluster"].items():
         console.print(f"{out['results'][k].name}: learner {q['learner_us_per_step']:.1f} us CPU per agent step, workers "

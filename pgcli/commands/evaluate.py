@@ -1,4 +1,4 @@
-"""Measure an agent against Pong's built-in AI: N whole games, no learning, reproducible."""
+"""Measure an agent: N whole games (Pong: against its built-in AI), no learning, reproducible."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Callable
 
 import numpy as np
 
-from pgcli.core import sparse
 from pgcli.commands.agent import Agent
 from pgcli.envs import make_env
 
@@ -24,16 +23,19 @@ def evaluate(agent: Agent, episodes: int, seed: int = 0, greedy: bool = False,
     rng = np.random.default_rng(seed)
     results: list[dict] = []
     won, lost, steps, played = (np.zeros(n, int) for _ in range(4))
+    score = np.zeros(n)
     t0 = time.perf_counter()
     total_steps = 0
     try:
         groups = env.groups
         frames = env.reset(seed=seed)
         frames = np.concatenate(frames)
-        diff = sparse.FrameDiff(frames)
+        see = agent.observer(frames)
         fresh = np.ones(n, bool)
         while len(results) < episodes:
-            actions, _ = agent.policy.act(diff(frames, fresh), rng, greedy)
+            a, _ = agent.policy.act(see(frames, fresh), rng, greedy)
+            see.took(a)
+            actions = agent.emulator_actions(a)
             out, start = [], 0
             for g, size in enumerate(groups):
                 env.send(g, actions[start : start + size])
@@ -47,13 +49,15 @@ def evaluate(agent: Agent, episodes: int, seed: int = 0, greedy: bool = False,
             steps += active
             won += (r > 0) & active
             lost += (r < 0) & active
+            score += r * active
             fresh = dones
             for i in np.flatnonzero(dones & active):
-                res = {"reward": int(won[i] - lost[i]), "won": int(won[i]), "lost": int(lost[i]), "steps": int(steps[i])}
+                res = {"reward": _number(score[i]), "won": int(won[i]), "lost": int(lost[i]), "steps": int(steps[i])}
                 results.append(res)
                 on_episode(res)
                 played[i] += 1
                 won[i] = lost[i] = steps[i] = 0
+                score[i] = 0.0
     finally:
         env.close()
     seconds = time.perf_counter() - t0
@@ -63,6 +67,8 @@ def evaluate(agent: Agent, episodes: int, seed: int = 0, greedy: bool = False,
         "greedy": greedy,
         "seed": seed,
         "env_id": agent.settings.env_id,
+        "game": agent.game.name,
+        "place": agent.game.place(float(rewards.mean())),
         "sticky_actions": agent.settings.repeat_action_probability,
         "mean_reward": float(rewards.mean()),
         "std_reward": float(rewards.std()),
@@ -71,5 +77,10 @@ def evaluate(agent: Agent, episodes: int, seed: int = 0, greedy: bool = False,
         "games_won": int((rewards > 0).sum()),
         "mean_episode_steps": float(np.mean([r["steps"] for r in results])),
         "steps_per_second": total_steps / seconds if seconds > 0 else 0.0,
-        "rewards": [int(v) for v in rewards],
+        "rewards": [_number(v) for v in rewards],
     }
+
+
+def _number(v: float) -> int | float:
+    """Scores are whole numbers in every game tried; keep them ints in the JSON then."""
+    return int(v) if float(v).is_integer() else float(v)

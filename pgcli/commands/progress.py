@@ -11,7 +11,7 @@ from pgcli.core.trainer import EpisodeStats
 
 
 class TrainProgress:
-    """Shows episode, running reward, last reward, points won/lost, steps/s and elapsed time."""
+    """Shows episode, running reward, last reward (Pong: and the points won/lost), steps/s and elapsed time."""
 
     def __init__(self, total: int | None, plain_every: int = 10, console: Console | None = None):
         self.console = console or Console(file=sys.stdout)
@@ -23,12 +23,12 @@ class TrainProgress:
             self.progress = Progress(
                 SpinnerColumn(), TextColumn("[bold]episode {task.completed:>6.0f}"),
                 BarColumn() if total else TextColumn(""),
-                TextColumn("running reward [cyan]{task.fields[rr]:>7}[/] | last {task.fields[last]:>4} "
-                           "({task.fields[won]}-{task.fields[lost]}) | {task.fields[sps]:>5} steps/s{task.fields[upd]}"),
+                TextColumn("running reward [cyan]{task.fields[rr]:>7}[/] | last {task.fields[last]:>4}"
+                           "{task.fields[points]} | {task.fields[sps]:>5} steps/s{task.fields[upd]}"),
                 TimeElapsedColumn(), console=self.console, refresh_per_second=4,
             )
-            self.task = self.progress.add_task("train", total=total, completed=0, rr="-", last="-", won=0,
-                                               lost=0, sps="-", upd="")
+            self.task = self.progress.add_task("train", total=total, completed=0, rr="-", last="-", points="",
+                                               sps="-", upd="")
 
     def started(self, counters, line: str) -> None:
         """Training starts (or resumes) from `counters`; `line` says what it trains."""
@@ -55,10 +55,12 @@ class TrainProgress:
             upd = ("workers " + "/".join(f"{r:.0f}" for r in st.worker_rates) + " steps/s" + (" | " + upd if upd else ""))
         if self.progress:
             self.progress.update(self.task, completed=st.episode, rr=f"{st.running_reward:.2f}",
-                                 last=f"{st.reward:+.0f}", won=st.won, lost=st.lost, sps=f"{sps:.0f}",
+                                 last=f"{st.reward:+.0f}" if st.points else f"{st.reward:.0f}",
+                                 points=f" ({st.won}-{st.lost})" if st.points else "", sps=f"{sps:.0f}",
                                  upd=f" | {upd}" if upd else "")
         elif st.episode % self.plain_every == 0 or st.episode == self.start + (self.total or -1):
-            self.console.print(f"episode {st.episode}: reward {st.reward:+.0f} ({st.won}-{st.lost}), running reward "
+            last = f"reward {st.reward:+.0f} ({st.won}-{st.lost})" if st.points else f"score {st.reward:.0f}"
+            self.console.print(f"episode {st.episode}: {last}, running reward "
                                f"{st.running_reward:.2f}, {sps:.0f} steps/s, {st.seconds:.0f}s" + (f", {upd}" if upd else ""),
                                markup=False, highlight=False, soft_wrap=True)
             self.console.file.flush()

@@ -18,10 +18,11 @@ def upscale(img: np.ndarray, k: int) -> np.ndarray:
     return img.repeat(k, axis=0).repeat(k, axis=1) if k > 1 else img
 
 
-def input_panel(x: np.ndarray, p_up: float, height: int, value: float | None = None) -> np.ndarray:
-    """The 80x80 difference frame (+1 white, -1 red, 0 grey) over a P(UP) bar, `height` tall;
-    with a value head (PPO agents), its estimate of the return too."""
-    d = x.reshape(80, 80)
+def input_panel(x: np.ndarray, p: np.ndarray, height: int, value: float | None = None,
+                labels: tuple[str, ...] = ("DOWN", "UP")) -> np.ndarray:
+    """The 80x80 difference frame (+1 white, -1 red, 0 grey) over the action probabilities, `height`
+    tall: Pong's P(UP) bar, or a bar per action; with a value head (PPO agents), its estimate too."""
+    d = x[:6400].reshape(80, 80)  # the input's first part is always the difference frame
     img = np.full((80, 80, 3), 60, np.uint8)
     img[d > 0] = (255, 255, 255)
     img[d < 0] = (230, 60, 60)
@@ -33,11 +34,22 @@ def input_panel(x: np.ndarray, p_up: float, height: int, value: float | None = N
     panel[8 : 8 + view.shape[0], 8 : 8 + view.shape[1]] = view
     top = 16 + view.shape[0]
     bar_w = view.shape[1]
-    panel[top : top + 12, 8 : 8 + bar_w] = (70, 70, 70)  # the bar's track
-    fill = int(round(p_up * bar_w))
-    panel[top : top + 12, 8 : 8 + fill] = (80, 200, 120)  # P(UP): how full the bar is
-    panel[top - 2 : top + 14, 8 + bar_w // 2] = (200, 200, 200)  # the 0.5 mark
-    first = f"P(UP) {p_up:.2f}" + ("" if value is None else f"   value {value:+.2f}")
+    value_text = "" if value is None else f"   value {value:+.2f}"
+    if len(p) == 2:
+        p_up = float(p[1])
+        panel[top : top + 12, 8 : 8 + bar_w] = (70, 70, 70)  # the bar's track
+        fill = int(round(p_up * bar_w))
+        panel[top : top + 12, 8 : 8 + fill] = (80, 200, 120)  # P(UP): how full the bar is
+        panel[top - 2 : top + 14, 8 + bar_w // 2] = (200, 200, 200)  # the 0.5 mark
+        first = f"P({labels[1]}) {p_up:.2f}" + value_text
+    else:  # one column per action, as tall as its probability
+        col = bar_w // len(p)
+        for i, pi in enumerate(p):
+            h = int(round(float(pi) * 12))
+            panel[top : top + 12, 8 + i * col : 8 + (i + 1) * col - 1] = (70, 70, 70)
+            panel[top + 12 - h : top + 12, 8 + i * col : 8 + (i + 1) * col - 1] = (80, 200, 120)
+        best = int(np.argmax(p))
+        first = f"P({labels[best]}) {float(p[best]):.2f}" + value_text
     return _caption(panel, [(8, top + 18, first), (8, top + 32, "network input: 80x80 difference frame")])
 
 
@@ -52,11 +64,11 @@ def _caption(img: np.ndarray, lines: list[tuple[int, int, str]]) -> np.ndarray:
     return np.asarray(im)
 
 
-def compose(view: StepView, scale: int, show_input: bool) -> np.ndarray:
+def compose(view: StepView, scale: int, show_input: bool, labels: tuple[str, ...] = ("DOWN", "UP")) -> np.ndarray:
     game = upscale(view.frame, scale)
     if not show_input:
         return game
-    return np.concatenate([game, input_panel(view.x, view.p_up, game.shape[0], view.value)], axis=1)
+    return np.concatenate([game, input_panel(view.x, view.p, game.shape[0], view.value, labels)], axis=1)
 
 
 def check_output(path: Path) -> str:
@@ -95,7 +107,7 @@ def record(agent: Agent, path: Path, episodes: int = 1, max_frames: int | None =
     frames: list[np.ndarray] = []
 
     def grab(view: StepView):
-        frames.append(compose(view, scale, show_input))
+        frames.append(compose(view, scale, show_input, agent.game.labels))
         on_frame(len(frames))
         return max_frames is not None and len(frames) >= max_frames
 

@@ -14,11 +14,13 @@ import os
 import signal
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
+from pgcli import games
 from pgcli.config import PPO_LEARNING_RATE, Config, for_new_run
+from pgcli.core import observe
 from pgcli.core.trainer import Counters, EpisodeStats, Trainer
 from pgcli.envs import env_settings, make_env
 from pgcli.errors import ClusterLost, PgcliError, Stopped
@@ -53,13 +55,17 @@ def to_checkpoint(cfg: Config, env: dict, trainer: Trainer, into: dict | None = 
     return Checkpoint(config=cfg, env=env, arrays=arrays, meta=meta)
 
 
-def from_checkpoint(ckpt: Checkpoint, cfg: Config) -> tuple[Trainer, bool]:
+def from_checkpoint(ckpt: Checkpoint, cfg: Config, game: games.Game = games.PONG) -> tuple[Trainer, bool]:
     """-> (trainer, exact). A Karpathy file, an export or another optimizer or algorithm gives
     fresh optimizer state (its step count starting at 0)."""
     ours = ckpt.source == "pgcli"  # not Karpathy's file: it has counters and (unless an export) optimizer state
     same = ours and ckpt.config.algo == cfg.algo and ckpt.config.optimizer == cfg.optimizer
+    trained_on = ckpt.env.get("game", "pong") if isinstance(ckpt.env, dict) else "pong"
+    if trained_on != game.name:
+        raise PgcliError(f"{ckpt.source if ckpt.source != 'pgcli' else 'the checkpoint'} plays {trained_on}; "
+                         f"it cannot go on training on {game.name} (start a new run for it)")
     try:
-        return Trainer.from_state(cfg, ckpt.arrays, ckpt.meta if ours else None, optimizer=same)
+        return Trainer.from_state(cfg, ckpt.arrays, ckpt.meta if ours else None, optimizer=same, game=game)
     except PgcliError as e:
         raise PgcliError(f"{ckpt.source}: {e}") from None
 
@@ -73,6 +79,8 @@ def run_config(overrides: dict, ckpt: Checkpoint | None, preset: str | None) -> 
     base = ckpt.config.to_dict()
     if "hidden" in overrides and overrides["hidden"] != base["hidden"]:
         raise PgcliError(f"--hidden {overrides['hidden']} does not match the checkpoint's {base['hidden']}")
+    if "inputs" in overrides and observe.parse(overrides["inputs"]) != observe.parse(base["inputs"]):
+        raise PgcliError(f"--input {overrides['inputs']} does not match the checkpoint's {base['inputs']}")
     if overrides.get("algo", base["algo"]) == "ppo" and base["algo"] != "ppo":
         base.update(optimizer="adam", learning_rate=overrides.get("learning_rate", PPO_LEARNING_RATE))
     return Config(**{**base, **overrides}).validate()
@@ -126,6 +134,8 @@ def train(
     output = Path(output if output is not None else resume if ckpt is not None and ckpt.source == "pgcli" else "save.p")
     cfg = run_config(overrides, ckpt, preset)
     settings = env_settings(cfg.env_id, cfg.sticky_actions)
+    cfg = replace(cfg, env_id=settings.env_id)  # `--game breakout` is saved as ALE/Breakout-v5
+    game = games.for_rom(settings.game)
     remote = workers is not None or ray_address is not None
     if remote and render:
         raise PgcliError("--render shows a local game; it cannot be combined with --workers or --ray-address")
@@ -134,9 +144,9 @@ def train(
     if render and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise PgcliError("--render needs a display (none found: DISPLAY is not set)")
     if ckpt is None:
-        trainer = Trainer(cfg)
+        trainer = Trainer(cfg, game=game)
     else:
-        trainer, exact = from_checkpoint(ckpt, cfg)
+        trainer, exact = from_checkpoint(ckpt, cfg, game)
         if not exact:
             on_event(f"resuming from {ckpt.source} weights with fresh optimizer state")
     counters = trainer.counters
@@ -165,7 +175,7 @@ def train(
                 started_ray = cluster.connect(ray_address, workers or 2)
                 trainer.source = cluster.RemoteCollector(
                     cfg.num_envs, settings.to_dict(), trainer.policy, trainer.algo.wants, cfg.rollout_steps,
-                    cfg.seed, workers or 2, worker_timeout or cluster.WORKER_TIMEOUT, on_event)
+                    cfg.seed, workers or 2, worker_timeout or cluster.WORKER_TIMEOUT, on_event, cfg.inputs)
             else:  # --render shows one game in a window; it does not change the saved config
                 env = make_env(settings, 1 if render else cfg.num_envs, render_mode="human" if render else None)
                 trainer.source = trainer.collector(env)
@@ -223,6 +233,7 @@ def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: 
     where = (f"in {n} Ray rollout worker{'s' if n > 1 else ''}" + (f" at {ray_address}" if ray_address else "")
              if workers is not None or ray_address is not None else "side by side")
     start = f"; continuing {resume} from episode {episode}" if resume is not None else ""
-    return (f"training {algo} on {settings.env_id} ({controls}); input 80x80 difference frames, "
+    seen = observe.describe(cfg.inputs)
+    return (f"training {algo} on {settings.env_id} ({controls}); input {seen}, "
             f"{cfg.hidden} hidden units; {opt} lr {cfg.learning_rate:g}; {cfg.num_envs} games {where}; "
             f"saving to {output}{start}")

@@ -35,9 +35,14 @@ def frame_to_text(frame: np.ndarray, width: int = 80) -> Text:
     return text
 
 
-def status_line(view: StepView) -> str:
-    me, ai = view.score
-    return f"game {view.episode + 1}  agent {me} : {ai} AI   P(UP) {view.p_up:.2f}   (Ctrl-C to quit)"
+def status_line(view: StepView, labels: tuple[str, ...] = ("DOWN", "UP")) -> str:
+    """Pong: the points and P(UP); other games: the score and the likeliest action."""
+    if len(view.p) == 2 and labels == ("DOWN", "UP"):
+        me, ai = view.score
+        return f"game {view.episode + 1}  agent {me} : {ai} AI   P(UP) {view.p_up:.2f}   (Ctrl-C to quit)"
+    best = int(np.argmax(view.p))
+    return (f"game {view.episode + 1}  score {view.total:g}   P({labels[best]}) {view.p[best]:.2f}"
+            "   (Ctrl-C to quit)")
 
 
 class Pacer:
@@ -71,7 +76,7 @@ def watch(agent: Agent, episodes: int, seed: int, greedy: bool, mode: str,
 
         with Live(console=console or Console(), auto_refresh=False) as live:
             def draw(view: StepView) -> None:
-                live.update(Group(frame_to_text(view.frame), Text(status_line(view))), refresh=True)
+                live.update(Group(frame_to_text(view.frame), Text(status_line(view, agent.game.labels))), refresh=True)
                 pace()
 
             return play(agent, episodes, seed, greedy, on_step=draw)

@@ -80,11 +80,25 @@ def parse_neurons(text: str) -> int | None:
     return n
 
 
+def picture(ck, part: str = "diff") -> slice:
+    """Where W1's weights on one 80x80 part of the input sit (`pgcli.core.observe`): the difference
+    frame by default, `frame` or `diff2` when the agent sees them."""
+    from pgcli.core import observe
+
+    W2 = ck.model["W2"]
+    where = dict(observe.blocks(ck.config.inputs, 2 if W2.ndim == 1 else W2.shape[1]))
+    if part == "action" or part not in where:
+        pictures = [b for b in where if b != "action"]
+        raise PgcliError(f"--part must be one of {', '.join(pictures)} (what this agent sees), got {part!r}")
+    return where[part]
+
+
 def draw(checkpoints: list[Path], output: Path, neurons: int | None, cols: int, scale: int, fps: float,
-         raw: bool = False):
+         raw: bool = False, part: str = "diff"):
     """One checkpoint -> a still grid; several -> an animation ordered by episode, each frame
     labelled with its episode number. W1 is weighted by `pixel_use` where the file has it, unless
-    `raw`. Returns (frames, width, height, how many frames were weighted)."""
+    `raw`; `part` picks the input picture shown. Returns (frames, width, height, how many frames
+    were weighted)."""
     from pgcli.files import checkpoint as ckpt_io
 
     animated = len(checkpoints) > 1
@@ -92,9 +106,13 @@ def draw(checkpoints: list[Path], output: Path, neurons: int | None, cols: int, 
     frames, weighted = [], 0  # (episode, image)
     for path in checkpoints:
         ck = ckpt_io.load(path)
+        sl = picture(ck, part)
         use = None if raw else pixel_use(ck.arrays)
         weighted += use is not None
-        img = neuron_grid(ck.model["W1"] if use is None else ck.model["W1"] * use, neurons, cols, scale)
+        W1 = ck.model["W1"][:, sl]  # (H, 6400)
+        if use is not None:
+            use = use[sl] / max(float(use[sl].max()), 1e-12)  # each picture on its own scale
+        img = neuron_grid(W1 if use is None else W1 * use, neurons, cols, scale)
         if animated:
             img = label(img, f"episode {ck.episode}" if ck.source == "pgcli" else path.name)
         if frames and img.shape != frames[0][1].shape:

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pgcli.core import sparse
+from pgcli.core import heads, sparse
 from pgcli.core.network import Policy, sample
+from pgcli.core.observe import SEED_INPUT, Observer
 from pgcli.core.steplog import StepLog
+from pgcli.games import PONG, Game
 
 
 @dataclass
@@ -32,8 +34,8 @@ class Rollout:
 
     signed: np.ndarray  # signed lit-pixel indices of all T*n steps (see sparse.encode)
     counts: np.ndarray  # (T, n) lit pixels per step
-    up: np.ndarray  # (T, n) 1 where UP was taken
-    p_old: np.ndarray  # (T, n) P(UP) of the policy that acted
+    actions: np.ndarray  # (T, n) the action indices taken (Pong: 1 = UP)
+    p_old: np.ndarray  # (T, n) P(the action taken) under the policy that acted
     values: np.ndarray  # (T, n) its value estimates
     rewards: np.ndarray  # (T, n)
     dones: np.ndarray  # (T, n) the game ended with this step
@@ -42,12 +44,13 @@ class Rollout:
 
 @dataclass
 class Finished:
-    """One game that just ended: its length and points."""
+    """One game that just ended: its length, its score and the rewards won and lost in it (Pong: points)."""
 
     game: int
     steps: int
     won: int
     lost: int
+    score: float
 
 
 @dataclass
@@ -62,9 +65,11 @@ class Experience:
 
 class Collector:
     def __init__(self, env, policy: Policy, rng: np.random.Generator, wants: str = "episodes",
-                 rollout_steps: int = 128):
+                 rollout_steps: int = 128, game: Game = PONG, inputs: str = SEED_INPUT):
         self.env, self.policy, self.rng = env, policy, rng
         self.wants, self.T = wants, rollout_steps
+        self.game, self.inputs = game, inputs
+        self.to_ale = np.asarray(game.actions, np.int64)  # action index -> the emulator's action
         self.groups = list(env.groups)
         self.turn = 0  # the group polled next
         self.peak_step_bytes = 0  # the step logs' bytes per stored agent step, at most
@@ -99,9 +104,10 @@ class Collector:
         frames = self.env.reset(seed=seed)
         self.logs = None  # a restart lets go of the last run's logs first
         self.logs = [StepLog(n) for n in self.groups]
-        self.diffs = [sparse.FrameDiff(f) for f in frames]
+        self.observers = [Observer(f, self.inputs, self.game) for f in frames]
         self.fresh = [np.ones(n, bool) for n in self.groups]
         self.count = [np.zeros((3, n), np.int64) for n in self.groups]  # steps, won, lost per game
+        self.score = [np.zeros(n) for n in self.groups]
         self.turn = 0
         for g, f in enumerate(frames):
             self.act(g, f)
@@ -115,18 +121,22 @@ class Collector:
         c[0] += 1
         c[1] += rewards > 0
         c[2] += rewards < 0
-        finished = [Finished(int(i), *map(int, c[:, i])) for i in np.flatnonzero(dones)]
+        self.score[g] += rewards
+        finished = [Finished(int(i), *map(int, c[:, i]), float(self.score[g][i])) for i in np.flatnonzero(dones)]
         c[:, dones] = 0
+        self.score[g][dones] = 0
         return frames, finished
 
     def act(self, g: int, frames: np.ndarray) -> None:
         """Preprocess group g's frames, sample its actions, record the steps, send the actions."""
-        x = self.diffs[g](frames, self.fresh[g])  # (n, 6400) int8 difference frames
+        x = self.observers[g](frames, self.fresh[g])  # (n, 6400) int8 difference frames (and more)
         signed, counts = sparse.encode(x)
         p, v = self.policy.forward(signed, counts)
-        actions, up = sample(p, self.rng)
-        self.logs[g].add(signed, counts, up, p, 0.0 if v is None else v)
-        self.env.send(g, actions)
+        a = sample(p, self.rng)  # (n,) action indices
+        self.observers[g].took(a)
+        p_taken = heads.taken(p.astype(np.float32).astype(np.float64), a)  # as stored before: P(UP) in float32
+        self.logs[g].add(signed, counts, a, p_taken, 0.0 if v is None else v)
+        self.env.send(g, self.to_ale[a])
 
     def episode(self, g: int, i: int):
         """Game i of group g's episode that just ended -> (signed, counts, y, r)."""
@@ -139,10 +149,10 @@ class Collector:
         start = int(log.first.min())  # rows before it were handed out already (see release)
         if log.T - start < T + 1:
             return None
-        signed, counts, up, r, p, v, d = log.rows(start, start + T)
+        signed, counts, a, r, p, v, d = log.rows(start, start + T)
         last = log.v[start + T].astype(np.float64)
         log.release(start + T)
-        return Rollout(signed, counts, up, p, v, r, d, last)
+        return Rollout(signed, counts, a, p, v, r, d, last)
 
     def held(self) -> tuple[int, int]:
         """(steps, bytes) held in the step logs."""
@@ -165,7 +175,7 @@ class Collector:
                 part = self.logs[g].completed_points(i)
                 if part is not None:
                     r = part[3]
-                    out.append((Finished(i, len(part[1]), int((r > 0).sum()), int((r < 0).sum())), part))
+                    out.append((Finished(i, len(part[1]), int((r > 0).sum()), int((r < 0).sum()), float(r.sum())), part))
         return out
 
     def rolled_out(self) -> list[Finished]:
@@ -179,5 +189,6 @@ class Collector:
                 done = int(steps[i]) - (tail.stop - tail.start)
                 if done > 0:
                     r = log.r[tail, i]
-                    out.append(Finished(i, done, int(won[i] - (r > 0).sum()), int(lost[i] - (r < 0).sum())))
+                    out.append(Finished(i, done, int(won[i] - (r > 0).sum()), int(lost[i] - (r < 0).sum()),
+                                        float(self.score[g][i] - r.sum())))
         return out

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from pgcli.core import heads
+from pgcli.core.heads import sigmoid  # 1 / (1 + exp(-x)): squash to the interval [0, 1]
+
 D = 80 * 80  # input dimensionality: an 80x80 grid
 UP, DOWN = 2, 3  # ALE Pong actions: 2 moves the right paddle up, 3 moves it down
 
@@ -26,47 +29,51 @@ def prepro(I: np.ndarray) -> np.ndarray:
     return keep.astype(np.float64).ravel()  # (6400,)
 
 
-def init_model(H: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Xavier-style init, as in the seed: randn / sqrt(fan_in)."""
+def init_model(H: int, rng: np.random.Generator, inputs: int = D, actions: int = 2) -> dict[str, np.ndarray]:
+    """Xavier-style init, as in the seed: randn / sqrt(fan_in). Two actions: the seed's one logit;
+    more: a logit per action (see `pgcli.core.heads`)."""
     return {
-        "W1": rng.standard_normal((H, D)) / np.sqrt(D),  # (H, 6400)
-        "W2": rng.standard_normal(H) / np.sqrt(H),  # (H,)
+        "W1": rng.standard_normal((H, inputs)) / np.sqrt(inputs),  # (H, 6400)
+        "W2": rng.standard_normal(H if actions == 2 else (H, actions)) / np.sqrt(H),  # (H,) or (H, A)
     }
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))  # squash to the interval [0, 1]
-
-
 def policy_forward(model: dict[str, np.ndarray], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x: (6400,) or (T, 6400) -> (P(UP), hidden state h), batched over leading axes."""
-    h = x @ model["W1"].T  # (..., H)
+    """x: (T, 6400) -> (P(UP) (T,), hidden states h (T, H)); with a softmax head, P (T, A)."""
+    h = x @ model["W1"].T  # (T, H)
     h[h < 0] = 0  # ReLU nonlinearity
-    logp = h @ model["W2"]  # (...,) log-odds of going UP
-    return sigmoid(logp), h
+    logp = h @ model["W2"]  # (T,) log-odds of going UP, or (T, A) logits
+    return heads.probs(logp) if model["W2"].ndim == 2 else sigmoid(logp), h
 
 
 def policy_backward(
     model: dict[str, np.ndarray], epx: np.ndarray, eph: np.ndarray, epdlogp: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Backward pass. epx (T, 6400) inputs, eph (T, H) hidden states, epdlogp (T,) advantaged grads."""
-    dW2 = eph.T @ epdlogp  # (H,)
-    dh = np.outer(epdlogp, model["W2"])  # (T, H)
+    """Backward pass. epx (T, 6400) inputs, eph (T, H) hidden states, epdlogp (T,) advantaged grads
+    ((T, A) for a softmax head)."""
+    dW2 = eph.T @ epdlogp  # (H,) or (H, A)
+    dh = heads.backward(epdlogp, model["W2"])  # (T, H)
     dh[eph <= 0] = 0  # backprop through ReLU
     dW1 = dh.T @ epx  # (H, 6400)
     return {"W1": dW1, "W2": dW2}
 
 
-def discount_rewards(r: np.ndarray, gamma: float) -> np.ndarray:
-    """Discounted returns, the running sum reset at every point scored (Pong-specific)."""
+def discount_rewards(r: np.ndarray, gamma: float, point_resets: bool = True) -> np.ndarray:
+    """Discounted returns, the running sum reset at every point scored (Pong; `games.Game.point_resets`)."""
     discounted_r = np.zeros(len(r), dtype=np.float64)
     running_add = 0.0
     for t in reversed(range(len(r))):
-        if r[t] != 0:
+        if r[t] != 0 and point_resets:
             running_add = 0.0  # reset the sum at a game boundary (Pong-specific)
         running_add = running_add * gamma + r[t]
         discounted_r[t] = running_add
     return discounted_r
+
+
+def clip_rewards(r: np.ndarray) -> np.ndarray:
+    """What learning sees of a reward: its sign (Pong's are +-1 already; Breakout's bricks are worth
+    1, 4 or 7), as DQN and CleanRL clip them; scores are reported unclipped."""
+    return np.sign(r).astype(np.float64)
 
 
 def standardise(x: np.ndarray) -> np.ndarray:

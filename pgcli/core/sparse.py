@@ -4,41 +4,23 @@ A difference frame holds only -1, 0 and +1, and ~0.35 % of it is non-zero (22 of
 on average). So instead of the dense (H, 6400) @ (6400,) product per step we add up the ~22
 rows of W1.T that are switched on, and we store each step as those signed pixel indices:
 index j+1 for +1 and -(j+1) for -1, in int16 (~50 bytes a step instead of 51,200).
-Both passes give the dense reference's numbers (tests/test_sparse.py checks it).
+Any input `pgcli.core.observe` builds (up to 3 x 6400 + 18 entries of -1/0/+1) takes the same
+path. Both passes give the dense reference's numbers, for either head (tests/test_sparse.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from pgcli.core.pg_math import D, sigmoid
+from pgcli.core import heads
 
 STEP_CHUNK = 64  # steps per chunk of the episode gradient (fastest on real Pong play: 12.4 us/step vs 16.3 at 256)
 
 
-_KEEP = np.ones(256, bool)
-_KEEP[[144, 109]] = False  # erase background (type 1 and type 2), in one table look-up
-GREY_BACKGROUNDS = (87, 107)  # the same two colours in ALE's grayscale frames (0.299 R + 0.587 G + 0.114 B)
-
-
-def prepro_batch(frames: np.ndarray) -> np.ndarray:
-    """(N, 210, 160, 3) RGB or (N, 210, 160) grey uint8 frames -> (N, 6400) int8 of 0/1.
-
-    `policy.prepro` for a batch: crop, downsample by 2, erase the background, everything else 1.
-    """
-    if frames.ndim == 4:
-        I = frames[:, 35:195:2, ::2, 0]  # crop, downsample by 2, red channel (N, 80, 80)
-        return _KEEP[I].reshape(len(frames), D).view(np.int8)
-    rows = frames[:, 35:195:2].view("<u2")  # crop, every 2nd row; pixel pairs as little-endian uint16
-    I = rows.astype(np.uint8)  # the low byte of each pair: every 2nd pixel, copied contiguous (2x faster)
-    lit = (I != GREY_BACKGROUNDS[0]) & (I != GREY_BACKGROUNDS[1])  # two compares beat a look-up here
-    return lit.reshape(len(frames), D).view(np.int8)
-
-
 def encode(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(N, 6400) int8 difference frames -> (signed int16 indices, counts per row)."""
+    """(N, D) int8 inputs (difference frames) -> (signed int16 indices, counts per row)."""
     flat = np.flatnonzero(x.view(bool))  # the bool view makes this ~20x faster than on int8
-    rows, cols = np.divmod(flat, D)
+    rows, cols = np.divmod(flat, x.shape[1])
     signed = (cols + 1).astype(np.int16)
     signed[x.ravel()[flat] < 0] *= -1  # +-(j+1)
     return signed, np.bincount(rows, minlength=len(x))
@@ -63,25 +45,21 @@ def hidden32(W1T32: np.ndarray, signed: np.ndarray, counts: np.ndarray) -> np.nd
     return h
 
 
-def act_forward(W1T32: np.ndarray, W2: np.ndarray, signed: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """P(UP) for a batch of N steps, in float32 (only used to sample actions). W1T32: (6400, H)."""
-    return sigmoid((hidden32(W1T32, signed, counts) @ W2).astype(np.float64))
-
-
 def episode_gradient(W1T, W2, signed, counts, y, epr_adv, dW1T=None):
     """Gradient of one episode in float64, recomputing h and p with the current weights.
 
-    W1T (6400, H) is W1 transposed, so a pixel's weights are one contiguous row; W2 (H,);
-    signed/counts: the episode's T steps in sparse form; y: (T,) 1.0 where UP was taken;
+    W1T (6400, H) is W1 transposed, so a pixel's weights are one contiguous row; W2 (H,) (or (H, A),
+    a softmax head); signed/counts: the episode's T steps in sparse form; y: (T,) the actions taken
+    (1.0 where UP was taken);
     epr_adv: (T,) standardised discounted returns. dW1T (6400, H), if given, is added to in
     place (the batch's gradient buffer), else a new one is made.
     In chunks of STEP_CHUNK steps, only the pixels lit somewhere in the chunk matter (~400 of
     6400 in real Pong play): their inputs form a small dense matrix epx, and the seed's dense
-    products run on those rows of W1T alone. Returns (dW1T (6400, H), dW2 (H,)).
+    products run on those rows of W1T alone. Returns (dW1T (6400, H), dW2 (H,) or (H, A)).
     """
-    H, T = W1T.shape[1], len(counts)
+    (D, H), T = W1T.shape, len(counts)
     dW1T = np.zeros((D, H)) if dW1T is None else dW1T
-    dW2 = np.zeros(H)
+    dW2 = np.zeros(W2.shape)
     offsets = np.concatenate([[0], np.cumsum(counts)])
     lit, slot = np.zeros(D, bool), np.empty(D, np.intp)  # scratch: is pixel j lit, its column in epx
     for t0 in range(0, T, STEP_CHUNK):
@@ -95,32 +73,13 @@ def episode_gradient(W1T, W2, signed, counts, y, epr_adv, dW1T=None):
         epx[np.repeat(np.arange(t1 - t0), counts[t0:t1]), slot[cols]] = signs
         eph = epx @ W1T[used]  # (t, H)
         np.maximum(eph, 0, out=eph)  # ReLU nonlinearity
-        p = sigmoid(eph @ W2)  # (t,)
-        epdlogp = (y[t0:t1] - p) * epr_adv[t0:t1]  # grad of log P(action taken), advantaged
-        dW2 += eph.T @ epdlogp  # (H,)
-        dh = np.multiply.outer(epdlogp, W2)  # (t, H)
+        z = eph @ W2  # (t,) log-odds of UP, or (t, A) logits
+        epdlogp = heads.per_step(epr_adv[t0:t1], heads.dlogp(z, y[t0:t1]))  # grad of log P(action taken), advantaged
+        dW2 += eph.T @ epdlogp  # (H,) or (H, A)
+        dh = heads.backward(epdlogp, W2)  # (t, H)
         np.copyto(dh, 0.0, where=eph <= 0)  # backprop through ReLU
         dW1T[used] += epx.T @ dh  # (U, H): the only pixels with a non-zero gradient
     return dW1T, dW2
-
-
-class FrameDiff:
-    """The seed's `cur_x - prev_x` for a batch of games, written once for training and playing.
-
-    `__call__(frames, fresh)` preprocesses the frames and returns (N, 6400) int8 difference
-    frames; a game whose `fresh` flag is set (its first frame) gets all zeros (no difference yet).
-    """
-
-    def __init__(self, frames: np.ndarray):
-        self.prev = prepro_batch(frames)
-
-    def __call__(self, frames: np.ndarray, fresh: np.ndarray | None = None) -> np.ndarray:
-        cur = prepro_batch(frames)
-        x = cur - self.prev  # (N, 6400) int8 difference frames
-        if fresh is not None:
-            x[fresh] = 0  # first frame of an episode: no difference yet
-        self.prev = cur
-        return x
 
 
 def select(signed: np.ndarray, counts: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -142,7 +101,7 @@ class Batch:
     float64 reference (tests/test_ppo.py), far below the noise of a policy gradient.
     """
 
-    def __init__(self, signed: np.ndarray, counts: np.ndarray):
+    def __init__(self, signed: np.ndarray, counts: np.ndarray, D: int):
         cols, signs = decode(signed)
         lit = np.zeros(D, bool)
         lit[cols] = True

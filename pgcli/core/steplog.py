@@ -3,7 +3,7 @@
 The seed keeps `xs, hs, dlogps, drs` lists for its one game. pgcli plays n games at once, so
 each agent step appends one *row* for all n games with a handful of numpy calls (no Python
 loop over games): the games' signed pixel indices (see `sparse.encode`), how many each has,
-the UP flags and, once the emulator answers, the rewards. When game i finishes, `episode(i)`
+the actions taken (Pong: 1 = UP) and, once the emulator answers, the rewards. When game i finishes, `episode(i)`
 gathers its rows since it started. Rows no game needs any more are dropped when the log fills,
 so memory follows the games in flight, not the number of episodes trained.
 """
@@ -18,16 +18,16 @@ class StepLog:
         self.n = n
         self.counts = np.empty((rows, n), np.int32)  # lit pixels of game i at row t
         self.row_start = np.empty(rows, np.int64)  # where row t begins in self.idx
-        self.y = np.empty((rows, n), np.uint8)  # 1 where UP was taken
+        self.y = np.empty((rows, n), np.uint8)  # the action index taken (Pong: 1 where UP was taken)
         self.r = np.empty((rows, n), np.float32)  # reward that followed
-        self.p = np.empty((rows, n), np.float32)  # P(UP) the action was sampled from (PPO's old policy)
+        self.p = np.empty((rows, n), np.float64)  # P(the action taken) when it was sampled (PPO's old policy)
         self.v = np.empty((rows, n), np.float32)  # value estimate at that step (PPO), else 0
         self.d = np.empty((rows, n), bool)  # the game ended with this step
         self.idx = np.empty(rows * n * 32, np.int16)  # signed pixel indices, all games, row by row
         self.T = self.n_idx = 0  # rows and indices in use
         self.first = np.zeros(n, np.int64)  # row where each game's current episode began
 
-    def add(self, signed: np.ndarray, counts: np.ndarray, up: np.ndarray, p=0.0, v=0.0) -> None:
+    def add(self, signed: np.ndarray, counts: np.ndarray, y: np.ndarray, p=0.0, v=0.0) -> None:
         """Append one step of all n games (signed: their indices, game after game)."""
         if self.T == len(self.counts):
             self._make_room(rows=1)
@@ -37,7 +37,7 @@ class StepLog:
         self.idx[self.n_idx : self.n_idx + k] = signed
         self.counts[t] = counts
         self.row_start[t] = self.n_idx
-        self.y[t] = up
+        self.y[t] = y
         self.p[t], self.v[t] = p, v
         self.r[t] = 0.0
         self.d[t] = False

@@ -38,9 +38,11 @@ import numpy as np
 
 from pgcli import algos
 from pgcli.config import Config
+from pgcli.core import observe
 from pgcli.core.collector import Collector
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
 from pgcli.errors import PgcliError
+from pgcli.games import PONG, Game
 
 MAX_STEP_SECONDS = 10.0  # longer gaps between two steps (laptop asleep, SIGSTOP) are not counted
 
@@ -49,7 +51,7 @@ MAX_STEP_SECONDS = 10.0  # longer gaps between two steps (laptop asleep, SIGSTOP
 class EpisodeStats:
     episode: int  # 1-based count of finished episodes
     steps: int  # agent steps (actions) in this episode
-    reward: float  # points won minus points lost
+    reward: float  # the game's score (Pong: points won minus points lost)
     running_reward: float  # the seed's 0.99/0.01 running mean
     won: int
     lost: int
@@ -60,6 +62,7 @@ class EpisodeStats:
     worker_rates: list = field(default_factory=list)  # agent steps/s of each rollout worker (--workers)
     learned_steps: int = 0  # this session's agent steps that entered a gradient so far
     cut: bool = False  # not a finished game: the learned part of a game cut by the stop (see Trainer._cut)
+    points: bool = True  # the score is points won minus points lost (Pong), worth showing as won-lost
 
 
 @dataclass
@@ -82,13 +85,14 @@ class Trainer:
     """Owns the policy, the algorithm, the RNG and the counters; `run` plays and learns."""
 
     def __init__(self, cfg: Config, env=None, policy: Policy | None = None, rng: np.random.Generator | None = None,
-                 counters: Counters | None = None):
-        self.cfg, self.env = cfg, env
+                 counters: Counters | None = None, game: Game = PONG):
+        self.cfg, self.env, self.game = cfg, env, game
         self.rng = rng or np.random.default_rng(cfg.seed)  # weights first, then actions: one stream
-        self.policy = policy or Policy.init(cfg.hidden, self.rng, value_head=cfg.algo == "ppo")
+        self.policy = policy or Policy.init(cfg.hidden, self.rng, value_head=cfg.algo == "ppo",
+                                            inputs=observe.size(cfg.inputs, game.n_actions), actions=game.n_actions)
         if cfg.algo == "ppo" and not self.policy.has_value:  # e.g. a REINFORCE agent trained on by PPO
             self.policy = Policy({**self.policy.params, "Wv": np.zeros(cfg.hidden), "bv": np.zeros(1)})
-        self.algo = algos.make(cfg, self.policy, self.rng)
+        self.algo = algos.make(cfg, self.policy, self.rng, game)
         self.counters = counters or Counters()
         self.source = None  # the experience source; a Collector over `env` unless set (see `run`)
         self.last_update: dict = {}
@@ -98,7 +102,7 @@ class Trainer:
 
     def collector(self, env) -> Collector:
         """The local experience source over `env`, acting with this trainer's policy and RNG."""
-        return Collector(env, self.policy, self.rng, self.algo.wants, self.cfg.rollout_steps)
+        return Collector(env, self.policy, self.rng, self.algo.wants, self.cfg.rollout_steps, self.game, self.cfg.inputs)
 
     @property
     def learned_steps(self) -> int:
@@ -153,16 +157,16 @@ class Trainer:
     def _finished(self, fin) -> EpisodeStats:
         c = self.counters
         c.episode += 1
-        reward = float(fin.won - fin.lost)
+        reward = fin.score
         c.running_reward = reward if c.running_reward is None else c.running_reward * 0.99 + reward * 0.01
         return self._stats(fin)
 
     def _stats(self, fin, cut: bool = False) -> EpisodeStats:
         """The metrics row of game `fin` (or of the part of it a stop cut), with the run's counters."""
         c = self.counters
-        return EpisodeStats(c.episode, fin.steps, float(fin.won - fin.lost), c.running_reward, fin.won, fin.lost,
+        return EpisodeStats(c.episode, fin.steps, fin.score, c.running_reward, fin.won, fin.lost,
                             c.seconds, c.steps, c.updates, self.last_update, self.source.worker_rates(),
-                            self.learned_steps, cut)
+                            self.learned_steps, cut, self.game.point_resets)
 
     def _cut(self, parts: list, on_episode) -> None:
         """A stop ends the games in flight: the parts a gradient takes of them (REINFORCE: each game's
@@ -242,7 +246,8 @@ class Trainer:
         return arrays, {**asdict(self.counters), **algo_meta, "rng": self.rng.bit_generator.state}
 
     @classmethod
-    def from_state(cls, cfg: Config, arrays: dict, meta: dict | None, optimizer: bool = True) -> tuple["Trainer", bool]:
+    def from_state(cls, cfg: Config, arrays: dict, meta: dict | None, optimizer: bool = True,
+                   game: Game = PONG) -> tuple["Trainer", bool]:
         """A trainer from saved (arrays, meta); meta None: weights only (an export, Karpathy's file);
         `optimizer` False: fresh optimizer state (another algorithm or optimizer than the saved one).
         -> (trainer, exact): exact when the optimizer state and the RNG were restored too."""
@@ -256,7 +261,7 @@ class Trainer:
                                     float(meta.get("seconds", 0.0)))
             except (TypeError, ValueError):
                 raise PgcliError("checkpoint metadata is malformed") from None
-        trainer = cls(cfg, None, Policy(params), np.random.default_rng(cfg.seed), counters)
+        trainer = cls(cfg, None, Policy(params), np.random.default_rng(cfg.seed), counters, game)
         exact = meta is not None and optimizer and trainer.algo.load_state_dict(arrays, meta, counters.episode, counters.updates)
         if exact:
             try:

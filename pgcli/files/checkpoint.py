@@ -27,7 +27,7 @@ from pgcli.errors import PgcliError
 from pgcli.files.outputs import atomic_output
 from pgcli.core.optim import pixel_use
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS  # PPO checkpoints and their exports keep the value head
-from pgcli.core.pg_math import D
+from pgcli.core import observe
 from pgcli.files.safe_pickle import load_karpathy
 
 MAGIC = b"PGCLI-CKPT\n"
@@ -172,32 +172,41 @@ def decode(data: bytes, source: str = "checkpoint") -> Checkpoint:
         expect = off + nbytes
     if expect != len(body):
         raise _bad(source, "trailing bytes after the arrays")
-    _check_model(arrays, config.hidden, source)
+    _check_model(arrays, config, source)
     meta = h["meta"]
     return Checkpoint(config=config, env=h["env"], arrays=arrays, meta=meta, source="pgcli")
 
 
-def _check_model(arrays: dict, H: int, source: str) -> None:
+def _check_model(arrays: dict, config: Config, source: str) -> None:
+    """The weights fit the config: W1 (H, the input's size), W2 (H,) for two actions or (H, A)."""
+    H = config.hidden
     for k in MODEL_KEYS:
         if k not in arrays:
             raise _bad(source, f"{k} missing")
+    W2 = arrays["W2"]
+    if not (W2.shape == (H,) or (W2.ndim == 2 and W2.shape[0] == H and 3 <= W2.shape[1] <= MAX_ACTIONS)):
+        raise PgcliError(f"{source}: W2 has shape {W2.shape}, expected ({H},) or ({H}, actions)")
+    A = 2 if W2.ndim == 1 else W2.shape[1]
+    D = observe.size(config.inputs, A)
     if arrays["W1"].shape != (H, D):
-        raise PgcliError(f"{source}: W1 has shape {arrays['W1'].shape}, expected ({H}, {D}) (80x80 inputs)")
-    if arrays["W2"].shape != (H,):
-        raise PgcliError(f"{source}: W2 has shape {arrays['W2'].shape}, expected ({H},)")
+        raise PgcliError(f"{source}: W1 has shape {arrays['W1'].shape}, expected ({H}, {D}) "
+                         f"({observe.describe(config.inputs)})")
     for k, shape in (("Wv", (H,)), ("bv", (1,))):  # PPO's value head, when there is one
         if k in arrays and arrays[k].shape != shape:
             raise PgcliError(f"{source}: {k} has shape {arrays[k].shape}, expected {shape}")
     for k, a in arrays.items():
         if not np.isfinite(a).all():
             raise PgcliError(f"{source}: {k} contains NaN or infinity")
-        if k == "pixel_use":  # an export's per-pixel use in training (see optim.pixel_use)
+        if k == "pixel_use":  # an export's per-input use in training (see optim.pixel_use)
             if a.shape != (D,):
                 raise _bad(source, f"pixel_use has shape {a.shape}, expected ({D},)")
         elif k not in MODEL_KEYS:  # optimizer state, e.g. cache_W1, must match its weight
             ref = arrays.get(k.rsplit("_", 1)[-1])
             if ref is None or a.shape != ref.shape:
                 raise _bad(source, f"{k} does not match the weights' shape")
+
+
+MAX_ACTIONS = 18  # the ALE's full action set
 
 
 def load(path: Path) -> Checkpoint:
@@ -249,4 +258,8 @@ def karpathy_pickle(ckpt: Checkpoint) -> bytes:
     Writing a pickle is safe; pgcli itself only ever reads them through `safe_pickle`."""
     import pickle
 
+    game = ckpt.env.get("game", "pong") if ckpt.env else "pong"
+    if game != "pong" or ckpt.model["W2"].ndim != 1 or ckpt.config.inputs != observe.SEED_INPUT:
+        raise PgcliError(f"Karpathy's save.p holds Pong's network on difference frames only; this agent "
+                         f"plays {game} on {observe.describe(ckpt.config.inputs)}: export without --karpathy")
     return pickle.dumps({k: np.ascontiguousarray(ckpt.arrays[k], dtype=np.float64) for k in MODEL_KEYS}, protocol=2)

@@ -47,7 +47,7 @@ class TensorBoardLog:
                 from pgcli.commands.weights import neuron_grid
 
                 self.last_image = st.updates
-                w.add_image("weights/W1", neuron_grid(W1, 40, 10, 1), step, dataformats="HWC")
+                w.add_image("weights/W1", neuron_grid(W1[:, :6400], 40, 10, 1), step, dataformats="HWC")  # the difference frame part
 
     def close(self) -> None:
         self.w.close()

@@ -1,0 +1,136 @@
+"""What the network sees: a game's frames -> one int8 vector of -1/0/+1 per step, for a batch of games.
+
+The seed's input is the difference of two preprocessed frames, `cur_x - prev_x` (80x80 = 6400).
+`--input` may add, after it, in this order (each saved in the checkpoint's config):
+    frame    the current preprocessed frame (0/1): a paddle that stands still is still there
+    diff2    the previous difference frame: two steps of motion (speed and direction changes)
+    action   the previous action, one-hot (A entries): with sticky actions the emulator may have
+             repeated it, and the policy cannot see that from one difference
+Everything stays -1/0/+1 and mostly zero, so `pgcli.core.sparse` serves every input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pgcli.core.pg_math import D
+from pgcli.errors import PgcliError
+from pgcli.games import PONG, Game
+
+BLOCKS = ("diff", "frame", "diff2", "action")
+SEED_INPUT = "diff"
+
+
+def parse(spec: str) -> tuple[str, ...]:
+    """'diff+frame+action' -> ('diff', 'frame', 'action'); the difference frame always comes first."""
+    parts = tuple(p.strip() for p in spec.split("+"))
+    bad = [p for p in parts if p not in BLOCKS]
+    if bad or not parts or parts[0] != "diff" or len(set(parts)) != len(parts):
+        raise PgcliError(f"input must be 'diff' followed by any of +frame, +diff2, +action (each once), got {spec!r}")
+    return tuple(sorted(parts, key=BLOCKS.index))
+
+
+def size(spec: str, n_actions: int) -> int:
+    """Entries of the input vector: 6400 per picture, one per action for `action`."""
+    return sum(n_actions if b == "action" else D for b in parse(spec))
+
+
+def blocks(spec: str, n_actions: int) -> list[tuple[str, slice]]:
+    """Each part of the input and where it sits in the vector (for viewers)."""
+    out, at = [], 0
+    for b in parse(spec):
+        n = n_actions if b == "action" else D
+        out.append((b, slice(at, at + n)))
+        at += n
+    return out
+
+
+NAMES = {"diff": "80x80 difference frames", "frame": "the current frame", "diff2": "the previous difference",
+         "action": "the previous action"}
+
+
+def describe(spec: str) -> str:
+    """'diff+action' -> '80x80 difference frames + the previous action' (for start lines and help)."""
+    return " + ".join(NAMES[b] for b in parse(spec))
+
+
+class Screen:
+    """The seed's `prepro` for a batch, per game: crop the 160-row play area, downsample by 2, erase
+    the background, everything else 1. (N, 210, 160, 3) RGB or (N, 210, 160) grey uint8 -> (N, 6400) int8.
+    A game without known backgrounds takes the commonest colour of the first frame it is shown."""
+
+    def __init__(self, game: Game, first: np.ndarray):
+        self.top = game.crop_top
+        self.grey, self.red = game.grey_background, game.red_background
+        if self.grey is None:  # the generic rule, in the frames' own format (grey level or RGB colour)
+            area = first[0, self.top : self.top + 160 : 2, ::2]
+            colours, counts = np.unique(area.reshape(-1, area.shape[-1]) if area.ndim == 3 else area.ravel(),
+                                        axis=0, return_counts=True)
+            self.colour = colours[counts.argmax()]
+        if self.red is not None:
+            self.keep = np.ones(256, bool)
+            self.keep[list(self.red)] = False  # erase background (type 1 and type 2), in one table look-up
+
+    def __call__(self, frames: np.ndarray) -> np.ndarray:
+        n, a = len(frames), self.top
+        if frames.ndim == 4 and self.red is not None:  # the seed's rule: red channel, two colours
+            return self.keep[frames[:, a : a + 160 : 2, ::2, 0]].reshape(n, D).view(np.int8)
+        if frames.ndim == 4:
+            lit = (frames[:, a : a + 160 : 2, ::2] != self.colour).any(axis=3)
+        else:
+            rows = frames[:, a : a + 160 : 2].view("<u2")  # every 2nd row; pixel pairs as little-endian uint16
+            I = rows.astype(np.uint8)  # the low byte of each pair: every 2nd pixel, copied contiguous (2x faster)
+            if self.grey is None:
+                lit = I != self.colour
+            else:
+                lit = I != self.grey[0]
+                for g in self.grey[1:]:
+                    lit &= I != g  # two compares beat a look-up here
+        return lit.reshape(n, D).view(np.int8)
+
+
+class Observer:
+    """The network's input for N games, step after step (the seed's `cur_x - prev_x` and more).
+
+    `__call__(frames, fresh)` -> (N, size) int8; a game whose `fresh` flag is set (its first frame)
+    sees no motion yet (zero differences) and no previous action. `took(actions)` tells it the
+    action indices chosen, for the `action` part.
+    """
+
+    def __init__(self, frames: np.ndarray, spec: str = SEED_INPUT, game: Game = PONG):
+        self.parts, self.A = parse(spec), game.n_actions
+        self.size = size(spec, self.A)
+        self.screen = Screen(game, frames)
+        self.prev = self.screen(frames)
+        n = len(frames)
+        self.diff = np.zeros((n, D), np.int8)  # the last difference frame (for diff2)
+        self.last = np.full(n, -1)  # the last action index, -1 for none
+
+    def __call__(self, frames: np.ndarray, fresh: np.ndarray | None = None) -> np.ndarray:
+        cur = self.screen(frames)
+        x = cur - self.prev  # (N, 6400) int8 difference frames
+        if fresh is not None:
+            x[fresh] = 0  # first frame of an episode: no difference yet
+            self.last[fresh] = -1
+        self.prev = cur
+        if self.parts == (SEED_INPUT,):
+            return x
+        out = [x]
+        for part in self.parts[1:]:
+            if part == "frame":
+                out.append(cur)
+            elif part == "diff2":
+                prev_diff = self.diff.copy()
+                if fresh is not None:
+                    prev_diff[fresh] = 0
+                out.append(prev_diff)
+            else:
+                onehot = np.zeros((len(cur), self.A), np.int8)
+                has = self.last >= 0
+                onehot[np.flatnonzero(has), self.last[has]] = 1
+                out.append(onehot)
+        self.diff = x
+        return np.concatenate(out, axis=1)
+
+    def took(self, actions: np.ndarray) -> None:
+        self.last = np.asarray(actions, np.intp).copy()

@@ -1,0 +1,115 @@
+"""Games as data: what pgcli needs to know of an Atari game, one small record each.
+
+A `Game` carries the actions the policy picks from (indices into the ALE's minimal action set),
+the 160-row play area cropped to the network's 80x80 input, the background colours erased so the
+input stays sparse, and how rewards end a return. Pong keeps the seed's choices exactly (two
+actions, UP and DOWN, behind one sigmoid; the red backgrounds 144 and 109; a return ends at every
+point). Every other game ale-py ships gets the generic rule: all of its minimal action set behind a
+softmax, the same 160 rows from row 35, the commonest colour of its first frame as the background,
+and returns that run to the end of the game (discounted by gamma). `lookup` accepts an ALE id
+(`ALE/Breakout-v5`), an old gym id (`Pong-v0`) or a short name (`breakout`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from pgcli.errors import PgcliError
+
+
+@dataclass(frozen=True)
+class Game:
+    name: str  # the ROM's name, e.g. 'breakout'
+    actions: tuple[int, ...]  # policy output i -> this index into the minimal action set
+    labels: tuple[str, ...]  # the actions' names, in the policy's order
+    crop_top: int = 35  # first of the 160 rows of the play area (the seed's crop for Pong)
+    grey_background: tuple[int, ...] | None = None  # grey levels erased; None: the first frame's commonest
+    red_background: tuple[int, ...] | None = None  # on RGB frames, red levels erased (the seed's Pong rule)
+    point_resets: bool = False  # a non-zero reward ends the discounted return (Pong: every point)
+    random: float | None = None  # DQN paper (Mnih et al. 2015): random play's mean score
+    human: float | None = None  # and the human tester's
+
+    @property
+    def n_actions(self) -> int:
+        return len(self.actions)
+
+    def place(self, score: float) -> str:
+        """Where a score stands against the DQN paper's random and human references, if known."""
+        if self.random is None or self.human is None:
+            return ""
+        pct = 100 * (score - self.random) / (self.human - self.random)
+        return f"random {self.random:g}, human {self.human:g}: {pct:.0f}% of the way from random to human"
+
+
+PONG = Game("pong", actions=(3, 2), labels=("DOWN", "UP"), grey_background=(87, 107),
+            red_background=(144, 109), point_resets=True, random=-20.7, human=9.3)
+"""The seed's Pong: P(UP) = sigmoid(W2 . h); action 2 moves the paddle up, 3 down."""
+
+REFERENCES = {  # DQN Nature 2015, random / human (see ../shared/MEASUREMENTS.md)
+    "breakout": (1.7, 31.8), "boxing": (0.1, 4.3), "video_pinball": (16256.9, 17297.6), "freeway": (0.0, 29.6),
+    "space_invaders": (148.0, 1652.3), "enduro": (0.0, 309.6), "pong": (-20.7, 9.3),
+}
+
+
+def _snake(camel: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", camel).lower()
+
+
+@functools.lru_cache(maxsize=1)
+def registry() -> dict[str, str]:
+    """Every ALE v5 game gymnasium knows after `ale_py` registers them: short name -> id."""
+    from pgcli.envs import gym_module
+
+    gym = gym_module()
+    return {gym.spec(k).kwargs["game"]: k for k in sorted(gym.registry)
+            if k.startswith("ALE/") and k.endswith("-v5") and "game" in gym.spec(k).kwargs}
+
+
+def env_id(name_or_id: str) -> str:
+    """`breakout`, `Breakout`, `video-pinball` or an id -> a gymnasium id; one line if unknown."""
+    if "/" in name_or_id or "-v" in name_or_id:
+        return name_or_id
+    key = _snake(name_or_id).replace("-", "_")
+    ids = registry()
+    if key not in ids:
+        close = [n for n in ids if n.startswith(key[:3])][:5]
+        hint = f" (did you mean {', '.join(close)}?)" if close else " (pgcli games lists them)"
+        raise PgcliError(f"unknown game {name_or_id!r}{hint}")
+    return ids[key]
+
+
+@functools.lru_cache(maxsize=None)
+def minimal_actions(rom: str) -> tuple[str, ...]:
+    """The names of a ROM's minimal action set, read from the emulator (no game is played)."""
+    import ale_py
+    from ale_py import roms
+
+    ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)
+    ale = ale_py.ALEInterface()
+    try:
+        ale.loadROM(roms.get_rom_path(rom))
+    except Exception as e:  # a ROM this ale-py cannot load
+        raise PgcliError(f"ale-py cannot load the {rom} ROM ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
+    return tuple(a.name for a in ale.getMinimalActionSet())
+
+
+def for_rom(rom: str) -> Game:
+    """The game record of a ROM: Pong's exact one, else the generic rule over its minimal action set."""
+    if rom == "pong":
+        return PONG
+    labels = minimal_actions(rom)
+    random, human = REFERENCES.get(rom, (None, None))
+    return Game(rom, actions=tuple(range(len(labels))), labels=labels, random=random, human=human)
+
+
+def catalogue() -> list[tuple[str, str, int]]:
+    """(short name, id, actions the policy picks from) of every game, for `pgcli games`."""
+    out = []
+    for name, gid in registry().items():
+        try:
+            out.append((name, gid, for_rom(name).n_actions))
+        except PgcliError:
+            out.append((name, gid, 0))  # listed, marked as not loadable
+    return out

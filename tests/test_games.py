@@ -1,0 +1,202 @@
+"""Games as data: the softmax head checked against references, the inputs, the generic screen rule,
+and a Breakout run end to end. Pong's path stays the seed's (tests/test_sparse.py, test_pg_math.py)."""
+
+import json
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+from pgcli import games
+from pgcli.core import heads, observe, pg_math, sparse
+from pgcli.core.network import Policy
+from pgcli.errors import PgcliError
+
+
+def test_softmax_head_log_prob_entropy_and_gradients_match_finite_differences():
+    rng = np.random.default_rng(0)
+    z, a = rng.standard_normal((5, 4)) * 2, rng.integers(0, 4, 5)
+    p = heads.probs(z)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    np.testing.assert_allclose(heads.log_prob(z, a), np.log(p[np.arange(5), a]))
+    H, dH = heads.entropy(z)
+    np.testing.assert_allclose(H, -(p * np.log(p)).sum(axis=1))
+    eps = 1e-6
+    for i, j in [(0, 0), (2, 3), (4, 1)]:
+        zp, zm = z.copy(), z.copy()
+        zp[i, j] += eps
+        zm[i, j] -= eps
+        num_logp = (heads.log_prob(zp, a)[i] - heads.log_prob(zm, a)[i]) / (2 * eps)
+        num_H = (heads.entropy(zp)[0][i] - heads.entropy(zm)[0][i]) / (2 * eps)
+        assert heads.dlogp(z, a)[i, j] == pytest.approx(num_logp, abs=1e-7)
+        assert dH[i, j] == pytest.approx(num_H, abs=1e-7)
+
+
+def test_two_action_head_is_the_seeds_sigmoid():
+    z, y = np.array([-2.0, 0.3, 4.0]), np.array([1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(heads.probs(z), pg_math.sigmoid(z))
+    np.testing.assert_array_equal(heads.dlogp(z, y), y - pg_math.sigmoid(z))  # the seed's "fake label" gradient
+
+
+def test_categorical_sampling_follows_the_probabilities():
+    p = np.tile([0.1, 0.6, 0.0, 0.3], (40_000, 1))
+    a = heads.sample(p, np.random.default_rng(1))
+    freq = np.bincount(a, minlength=4) / len(a)
+    np.testing.assert_allclose(freq, p[0], atol=0.01)
+    assert heads.sample(p[:3], None, greedy=True).tolist() == [1, 1, 1]
+
+
+def test_softmax_episode_gradient_equals_dense_reference():
+    rng = np.random.default_rng(3)
+    model = pg_math.init_model(32, rng, actions=4)
+    X = ((rng.random((300, pg_math.D)) < 0.004) * rng.choice([-1, 1], (300, pg_math.D))).astype(np.int8)
+    y = rng.integers(0, 4, 300)
+    r = np.zeros(300)
+    r[rng.choice(300, 9, replace=False)] = 1.0
+    adv = pg_math.standardise(pg_math.discount_rewards(r, 0.99, point_resets=False))
+    epx = X.astype(np.float64)
+    p, eph = pg_math.policy_forward(model, epx)
+    onehot = np.eye(4)[y]
+    ref = pg_math.policy_backward(model, epx, eph, (onehot - p) * adv[:, None])
+    dW1T, dW2 = sparse.episode_gradient(model["W1"].T.copy(), model["W2"], *sparse.encode(X), y, adv)
+    np.testing.assert_allclose(dW1T.T, ref["W1"], rtol=0, atol=1e-12 * np.abs(ref["W1"]).max())
+    np.testing.assert_allclose(dW2, ref["W2"], rtol=1e-10, atol=1e-12)
+
+
+def test_returns_run_to_the_end_of_the_game_where_points_do_not_reset_them():
+    r = np.array([0.0, 1.0, 0.0, 1.0])
+    np.testing.assert_allclose(pg_math.discount_rewards(r, 0.5, point_resets=False), [0.625, 1.25, 0.5, 1.0])
+    np.testing.assert_allclose(pg_math.discount_rewards(r, 0.5), [0.5, 1.0, 0.5, 1.0])  # Pong: reset at a point
+    np.testing.assert_array_equal(pg_math.clip_rewards(np.array([7.0, -4.0, 0.0, 1.0])), [1, -1, 0, 1])
+
+
+def test_inputs_parse_size_and_refuse_nonsense():
+    assert observe.parse("diff+action+frame") == ("diff", "frame", "action")
+    assert observe.size("diff", 2) == 6400
+    assert observe.size("diff+frame+diff2+action", 4) == 3 * 6400 + 4
+    for bad in ("frame", "diff+diff", "diff+colour", ""):
+        with pytest.raises(PgcliError, match="input must be"):
+            observe.parse(bad)
+
+
+def test_observer_parts_frame_previous_difference_and_previous_action():
+    frames = np.full((2, 210, 160), 87, np.uint8)  # Pong's grey background
+    see = observe.Observer(frames, "diff+frame+diff2+action", games.PONG)
+    assert see.size == 3 * 6400 + 2
+    moved = frames.copy()
+    moved[:, 101, 20] = 200  # a lit pixel appears (row 101 -> 80x80 row 33, column 20 -> 10)
+    x = see(moved, np.array([True, False]))
+    k = 33 * 80 + 10
+    assert x[0, :6400].sum() == 0 and x[1, k] == 1  # game 0 is fresh: no difference yet
+    assert x[0, 6400 + k] == 1 and x[1, 6400 + k] == 1  # the current frame, fresh or not
+    assert not x[:, 12800:].any()  # no previous difference, no previous action yet
+    see.took(np.array([1, 0]))
+    x = see(moved)  # nothing moved: the difference is 0, the last one shows in diff2
+    assert not x[:, :6400].any()
+    assert x[1, 12800 + k] == 1 and x[0, 12800 + k] == 0
+    assert x[0, 19200:].tolist() == [0, 1] and x[1, 19200:].tolist() == [1, 0]
+
+
+def test_generic_screen_erases_the_commonest_colour_in_grey_and_rgb():
+    game = games.Game("demo", actions=(0, 1, 2), labels=("A", "B", "C"))
+    grey = np.zeros((1, 210, 160), np.uint8)
+    grey[0, 35:195:2, ::2][10, 5] = 142
+    rgb = np.zeros((1, 210, 160, 3), np.uint8)
+    rgb[0, 35:195:2, ::2][10, 5] = (200, 72, 72)
+    for f in (grey, rgb):
+        x = observe.Screen(game, f)(f)
+        assert x.sum() == 1 and x[0, 10 * 80 + 5] == 1
+
+
+def test_game_lookup_by_short_name_and_clear_errors():
+    assert games.env_id("breakout") == "ALE/Breakout-v5"
+    assert games.env_id("VideoPinball") == "ALE/VideoPinball-v5"
+    assert games.env_id("Pong-v0") == "Pong-v0"
+    with pytest.raises(PgcliError, match="unknown game 'brekout'"):
+        games.env_id("brekout")
+    b = games.for_rom("breakout")
+    assert b.labels == ("NOOP", "FIRE", "RIGHT", "LEFT") and b.n_actions == 4 and not b.point_resets
+    assert "100% of the way" in b.place(31.8)
+    assert games.for_rom("pong") is games.PONG
+
+
+def test_policy_with_softmax_head_acts_and_ships_its_weights():
+    pol = Policy.init(8, np.random.default_rng(0), value_head=True, inputs=6404, actions=4)
+    x = np.zeros((3, 6404), np.int8)
+    x[:, [5, 6402]] = 1
+    a, p = pol.act(x, np.random.default_rng(1))
+    assert p.shape == (3, 4) and a.shape == (3,) and set(a) <= {0, 1, 2, 3}
+    w = pol.acting_weights()
+    assert w["W2"].shape == (8, 4) and w["Wv"].shape == (8,)
+    np.testing.assert_allclose(Policy({k: v.astype(np.float64) for k, v in w.items()}).forward(*sparse.encode(x))[0], p,
+                               rtol=1e-6)
+
+
+# -- every command on a Breakout checkpoint, against the real emulator ------------------------------
+from typer.testing import CliRunner  # noqa: E402
+
+from pgcli.cli import app  # noqa: E402
+from pgcli.files import checkpoint  # noqa: E402
+
+runner = CliRunner()
+
+
+def one_line_error(r):
+    assert r.exit_code == 1, (r.stdout, r.stderr)
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("pgcli: error:"), r.stderr
+    return r.stderr
+
+
+@pytest.fixture(scope="module")
+def breakout(tmp_path_factory):
+    """`pgcli train --game breakout` for a few games, with the richer input (4-way softmax head)."""
+    out = tmp_path_factory.mktemp("breakout") / "b.p"
+    r = runner.invoke(app, ["train", "--game", "breakout", "--algo", "ppo", "--num-envs", "4", "--rollout-steps", "32",
+                            "--input", "diff+frame+action", "--hidden", "16", "--episodes", "4", "-o", str(out)])
+    assert r.exit_code == 0, (r.stdout, r.stderr)
+    assert "training PPO on ALE/Breakout-v5 (sticky actions 0.25); input 80x80 difference frames + the current " \
+           "frame + the previous action" in r.stdout
+    return out
+
+
+@pytest.mark.ale
+def test_breakout_trains_and_saves_its_game(breakout):
+    ck = checkpoint.load(breakout)
+    assert ck.config.env_id == "ALE/Breakout-v5" and ck.env["game"] == "breakout"
+    assert ck.arrays["W1"].shape == (16, 2 * 6400 + 4) and ck.arrays["W2"].shape == (16, 4)
+    rows = (breakout.parent / "b.metrics.csv").read_text().splitlines()
+    assert len(rows) >= 5 and all(float(r.split(",")[2]) >= 0 for r in rows[1:])  # Breakout scores are never negative
+
+
+@pytest.mark.ale
+def test_every_command_plays_a_breakout_checkpoint(breakout, tmp_path):
+    r = runner.invoke(app, ["evaluate", str(breakout), "-n", "2", "--json"])
+    assert r.exit_code == 0, r.stderr
+    res = json.loads(r.stdout)
+    assert res["game"] == "breakout" and len(res["rewards"]) == 2 and "random 1.7, human 31.8" in res["place"]
+    r = runner.invoke(app, ["play", str(breakout), "-n", "1"])
+    assert r.exit_code == 0 and "game 1: score" in r.stdout, r.stderr
+    gif = tmp_path / "b.gif"
+    r = runner.invoke(app, ["record", str(breakout), "-o", str(gif), "--max-frames", "12", "--show-input"])
+    assert r.exit_code == 0, r.stderr
+    assert iio.imread(gif, index=None).shape[0] >= 2
+    for part in ("diff", "frame"):
+        r = runner.invoke(app, ["weights", str(breakout), "--part", part, "-o", str(tmp_path / f"{part}.png")])
+        assert r.exit_code == 0, r.stderr
+    assert "--part must be one of diff, frame" in one_line_error(
+        runner.invoke(app, ["weights", str(breakout), "--part", "diff2", "-o", str(tmp_path / "x.png")]))
+    r = runner.invoke(app, ["export", str(breakout), "-o", str(tmp_path / "small.p")])
+    assert r.exit_code == 0 and checkpoint.load(tmp_path / "small.p").arrays["W2"].shape == (16, 4)
+    assert "Karpathy's save.p holds Pong's network" in one_line_error(
+        runner.invoke(app, ["export", str(breakout), "--karpathy", "-o", str(tmp_path / "k.p")]))
+
+
+@pytest.mark.ale
+def test_a_game_played_on_another_is_one_line(breakout, tmp_path):
+    assert "plays breakout; it cannot play pong" in one_line_error(
+        runner.invoke(app, ["evaluate", str(breakout), "--env", "ALE/Pong-v5"]))
+    assert "it cannot go on training on pong" in one_line_error(
+        runner.invoke(app, ["train", "--resume", str(breakout), "--game", "pong", "-o", str(tmp_path / "p.p")]))
+    assert "unknown game 'brekout'" in one_line_error(runner.invoke(app, ["train", "--game", "brekout"]))
+    assert "--input diff does not match" in one_line_error(
+        runner.invoke(app, ["train", "--resume", str(breakout), "--input", "diff", "-o", str(tmp_path / "q.p")]))
