@@ -77,18 +77,24 @@ def plot(
     output: Path = typer.Option(Path("curve.png"), "--output", "-o", help="Image to write (.png, .svg, .pdf)."),
     label: Optional[list[str]] = typer.Option(None, "--label", "-l", help="Legend label per CSV, in order."),
     title: Optional[str] = typer.Option(None, help="Figure title."),
+    game: Optional[str] = typer.Option(None, "--game", help="The game the runs played, if not Pong: its score axis, random and human lines and milestones."),
 ):
     """Plot learning curves (running reward vs episodes and vs hours); print the milestones."""
     from pgcli.commands.plot import check_output, plot as draw, read_metrics, report
+
+    if game is not None:
+        from pgcli.games import env_id, registry
+
+        game = next((n for n, i in registry().items() if i == env_id(game)), game)  # breakout, Breakout, ALE/Breakout-v5
 
     check_output(output)
     labels = list(label or [])
     if len(labels) > len(metrics):
         raise PgcliError(f"{len(labels)} labels for {len(metrics)} metrics files")
     curves = [read_metrics(m, labels[i] if i < len(labels) else None) for i, m in enumerate(metrics)]
-    draw(curves, output, title)
+    draw(curves, output, title, game)
     typer.echo(f"wrote {output}")
-    for line in report(curves):
+    for line in report(curves, game):
         typer.echo(line)
 
 

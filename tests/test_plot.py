@@ -69,3 +69,14 @@ def test_plot_skips_the_rows_of_games_cut_by_a_stop(tmp_path):
     r = runner.invoke(app, ["plot", str(a), "-o", str(tmp_path / "c.png")])
     assert r.exit_code == 0, r.stderr
     assert "a: 3 episodes, 0.30 h, running reward -14.90" in r.stdout
+
+
+def test_plot_of_another_game_uses_its_random_and_human_scores(tmp_path):
+    a = tmp_path / "breakout.metrics.csv"
+    write_metrics(a, [0.5, 1.2, 2.0, 9.0, 20.0, 33.0])
+    out = tmp_path / "b.png"
+    r = runner.invoke(app, ["plot", str(a), "--game", "Breakout", "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    assert "running reward >= 1.7: episode      3" in r.stdout  # beats random play (DQN paper: 1.7)
+    assert "running reward >= 31.8: episode      6" in r.stdout  # reaches the human reference
+    assert iio.imread(out).ndim == 3

@@ -8,7 +8,8 @@ from pgcli.envs import VectorGames, env_settings
 
 
 def make_batch(pol, rng):
-    """32 games x 128 steps of ALE/Pong-v5 played by `pol` -> PPO's batch (signed, counts, up, p_old, adv, ret)."""
+    """32 games x 128 steps of ALE/Pong-v5 played by `pol` -> PPO's batch (signed, counts, actions, p_old, adv, ret);
+    actions: 1 = UP; p_old: P(the action taken)."""
     env = VectorGames(env_settings("ALE/Pong-v5"), 32)
     col = Collector(env, pol, rng, wants="rollouts", rollout_steps=128)
     col.start(seed=5)
@@ -20,6 +21,6 @@ def make_batch(pol, rng):
     parts = []
     for ro in ros:
         adv, ret = ppo_math.gae(ro.rewards.astype(float), ro.values.astype(float), ro.dones, ro.last_value, 0.99, 0.95)
-        parts.append((ro.signed, ro.counts.ravel(), ro.up.ravel().astype(bool), ro.p_old.ravel().astype(float),
+        parts.append((ro.signed, ro.counts.ravel(), ro.actions.ravel().astype(np.intp), ro.p_old.ravel().astype(float),
                       adv.ravel(), ret.ravel()))
     return [np.concatenate(a) for a in zip(*parts)]

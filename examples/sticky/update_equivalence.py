@@ -28,7 +28,7 @@ m = [np.zeros_like(W1T), np.zeros_like(W2), np.zeros_like(Wv), np.zeros_like(bv)
 rrng = np.random.default_rng(); rrng.bit_generator.state = state0
 def sigmoid(x): return 1 / (1 + np.exp(-x))
 M = len(counts); offs = np.concatenate([[0], np.cumsum(counts)]); D = 6400
-A_f, LP_f, R_f, ADV_f = up.astype(float), np.log(np.where(up, p_old, 1 - p_old)), ret, adv
+A_f, LP_f, R_f, ADV_f = up.astype(float), np.log(p_old), ret, adv  # p_old: P(the action taken)
 lit, slot = np.zeros(D, bool), np.empty(D, np.intp)
 for epoch in range(4):
     perm = rrng.permutation(M)

@@ -15,7 +15,22 @@ import numpy as np
 from pgcli.files import outputs
 from pgcli.errors import PgcliError
 
-MILESTONES = (-15, -10, -5, 0, 10, 18)
+MILESTONES = (-15, -10, -5, 0, 10, 18)  # Pong's
+
+
+def milestones(game: str | None) -> tuple[tuple[float, ...], tuple[float, float] | None]:
+    """The levels to report for a game, and its (random, human) scores from the DQN paper if known:
+    Pong's milestones by default; for another game its random and human scores, half-way and twice
+    human where known, else a few round numbers."""
+    if game is None or game == "pong":
+        return MILESTONES, None
+    from pgcli.games import REFERENCES
+
+    ref = REFERENCES.get(game)
+    if ref is None:
+        return (1.0, 10.0, 100.0, 1000.0), None
+    lo, hi = ref
+    return (lo, round((lo + hi) / 2, 1), hi, round(2 * hi - lo, 1)), ref
 
 
 @dataclass
@@ -102,8 +117,9 @@ def _band(runs: list[Curve], attr: str, grid: np.ndarray):
             return np.nanmedian(ys, 0), np.nanmin(ys, 0), np.nanmax(ys, 0)
 
 
-def plot(curves: list[Curve], output: Path, title: str | None = None) -> None:
-    """Three panels: running reward vs episodes, wall-clock hours and agent steps. Written atomically."""
+def plot(curves: list[Curve], output: Path, title: str | None = None, game: str | None = None) -> None:
+    """Three panels: running reward vs episodes, wall-clock hours and agent steps. Written atomically.
+    `game` (not Pong): the score axis fits the data, with the game's random and human scores drawn."""
     check_output(output)
     try:
         import matplotlib
@@ -129,17 +145,26 @@ def plot(curves: list[Curve], output: Path, title: str | None = None) -> None:
             ax.fill_between(grid * k, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
             for c in runs:  # each run, faintly, to its end
                 ax.plot(getattr(c, attr) * k, c.running_reward, color=line.get_color(), alpha=0.35, lw=0.7)
+    _, ref = milestones(game)
+    pong = game is None or game == "pong"
+    lines = [(0.0, "beats the built-in AI above 0")] if pong else (
+        [(ref[0], f"random play {ref[0]:g}"), (ref[1], f"human {ref[1]:g} (DQN paper)")] if ref else [])
     for ax, (_, xlabel, _) in zip(axes, panels):
-        ax.axhline(0, color="0.4", lw=0.8, ls="--")
+        for y, _ in lines:
+            ax.axhline(y, color="0.4", lw=0.8, ls="--")
         ax.set_xlabel(xlabel)
         ax.grid(alpha=0.3)
-    axes[0].text(0.01, 0.5, "beats the built-in AI above 0", transform=axes[0].get_yaxis_transform(),
-                 va="bottom", fontsize=8, color="0.3")
-    axes[0].set_ylabel("running reward (0.99/0.01 running mean)")
-    axes[0].set_ylim(-21.5, max(5.0, max(float(c.running_reward.max()) for c in curves) + 1))
+    for y, text in lines:
+        axes[0].text(0.01, y, text, transform=axes[0].get_yaxis_transform(), va="bottom", fontsize=8, color="0.3")
+    axes[0].set_ylabel("running reward (0.99/0.01 running mean)" if pong else "running mean of the score (0.99/0.01)")
+    top = max(float(c.running_reward.max()) for c in curves)
+    if pong:
+        axes[0].set_ylim(-21.5, max(5.0, top + 1))
+    else:
+        axes[0].set_ylim(min(0.0, min(float(c.running_reward.min()) for c in curves)), max(top, ref[1] if ref else 0) * 1.08 + 1)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(3, len(labels)), fontsize=9, frameon=False)
-    fig.suptitle(title or "pgcli: Pong from pixels, learning curve")
+    fig.suptitle(title or ("pgcli: Pong from pixels, learning curve" if pong else f"pgcli: {game} from pixels, learning curve"))
     rows = -(-len(labels) // 3)
     fig.tight_layout(rect=(0, 0.05 + 0.05 * rows, 1, 1))
     try:
@@ -149,28 +174,28 @@ def plot(curves: list[Curve], output: Path, title: str | None = None) -> None:
         plt.close(fig)
 
 
-def report(curves: list) -> list[str]:
+def report(curves: list, game: str | None = None) -> list[str]:
     """Each run's milestones, then per label of several runs their median (min-max) milestones."""
-    out = []
+    out, (levels, _) = [], milestones(game)
     for c in curves:
         last = c.running_reward[-1]
         out.append(f"{c.label}: {c.episode[-1]} episodes, {c.hours[-1]:.2f} h, running reward {last:.2f}")
-        for level in MILESTONES:
+        for level in levels:
             hit = c.first_reaching(level)
             where = "not reached" if hit is None else f"episode {hit[0]:>6,}  {hit[1]:5.2f} h  {hit[2] / 1e6:6.2f}M steps"
-            out.append(f"  running reward >= {level:>3}: {where}")
+            out.append(f"  running reward >= {level:>3g}: {where}")
     for label, runs in group(curves).items():
         if len(runs) < 2:
             continue
         best = max(float(c.running_reward.max()) for c in runs)
         out.append(f"{label}, {len(runs)} runs: median (min-max); best running reward {best:.2f}")
-        for level in MILESTONES:
+        for level in levels:
             m = milestone_summary(runs, level)
             if not m["reached"]:
-                out.append(f"  running reward >= {level:>3}: reached by 0 of {m['runs']} runs")
+                out.append(f"  running reward >= {level:>3g}: reached by 0 of {m['runs']} runs")
                 continue
             (h, h0, h1), (st, s0, s1), (ep, e0, e1) = m["hours"], m["steps"], m["episode"]
-            out.append(f"  running reward >= {level:>3}: {h:5.2f} h ({h0:.2f}-{h1:.2f})  {st / 1e6:5.2f}M steps "
+            out.append(f"  running reward >= {level:>3g}: {h:5.2f} h ({h0:.2f}-{h1:.2f})  {st / 1e6:5.2f}M steps "
                        f"({s0 / 1e6:.2f}-{s1 / 1e6:.2f})  episode {ep:,.0f} ({e0:,.0f}-{e1:,.0f})  "
                        f"[{m['reached']} of {m['runs']} runs]")
     return out
