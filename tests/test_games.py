@@ -200,3 +200,21 @@ def test_a_game_played_on_another_is_one_line(breakout, tmp_path):
     assert "unknown game 'brekout'" in one_line_error(runner.invoke(app, ["train", "--game", "brekout"]))
     assert "--input diff does not match" in one_line_error(
         runner.invoke(app, ["train", "--resume", str(breakout), "--input", "diff", "-o", str(tmp_path / "q.p")]))
+
+
+def test_a_stop_salvages_points_only_in_games_whose_points_end_returns():
+    """REINFORCE keeps a cut game's steps up to its last point only where a point ends the return
+    (Pong); in a game whose returns run to its end, those steps' returns are not known yet."""
+    from fakepong import FakePong
+
+    from pgcli.core.collector import Collector
+
+    other = games.Game("demo", actions=(3, 2), labels=("DOWN", "UP"))  # FakePong's actions, generic rules
+    for game, salvaged in ((games.PONG, True), (other, False)):
+        env = FakePong(4)
+        pol = Policy.init(8, np.random.default_rng(0))
+        col = Collector(env, pol, np.random.default_rng(1), "episodes", game=game)
+        col.start(seed=0)
+        for _ in range(20):  # every game scores some points, none finishes (10 points of 3 steps)
+            col.poll()
+        assert bool(col.stop().items) == salvaged

@@ -168,8 +168,11 @@ class Collector:
     def completed_points(self) -> list[tuple[Finished, tuple]]:
         """At a stop (after `drain`), REINFORCE: each unfinished game's steps up to its last scored
         point -> (their length and points, the episode (signed, counts, y, r)); games that scored
-        nothing yet give nothing."""
+        nothing yet give nothing, and so do games whose returns run to the end of the game (only a
+        game whose points end its returns, like Pong, has complete training data at a point)."""
         out = []
+        if not self.game.point_resets:
+            return out
         for g, n in enumerate(self.groups):
             for i in range(n):
                 part = self.logs[g].completed_points(i)
