@@ -134,7 +134,7 @@ class Collector:
         p, v = self.policy.forward(signed, counts)
         a = sample(p, self.rng)  # (n,) action indices
         self.observers[g].took(a)
-        p_taken = heads.taken(p.astype(np.float32).astype(np.float64), a)  # as stored before: P(UP) in float32
+        p_taken = heads.taken(p.astype(np.float32).astype(np.float64), a)  # rounded to float32 first, as it always was
         self.logs[g].add(signed, counts, a, p_taken, 0.0 if v is None else v)
         self.env.send(g, self.to_ale[a])
 
