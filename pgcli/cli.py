@@ -86,7 +86,7 @@ def train(
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Join this Ray cluster (e.g. 10.0.0.5:6379) instead of starting a local one.", rich_help_panel="Performance"),
     worker_timeout: float = typer.Option(60.0, "--worker-timeout", min=1.0, help="Seconds a rollout worker may take to answer before it is replaced (a hung or stopped worker).", rich_help_panel="Performance"),
 ):
-    """Train a policy network on Pong from raw pixels (Ctrl-C saves and stops).
+    """Train a policy network on Pong (or --game NAME) from raw pixels (Ctrl-C saves and stops).
 
     REINFORCE with Adam by default; --algo ppo for a strong agent in minutes; --preset karpathy for 2016.
     """
