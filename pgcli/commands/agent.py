@@ -61,7 +61,7 @@ def load_agent(path: Path, env: str | None = None, sticky_actions: float | None 
     settings = settings_from_checkpoint(ck.env, env, ck.source)
     if sticky_actions is not None:
         settings = replace(settings, repeat_action_probability=float(sticky_actions))
-    trained_on = ck.env.get("game", "pong") if ck.env else "pong"
+    trained_on = ck.game
     if settings.game != trained_on:
         raise PgcliError(f"{path} plays {trained_on}; it cannot play {settings.game} (--env {settings.env_id})")
     params = {k: ck.arrays[k] for k in MODEL_KEYS + VALUE_KEYS if k in ck.arrays}

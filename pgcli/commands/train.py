@@ -60,7 +60,7 @@ def from_checkpoint(ckpt: Checkpoint, cfg: Config, game: games.Game = games.PONG
     fresh optimizer state (its step count starting at 0)."""
     ours = ckpt.source == "pgcli"  # not Karpathy's file: it has counters and (unless an export) optimizer state
     same = ours and ckpt.config.algo == cfg.algo and ckpt.config.optimizer == cfg.optimizer
-    trained_on = ckpt.env.get("game", "pong") if isinstance(ckpt.env, dict) else "pong"
+    trained_on = ckpt.game
     if trained_on != game.name:
         raise PgcliError(f"{ckpt.source if ckpt.source != 'pgcli' else 'the checkpoint'} plays {trained_on}; "
                          f"it cannot go on training on {game.name} (start a new run for it)")

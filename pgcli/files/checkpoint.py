@@ -55,6 +55,12 @@ class Checkpoint:
     def episode(self) -> int:
         return int(self.meta.get("episode", 0))
 
+    @property
+    def game(self) -> str:
+        """The ROM it was trained on ('pong' for Karpathy's files and those made before other games)."""
+        game = self.env.get("game", "pong") if isinstance(self.env, dict) else "pong"
+        return game if isinstance(game, str) else "pong"
+
 
 def _json_default(o):
     if isinstance(o, (np.integer,)):
@@ -258,7 +264,7 @@ def karpathy_pickle(ckpt: Checkpoint) -> bytes:
     Writing a pickle is safe; pgcli itself only ever reads them through `safe_pickle`."""
     import pickle
 
-    game = ckpt.env.get("game", "pong") if ckpt.env else "pong"
+    game = ckpt.game
     if game != "pong" or ckpt.model["W2"].ndim != 1 or ckpt.config.inputs != observe.SEED_INPUT:
         raise PgcliError(f"Karpathy's save.p holds Pong's network on difference frames only; this agent "
                          f"plays {game} on {observe.describe(ckpt.config.inputs)}: export without --karpathy")
