@@ -31,7 +31,7 @@ WEIGHT_ARGS = dict(
     scale=typer.Option(2, min=1, max=16, help="Pixel size."),
     fps=typer.Option(2.0, min=0.1, max=50, help="Animation speed (several checkpoints)."),
     raw=typer.Option(False, "--raw", help="Draw W1 as it is (default: each pixel weighted by its use in training, where the file has it)."),
-    part=typer.Option("diff", "--part", help="Which 80x80 input picture's weights to draw: diff, or frame / diff2 for agents trained with them (--input)."),
+    part=typer.Option("diff", "--part", help="Which 80x80 input picture's weights to draw: diff, or frame / objects / diff2 for agents trained with them (--input)."),
 )
 
 

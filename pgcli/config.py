@@ -43,7 +43,8 @@ class Config:
     0 makes the controls exact, an easier game."""
     inputs: str = "diff"
     """What the network sees: the seed's 80x80 difference frame, plus any of +frame (the current
-    frame), +diff2 (the previous difference) and +action (the previous action, one-hot)."""
+    frame), +objects (the current frame without its scenery: walls, bricks), +diff2 (the previous
+    difference) and +action (the previous action, one-hot)."""
     num_envs: int = 32
     """Games played side by side (ale-py's native vector environment when the env allows);
     32, in 2 groups of 16 that take turns (an emulator thread per core in each), measured fastest

@@ -74,6 +74,7 @@ def test_inputs_parse_size_and_refuse_nonsense():
     assert observe.parse("diff+action+frame") == ("diff", "frame", "action")
     assert observe.size("diff", 2) == 6400
     assert observe.size("diff+frame+diff2+action", 4) == 3 * 6400 + 4
+    assert observe.parse("diff+objects+frame") == ("diff", "frame", "objects")
     for bad in ("frame", "diff+diff", "diff+colour", ""):
         with pytest.raises(PgcliError, match="input must be"):
             observe.parse(bad)
@@ -95,6 +96,22 @@ def test_observer_parts_frame_previous_difference_and_previous_action():
     assert not x[:, :6400].any()
     assert x[1, 12800 + k] == 1 and x[0, 12800 + k] == 0
     assert x[0, 19200:].tolist() == [0, 1] and x[1, 19200:].tolist() == [1, 0]
+
+
+def test_objects_drop_the_scenery_but_keep_a_still_paddle():
+    """Breakout's walls and bricks are scenery; its paddle, which random play moves, is not. The
+    scenery is the same every time (seed 0), so every command and worker sees what training saw."""
+    breakout = games.for_rom("breakout")
+    walls = observe.scenery(breakout)
+    observe.scenery.cache_clear()
+    assert (observe.scenery(breakout) == walls).all()
+    f = np.zeros((1, 210, 160, 3), np.uint8)
+    f[0, 57:93, 8:152] = 200  # a brick wall (rows 11-28 of 80) and, still, the paddle at rows 189-193
+    f[0, 189:193, 72:88] = 200
+    x = observe.Observer(f, "diff+objects", breakout)(f)[0, 6400:].reshape(80, 80)
+    assert 1000 < walls.sum() < 2500 and not walls.reshape(80, 80)[70:, 4:76].any()  # where the paddle goes is not scenery
+    assert x[77, 36:44].all() and x[11:29].sum() < 0.2 * 18 * 72  # the still paddle shows; most of the wall does not
+    assert not observe.scenery(games.PONG).any()  # Pong has no scenery: objects = frame
 
 
 def test_generic_screen_erases_the_commonest_colour_in_grey_and_rgb():
@@ -152,10 +169,10 @@ def breakout(tmp_path_factory):
     """`pgcli train --game breakout` for a few games, with the richer input (4-way softmax head)."""
     out = tmp_path_factory.mktemp("breakout") / "b.p"
     r = runner.invoke(app, ["train", "--game", "breakout", "--algo", "ppo", "--num-envs", "4", "--rollout-steps", "32",
-                            "--input", "diff+frame+action", "--hidden", "16", "--episodes", "4", "-o", str(out)])
+                            "--input", "diff+objects+action", "--hidden", "16", "--episodes", "4", "-o", str(out)])
     assert r.exit_code == 0, (r.stdout, r.stderr)
     assert "training PPO on ALE/Breakout-v5 (sticky actions 0.25); input 80x80 difference frames + the current " \
-           "frame + the previous action" in r.stdout
+           "frame without its scenery + the previous action" in r.stdout
     return out
 
 
@@ -180,10 +197,10 @@ def test_every_command_plays_a_breakout_checkpoint(breakout, tmp_path):
     r = runner.invoke(app, ["record", str(breakout), "-o", str(gif), "--max-frames", "12", "--show-input"])
     assert r.exit_code == 0, r.stderr
     assert iio.imread(gif, index=None).shape[0] >= 2
-    for part in ("diff", "frame"):
+    for part in ("diff", "objects"):
         r = runner.invoke(app, ["weights", str(breakout), "--part", part, "-o", str(tmp_path / f"{part}.png")])
         assert r.exit_code == 0, r.stderr
-    assert "--part must be one of diff, frame" in one_line_error(
+    assert "--part must be one of diff, objects" in one_line_error(
         runner.invoke(app, ["weights", str(breakout), "--part", "diff2", "-o", str(tmp_path / "x.png")]))
     r = runner.invoke(app, ["export", str(breakout), "-o", str(tmp_path / "small.p")])
     assert r.exit_code == 0 and checkpoint.load(tmp_path / "small.p").arrays["W2"].shape == (16, 4)

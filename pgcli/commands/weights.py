@@ -82,7 +82,7 @@ def parse_neurons(text: str) -> int | None:
 
 def picture(ck, part: str = "diff") -> slice:
     """Where W1's weights on one 80x80 part of the input sit (`pgcli.core.observe`): the difference
-    frame by default, `frame` or `diff2` when the agent sees them."""
+    frame by default, `frame`, `objects` or `diff2` when the agent sees them."""
     from pgcli.core import observe
 
     W2 = ck.model["W2"]

@@ -3,6 +3,8 @@
 The seed's input is the difference of two preprocessed frames, `cur_x - prev_x` (80x80 = 6400).
 `--input` may add, after it, in this order (each saved in the checkpoint's config):
     frame    the current preprocessed frame (0/1): a paddle that stands still is still there
+    objects  the current frame without its scenery (`scenery`: pixels lit all through a fixed stretch
+             of random play, such as Breakout's walls and bricks): the still paddle, at a few lit pixels
     diff2    the previous difference frame: two steps of motion (speed and direction changes)
     action   the previous action, one-hot (A entries): with sticky actions the emulator may have
              repeated it, and the policy cannot see that from one difference
@@ -11,13 +13,15 @@ Everything stays -1/0/+1 and mostly zero, so `pgcli.core.sparse` serves every in
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from pgcli.core.pg_math import D
 from pgcli.errors import PgcliError
 from pgcli.games import PONG, Game
 
-BLOCKS = ("diff", "frame", "diff2", "action")
+BLOCKS = ("diff", "frame", "objects", "diff2", "action")
 SEED_INPUT = "diff"
 
 
@@ -26,7 +30,7 @@ def parse(spec: str) -> tuple[str, ...]:
     parts = tuple(p.strip() for p in spec.split("+"))
     bad = [p for p in parts if p not in BLOCKS]
     if bad or not parts or parts[0] != "diff" or len(set(parts)) != len(parts):
-        raise PgcliError(f"input must be 'diff' followed by any of +frame, +diff2, +action (each once), got {spec!r}")
+        raise PgcliError(f"input must be 'diff' followed by any of +frame, +objects, +diff2, +action (each once), got {spec!r}")
     return tuple(sorted(parts, key=BLOCKS.index))
 
 
@@ -45,7 +49,8 @@ def blocks(spec: str, n_actions: int) -> list[tuple[str, slice]]:
     return out
 
 
-NAMES = {"diff": "80x80 difference frames", "frame": "the current frame", "diff2": "the previous difference",
+NAMES = {"diff": "80x80 difference frames", "frame": "the current frame", "objects": "the current frame without its scenery",
+         "diff2": "the previous difference",
          "action": "the previous action"}
 
 
@@ -89,6 +94,36 @@ class Screen:
         return lit.reshape(n, D).view(np.int8)
 
 
+WARM_UP = 1000  # agent steps of random play that decide what is scenery
+
+
+@functools.lru_cache(maxsize=None)
+def scenery(game: Game, steps: int = WARM_UP) -> np.ndarray:
+    """(6400,) bool: the input pixels lit in every frame of `steps` agent steps of uniformly random
+    play (4 frames each, sticky actions 0.25, new games as they end), always from seed 0, so every
+    command and every worker finds the same scenery. Walls, and bricks the random player never hit;
+    never a paddle it moved."""
+    import ale_py
+    from ale_py import roms
+
+    ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)
+    ale = ale_py.ALEInterface()
+    ale.setInt("random_seed", 0)
+    ale.setFloat("repeat_action_probability", 0.25)
+    ale.loadROM(roms.get_rom_path(game.name))
+    actions, rng = ale.getMinimalActionSet(), np.random.default_rng(0)
+    frames = [ale.getScreenRGB()]
+    for _ in range(steps):
+        a = actions[game.actions[rng.integers(game.n_actions)]]
+        for _ in range(4):
+            ale.act(a)
+        if ale.game_over():
+            ale.reset_game()
+        frames.append(ale.getScreenRGB())
+    frames = np.stack(frames)
+    return Screen(game, frames[:1])(frames).astype(bool).all(axis=0)
+
+
 class Observer:
     """The network's input for N games, step after step (the seed's `cur_x - prev_x` and more).
 
@@ -105,6 +140,8 @@ class Observer:
         n = len(frames)
         self.diff = np.zeros((n, D), np.int8)  # the last difference frame (for diff2)
         self.last = np.full(n, -1)  # the last action index, -1 for none
+        if "objects" in self.parts:
+            self.moving = (~scenery(game)).view(np.int8)  # 1 where something may move, 0 on scenery
 
     def __call__(self, frames: np.ndarray, fresh: np.ndarray | None = None) -> np.ndarray:
         cur = self.screen(frames)
@@ -119,6 +156,8 @@ class Observer:
         for part in self.parts[1:]:
             if part == "frame":
                 out.append(cur)
+            elif part == "objects":
+                out.append(cur * self.moving)
             elif part == "diff2":
                 prev_diff = self.diff.copy()
                 if fresh is not None:
