@@ -196,7 +196,10 @@ def test_every_command_plays_a_breakout_checkpoint(breakout, tmp_path):
     gif = tmp_path / "b.gif"
     r = runner.invoke(app, ["record", str(breakout), "-o", str(gif), "--max-frames", "12", "--show-input"])
     assert r.exit_code == 0, r.stderr
-    assert iio.imread(gif, index=None).shape[0] >= 2
+    frames = iio.imread(gif, index=None)[..., :3].astype(int)
+    assert frames.shape[0] >= 2
+    panel = frames[-1, :, 2 * 160 :]  # the network's-eye view: the still paddle shows in blue
+    assert (np.abs(panel - (90, 130, 230)).sum(axis=-1) < 30).sum() >= 4
     for part in ("diff", "objects"):
         r = runner.invoke(app, ["weights", str(breakout), "--part", part, "-o", str(tmp_path / f"{part}.png")])
         assert r.exit_code == 0, r.stderr

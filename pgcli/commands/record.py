@@ -19,11 +19,15 @@ def upscale(img: np.ndarray, k: int) -> np.ndarray:
 
 
 def input_panel(x: np.ndarray, p: np.ndarray, height: int, value: float | None = None,
-                labels: tuple[str, ...] = ("DOWN", "UP")) -> np.ndarray:
+                labels: tuple[str, ...] = ("DOWN", "UP"), still: tuple[str, slice] | None = None) -> np.ndarray:
     """The 80x80 difference frame (+1 white, -1 red, 0 grey) over the action probabilities, `height`
-    tall: Pong's P(UP) bar, or a bar per action; with a value head (PPO agents), its estimate too."""
+    tall: Pong's P(UP) bar, or a bar per action; with a value head (PPO agents), its estimate too.
+    `still` names the input's current-frame part (`frame` or `objects`) and where it sits: its lit
+    pixels show in blue under the difference."""
     d = x[:6400].reshape(80, 80)  # the input's first part is always the difference frame
     img = np.full((80, 80, 3), 60, np.uint8)
+    if still is not None:
+        img[x[still[1]].reshape(80, 80) > 0] = (90, 130, 230)
     img[d > 0] = (255, 255, 255)
     img[d < 0] = (230, 60, 60)
     k = max(1, (height - 64) // 80)
@@ -50,7 +54,8 @@ def input_panel(x: np.ndarray, p: np.ndarray, height: int, value: float | None =
             panel[top + 12 - h : top + 12, 8 + i * col : 8 + (i + 1) * col - 1] = (80, 200, 120)
         best = int(np.argmax(p))
         first = f"P({labels[best]}) {float(p[best]):.2f}" + value_text
-    return _caption(panel, [(8, top + 18, first), (8, top + 32, "network input: 80x80 difference frame")])
+    shown = "80x80 difference frame" + ("" if still is None else f" + {still[0]} (blue)")
+    return _caption(panel, [(8, top + 18, first), (8, top + 32, "network input: " + shown)])
 
 
 def _caption(img: np.ndarray, lines: list[tuple[int, int, str]]) -> np.ndarray:
@@ -64,11 +69,20 @@ def _caption(img: np.ndarray, lines: list[tuple[int, int, str]]) -> np.ndarray:
     return np.asarray(im)
 
 
-def compose(view: StepView, scale: int, show_input: bool, labels: tuple[str, ...] = ("DOWN", "UP")) -> np.ndarray:
+def still_part(inputs: str, n_actions: int) -> tuple[str, slice] | None:
+    """The current-frame part of an input (`objects` or `frame`) and where it sits, if it has one."""
+    from pgcli.core import observe
+
+    where = dict(observe.blocks(inputs, n_actions))
+    return next(((b, where[b]) for b in ("objects", "frame") if b in where), None)
+
+
+def compose(view: StepView, scale: int, show_input: bool, labels: tuple[str, ...] = ("DOWN", "UP"),
+            still: tuple[str, slice] | None = None) -> np.ndarray:
     game = upscale(view.frame, scale)
     if not show_input:
         return game
-    return np.concatenate([game, input_panel(view.x, view.p, game.shape[0], view.value, labels)], axis=1)
+    return np.concatenate([game, input_panel(view.x, view.p, game.shape[0], view.value, labels, still)], axis=1)
 
 
 def check_output(path: Path) -> str:
@@ -105,9 +119,10 @@ def record(agent: Agent, path: Path, episodes: int = 1, max_frames: int | None =
     """Play and record; every frame is one agent step. Returns counts for the caller to report."""
     check_output(path)
     frames: list[np.ndarray] = []
+    still = still_part(agent.inputs, agent.game.n_actions)
 
     def grab(view: StepView):
-        frames.append(compose(view, scale, show_input, agent.game.labels))
+        frames.append(compose(view, scale, show_input, agent.game.labels, still))
         on_frame(len(frames))
         return max_frames is not None and len(frames) >= max_frames
 
