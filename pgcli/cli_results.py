@@ -63,11 +63,14 @@ def export(
     output: Path = typer.Option(..., "--output", "-o", help="File to write.", show_default=False),
     karpathy: bool = typer.Option(False, "--karpathy", help="Write Karpathy's save.p format (a pickle) for his original script."),
     float64: bool = typer.Option(False, "--float64", help="Keep float64 weights (default: float32, half the size)."),
+    float16: bool = typer.Option(False, "--float16", help="float16 weights: half the float32 file, about 3 significant digits."),
 ):
     """Write a small weights-only copy of a checkpoint to share (config and env settings kept)."""
     from pgcli.files.outputs import export_file
 
-    size, kind = export_file(checkpoint, output, karpathy, float32=not float64)
+    if float16 and float64:
+        raise PgcliError("choose one of --float16 and --float64")
+    size, kind = export_file(checkpoint, output, karpathy, "float16" if float16 else "float64" if float64 else "float32")
     typer.echo(f"wrote {output} ({size / 1e6:.1f} MB, {kind})")
 
 

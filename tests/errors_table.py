@@ -82,6 +82,7 @@ CASES = [
     ("weights save.p -o w1.txt", "unsupported format"),
     ("weights save.p save.p -o w1.png", "an animation as PNG"),
     ("weights empty.p", "empty file"),
+    ("export save.p --float16 --float64 -o small.p", "two precisions at once"),
     ("plot missing.csv", "missing metrics file"),
     ("plot save.p", "a checkpoint instead of a metrics CSV"),
     ("plot adir", "directory instead of a file"),

@@ -25,7 +25,7 @@ def test_resuming_an_export_starts_adam_at_t0(tmp_path, fake_env):
     train(FAST, tmp_path / "a.p", episodes=40, save_every=40)
     ck = checkpoint.load(tmp_path / "a.p")
     assert ck.meta["updates"] == 40 and ck.meta["opt_t"] == 40
-    checkpoint.save(tmp_path / "w.p", checkpoint.export_weights(ck, float32=False))  # weights only
+    checkpoint.save(tmp_path / "w.p", checkpoint.export_weights(ck, "float64"))  # weights only
     train({}, tmp_path / "r.p", episodes=1, save_every=1, resume=tmp_path / "w.p")
     r = checkpoint.load(tmp_path / "r.p")
     assert r.meta["opt_t"] == 1 and r.meta["updates"] == 41

@@ -34,7 +34,7 @@ MAGIC = b"PGCLI-CKPT\n"
 FORMAT = 1
 MAX_HEADER = 2**20
 MAX_FILE = 2**30
-DTYPES = {"<f4": np.float32, "<f8": np.float64}
+DTYPES = {"<f2": np.float16, "<f4": np.float32, "<f8": np.float64}
 
 
 @dataclass
@@ -247,9 +247,10 @@ def loads(data: bytes, source: str = "checkpoint") -> Checkpoint:
     raise PgcliError(f"{source}: not a pgcli checkpoint or a Karpathy save.p")
 
 
-def export_weights(ckpt: Checkpoint, float32: bool = True) -> Checkpoint:
-    """A weights-only copy to share (no optimizer state): float32 halves the size again."""
-    dt = np.float32 if float32 else np.float64
+def export_weights(ckpt: Checkpoint, dtype: str = "float32") -> Checkpoint:
+    """A weights-only copy to share (no optimizer state): float32 halves the size again, float16
+    once more (about 3 significant digits per weight; loading reads every dtype back as float64)."""
+    dt = np.dtype(dtype).type
     arrays = {k: ckpt.arrays[k].astype(dt) for k in MODEL_KEYS + VALUE_KEYS if k in ckpt.arrays}
     use = pixel_use(ckpt.arrays)
     if use is not None:  # 25 KB that keep `pgcli weights`' weighted view of W1

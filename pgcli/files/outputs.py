@@ -36,14 +36,14 @@ def atomic_output(path: Path):
         raise
 
 
-def export_file(source: Path, output: Path, karpathy: bool = False, float32: bool = True) -> tuple[int, str]:
+def export_file(source: Path, output: Path, karpathy: bool = False, dtype: str = "float32") -> tuple[int, str]:
     """`pgcli export`: a weights-only copy of `source` (config and env settings kept), or Karpathy's
     save.p pickle -> (bytes written, what was written)."""
     from pgcli.files import checkpoint
 
     ck = checkpoint.load(source)
     check_output(output)
-    data = checkpoint.karpathy_pickle(ck) if karpathy else checkpoint.encode(checkpoint.export_weights(ck, float32=float32))
+    data = checkpoint.karpathy_pickle(ck) if karpathy else checkpoint.encode(checkpoint.export_weights(ck, dtype))
     try:
         checkpoint.atomic_write(output, data)
     except OSError as e:
