@@ -3,8 +3,8 @@
 The seed's input is the difference of two preprocessed frames, `cur_x - prev_x` (80x80 = 6400).
 `--input` may add, after it, in this order (each saved in the checkpoint's config):
     frame    the current preprocessed frame (0/1): a paddle that stands still is still there
-    objects  the current frame without its scenery (`scenery`: pixels lit all through a fixed stretch
-             of random play, such as Breakout's walls and bricks): the still paddle, at a few lit pixels
+    objects  the current frame without its scenery (`scenery`: pixels lit most of a fixed stretch of
+             random play, such as Breakout's walls and bricks): the still paddle, at a few lit pixels
     diff2    the previous difference frame: two steps of motion (speed and direction changes)
     action   the previous action, one-hot (A entries): with sticky actions the emulator may have
              repeated it, and the policy cannot see that from one difference
@@ -99,10 +99,11 @@ WARM_UP = 1000  # agent steps of random play that decide what is scenery
 
 @functools.lru_cache(maxsize=None)
 def scenery(game: Game, steps: int = WARM_UP) -> np.ndarray:
-    """(6400,) bool: the input pixels lit in every frame of `steps` agent steps of uniformly random
-    play (4 frames each, sticky actions 0.25, new games as they end), always from seed 0, so every
-    command and every worker finds the same scenery. Walls, and bricks the random player never hit;
-    never a paddle it moved."""
+    """(6400,) bool: the input pixels lit in at least half the frames of `steps` agent steps of
+    uniformly random play (4 frames each, sticky actions 0.25, new games as they end), always from
+    seed 0, so every command and every worker finds the same scenery. Measured in Breakout: walls
+    and bricks are lit in 76-100 % of the frames, any pixel of the paddle in at most 38 %; in
+    Boxing, Freeway, Video Pinball no pixel falls between 30 and 70 %."""
     import ale_py
     from ale_py import roms
 
@@ -121,7 +122,7 @@ def scenery(game: Game, steps: int = WARM_UP) -> np.ndarray:
             ale.reset_game()
         frames.append(ale.getScreenRGB())
     frames = np.stack(frames)
-    return Screen(game, frames[:1])(frames).astype(bool).all(axis=0)
+    return Screen(game, frames[:1])(frames).mean(axis=0) >= 0.5
 
 
 class Observer:
