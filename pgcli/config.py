@@ -68,6 +68,9 @@ class Config:
     """PPO: GAE lambda (1 = Monte Carlo returns, 0 = one-step TD)."""
     max_grad_norm: float = 0.5
     """PPO: clip the global gradient norm to this."""
+    episodic_life: bool = False
+    """PPO: a lost life ends the return in learning (no value carried past it), as DQN and CleanRL
+    train on Atari; the game itself goes on, and its score and evaluation are unchanged."""
 
     def validate(self) -> "Config":
         """Raise PgcliError naming the first bad value; return self when all are fine."""
@@ -86,6 +89,7 @@ class Config:
             ),
             (self.algo in ALGOS, f"algo must be one of {', '.join(ALGOS)}, got {self.algo!r}"),
             (self.algo != "ppo" or self.optimizer == "adam", "--algo ppo uses --optimizer adam"),
+            (self.algo == "ppo" or not self.episodic_life, "--episodic-life is for --algo ppo"),
             (1 <= self.rollout_steps <= 100_000, f"rollout steps must be in [1, 100000], got {self.rollout_steps}"),
             (1 <= self.epochs <= 100, f"epochs must be in [1, 100], got {self.epochs}"),
             (1 <= self.minibatches <= self.num_envs * self.rollout_steps,

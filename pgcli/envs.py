@@ -160,6 +160,8 @@ class VectorGames:
         self.groups = sizes
         self.num_envs = num_envs
         self.envs = [_ale_vector_env(s, n, threads or default_threads(cores, n), grayscale) for n in sizes]
+        self.lives = [np.zeros(n, np.int64) for n in sizes]
+        self.lost = [np.zeros(n, bool) for n in sizes]
 
     def reset(self, seed: int) -> list[np.ndarray]:
         """Seeded resets reload the ROM (~0.1 s a game): the groups reset side by side."""
@@ -167,7 +169,8 @@ class VectorGames:
 
         def one(g: int) -> np.ndarray:
             seeds = np.arange(seed + firsts[g], seed + firsts[g] + self.groups[g], dtype=np.int64) % 2**31
-            obs, _ = self.envs[g].reset(seed=seeds)
+            obs, info = self.envs[g].reset(seed=seeds)
+            self.lives[g] = np.asarray(info["lives"], np.int64)
             return obs[:, 0]  # (n, 210, 160) grey or (n, 210, 160, 3) RGB
 
         if len(self.envs) == 1:
@@ -179,8 +182,14 @@ class VectorGames:
         self.envs[g].send(actions.astype(np.int64, copy=False))
 
     def recv(self, g: int):
-        obs, reward, term, trunc, _ = self.envs[g].recv()
-        return obs[:, 0], reward.astype(np.float64), term | trunc
+        obs, reward, term, trunc, info = self.envs[g].recv()
+        done, lives = term | trunc, np.asarray(info["lives"], np.int64)
+        self.lost[g], self.lives[g] = (lives < self.lives[g]) & ~done, lives
+        return obs[:, 0], reward.astype(np.float64), done
+
+    def lives_lost(self, g: int) -> np.ndarray:
+        """Which of group g's games lost a life, without ending, in the last step."""
+        return self.lost[g]
 
     def close(self) -> None:
         for env in self.envs:
@@ -198,9 +207,13 @@ class GymGames:
                                   max_num_frames_per_episode=s.max_num_frames_per_episode)
                      for _ in range(num_envs)]
         self._actions = None
+        self.lives = np.zeros(num_envs, np.int64)
+        self.lost = np.zeros(num_envs, bool)
 
     def reset(self, seed: int) -> list[np.ndarray]:
-        return [np.stack([e.reset(seed=(seed + i) % 2**31)[0] for i, e in enumerate(self.envs)])]
+        out = [e.reset(seed=(seed + i) % 2**31) for i, e in enumerate(self.envs)]
+        self.lives[:] = [info.get("lives", 0) for _, info in out]
+        return [np.stack([obs for obs, _ in out])]
 
     def send(self, g: int, actions: np.ndarray) -> None:
         self._actions = actions
@@ -208,12 +221,20 @@ class GymGames:
     def recv(self, g: int):
         frames, rewards, dones = [], np.zeros(self.num_envs), np.zeros(self.num_envs, bool)
         for i, (e, a) in enumerate(zip(self.envs, self._actions)):
-            obs, r, term, trunc, _ = e.step(int(a))
+            obs, r, term, trunc, info = e.step(int(a))
             rewards[i], dones[i] = r, term or trunc
+            lives = info.get("lives", 0)
+            self.lost[i] = lives < self.lives[i] and not dones[i]
             if dones[i]:
-                obs, _ = e.reset()  # same-step autoreset, continuing the env's own RNG
+                obs, info = e.reset()  # same-step autoreset, continuing the env's own RNG
+                lives = info.get("lives", 0)
+            self.lives[i] = lives
             frames.append(obs)
         return np.stack(frames), rewards, dones
+
+    def lives_lost(self, g: int) -> np.ndarray:
+        """Which games lost a life, without ending, in the last step."""
+        return self.lost
 
     def close(self) -> None:
         for e in self.envs:

@@ -41,6 +41,7 @@ CASES = [
     ("train --algo a2c", "unknown algorithm"),
     ("train --algo ppo --optimizer rmsprop", "PPO with another optimizer"),
     ("train --algo ppo --clip 1.5", "PPO clip range out of (0, 1)"),
+    ("train --episodic-life", "lives ending returns, for REINFORCE"),
     ("train --algo ppo --gae-lambda 2", "GAE lambda out of [0, 1]"),
     ("train --algo ppo --rollout-steps 0", "zero rollout steps"),
     ("train --preset fastest", "unknown preset"),

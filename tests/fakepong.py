@@ -44,6 +44,9 @@ class FakePong:
         assert self.sent[g] is None, "send twice without recv"
         self.sent[g] = np.asarray(actions)
 
+    def lives_lost(self, g: int) -> np.ndarray:
+        return np.zeros(self.groups[g], bool)  # Pong has no lives
+
     def recv(self, g: int):
         actions, self.sent[g] = self.sent[g], None
         n = self.groups[g]

@@ -137,6 +137,37 @@ def test_game_lookup_by_short_name_and_clear_errors():
     assert games.for_rom("pong") is games.PONG
 
 
+class AlwaysFire:
+    def forward(self, signed, counts):
+        p = np.zeros((len(counts), 4))
+        p[:, 1] = 1.0  # FIRE
+        return p, np.zeros(len(counts))
+
+
+@pytest.mark.ale
+@pytest.mark.parametrize("backend", ["vector", "gym"])
+def test_a_lost_life_ends_the_return_with_episodic_life_and_nothing_else(backend):
+    """Breakout, FIRE then nothing: a life is lost every ~24 steps. With --episodic-life the rollout
+    marks those steps as ends of returns (GAE carries no value past them); the game goes on."""
+    from pgcli.core.collector import Collector
+    from pgcli.envs import GymGames, VectorGames, env_settings
+
+    s = env_settings("breakout", sticky_actions=0.0)
+    for episodic in (True, False):
+        env = VectorGames(s, 2, groups=1) if backend == "vector" else GymGames(s, 2)
+        col = Collector(env, AlwaysFire(), np.random.default_rng(0), "rollouts", 80, games.for_rom("breakout"), "diff", episodic)
+        col.start(seed=0)
+        ro, finished = None, []
+        while ro is None:
+            frames, fin = col.recv(0)
+            finished += fin
+            col.act(0, frames)
+            ro = col.rollout(0, 80)
+        env.close()
+        assert not finished  # no game ended
+        assert ro.dones.sum(axis=0).min() >= 2 if episodic else not ro.dones.any()
+
+
 def test_policy_with_softmax_head_acts_and_ships_its_weights():
     pol = Policy.init(8, np.random.default_rng(0), value_head=True, inputs=6404, actions=4)
     x = np.zeros((3, 6404), np.int8)

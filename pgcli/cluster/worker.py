@@ -22,9 +22,9 @@ from pgcli.envs import EnvSettings, VectorGames
 
 class RolloutWorker:
     def __init__(self, settings: dict, num_envs: int, seed: int, rng_seed: list[int], wants: str,
-                 rollout_steps: int, threads: int = 1, inputs: str = "diff"):
+                 rollout_steps: int, threads: int = 1, inputs: str = "diff", episodic_life: bool = False):
         s = dict(settings)
-        self.game, self.inputs = games.for_rom(s["game"]), inputs
+        self.game, self.inputs, self.episodic_life = games.for_rom(s["game"]), inputs, episodic_life
         s["frameskip"] = tuple(s["frameskip"]) if isinstance(s["frameskip"], list) else s["frameskip"]
         self.env = VectorGames(EnvSettings(**s), num_envs, groups=1, threads=threads)
         self.rng = np.random.default_rng(rng_seed)
@@ -38,7 +38,8 @@ class RolloutWorker:
         cpu0 = time.process_time()
         if self.policy is None:
             self.policy = Policy(weights)
-            self.collector = Collector(self.env, self.policy, self.rng, self.wants, self.T, self.game, self.inputs)
+            self.collector = Collector(self.env, self.policy, self.rng, self.wants, self.T, self.game, self.inputs,
+                                       self.episodic_life)
             self.collector.start(self.seed)
         else:
             self.policy.load(weights)

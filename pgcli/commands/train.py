@@ -175,7 +175,7 @@ def train(
                 started_ray = cluster.connect(ray_address, workers or 2)
                 trainer.source = cluster.RemoteCollector(
                     cfg.num_envs, settings.to_dict(), trainer.policy, trainer.algo.wants, cfg.rollout_steps,
-                    cfg.seed, workers or 2, worker_timeout or cluster.WORKER_TIMEOUT, on_event, cfg.inputs)
+                    cfg.seed, workers or 2, worker_timeout or cluster.WORKER_TIMEOUT, on_event, cfg.inputs, cfg.episodic_life)
             else:  # --render shows one game in a window; it does not change the saved config
                 env = make_env(settings, 1 if render else cfg.num_envs, render_mode="human" if render else None)
                 trainer.source = trainer.collector(env)
@@ -227,7 +227,7 @@ def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: 
     """The run in one line: game and controls, algorithm, input, optimizer, games, where it saves."""
     sticky = settings.repeat_action_probability
     controls = f"sticky actions {sticky:g}" if sticky else "exact controls"
-    algo = "PPO" if cfg.algo == "ppo" else "REINFORCE"
+    algo = ("PPO" + (" (a lost life ends the return)" if cfg.episodic_life else "")) if cfg.algo == "ppo" else "REINFORCE"
     opt = "Adam" if cfg.optimizer == "adam" else "RMSProp"
     n = workers or 2
     where = (f"in {n} Ray rollout worker{'s' if n > 1 else ''}" + (f" at {ray_address}" if ray_address else "")

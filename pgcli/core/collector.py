@@ -65,10 +65,10 @@ class Experience:
 
 class Collector:
     def __init__(self, env, policy: Policy, rng: np.random.Generator, wants: str = "episodes",
-                 rollout_steps: int = 128, game: Game = PONG, inputs: str = SEED_INPUT):
+                 rollout_steps: int = 128, game: Game = PONG, inputs: str = SEED_INPUT, episodic_life: bool = False):
         self.env, self.policy, self.rng = env, policy, rng
         self.wants, self.T = wants, rollout_steps
-        self.game, self.inputs = game, inputs
+        self.game, self.inputs, self.episodic_life = game, inputs, episodic_life
         self.to_ale = np.asarray(game.actions, np.int64)  # action index -> the emulator's action
         self.groups = list(env.groups)
         self.turn = 0  # the group polled next
@@ -115,7 +115,8 @@ class Collector:
     def recv(self, g: int) -> tuple[np.ndarray, list[Finished]]:
         """Wait for group g's step; log rewards. -> (its new frames, the games that ended)."""
         frames, rewards, dones = self.env.recv(g)
-        self.logs[g].reward(rewards, dones)
+        ends = dones | self.env.lives_lost(g) if self.episodic_life else dones  # where returns end (PPO)
+        self.logs[g].reward(rewards, ends)
         self.fresh[g] = dones
         c = self.count[g]
         c[0] += 1

@@ -102,7 +102,8 @@ class Trainer:
 
     def collector(self, env) -> Collector:
         """The local experience source over `env`, acting with this trainer's policy and RNG."""
-        return Collector(env, self.policy, self.rng, self.algo.wants, self.cfg.rollout_steps, self.game, self.cfg.inputs)
+        return Collector(env, self.policy, self.rng, self.algo.wants, self.cfg.rollout_steps, self.game, self.cfg.inputs,
+                         self.cfg.episodic_life)
 
     @property
     def learned_steps(self) -> int:
