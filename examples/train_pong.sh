@@ -12,8 +12,8 @@ pgcli train --fast --num-envs 16 --seed 1 --save-every 100 -o runs/fast/save.p
 # pgcli train --resume runs/fast/save.p -o runs/fast/save.p --save-every 100
 
 # then, the files in this folder:
-# pgcli export runs/fast/save.p -o examples/pong-agent.p
+# pgcli export runs/fast/save.p -o examples/pong-agent-exact.p
 # cp runs/fast/save.metrics.csv examples/reinforce16.metrics.csv
 # pgcli plot examples/fast2g.metrics.csv examples/fast32.metrics.csv examples/reinforce16.metrics.csv examples/seed-defaults.metrics.csv -l "--fast, 32 games in 2 groups (new default)" -l "--fast, 32 games in 4 groups" -l "--fast, 16 games (shipped agent)" -l "seed defaults (RMSProp, lr 1e-4)" -o examples/curve.png > examples/milestones.txt
-# pgcli record examples/pong-agent.p -o examples/pong.gif --show-input --max-frames 600 --seed 3
-# pgcli weights examples/pong-agent.p -o examples/w1.png
+# pgcli record examples/pong-agent-exact.p -o examples/pong.gif --show-input --max-frames 600 --seed 3
+# pgcli weights examples/pong-agent-exact.p -o examples/w1.png

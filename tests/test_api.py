@@ -33,7 +33,7 @@ def test_train_from_a_config_with_a_callback_per_episode(tmp_path, fake_env):
 def test_a_loaded_agent_acts_on_raw_frames_like_play_does():
     from pgcli.core import sparse
 
-    player = pgcli.load(ROOT / "examples" / "pong-agent.p", greedy=True)
+    player = pgcli.load(ROOT / "examples" / "pong-agent-exact.p", greedy=True)
     assert player.settings.env_id == "ALE/Pong-v5"
     frames = np.zeros((3, 210, 160, 3), np.uint8)
     frames[:, 35:195, :, 0] = 144  # Pong's background: erased by the preprocessing

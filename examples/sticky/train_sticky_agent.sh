@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# The sticky-actions agent shipped as examples/pong-agent-sticky.p (docs/sticky.md): PPO seed 12 on
-# ALE/Pong-v5 with its sticky actions, pgcli's defaults, then continued at half the learning rate.
-# The first two steps ran with commit 4cea049 (before the one-loop change, which keeps every update
-# the same), the third with this version; all beside other runs, so their minutes are not comparable;
-# agent steps are. Full training states go to runs/ (41 MB each, kept out of git).
+# The sticky-actions champion shipped as examples/pong-agent.p (docs/results.md): PPO on ALE/Pong-v5
+# with its sticky actions, the network seeing the difference frame, the current frame and the previous
+# action, seed 11; pgcli's PPO defaults, then half the learning rate. Every step ran beside one to three
+# other trainings on the 2 cores, so its 2.92 h of wall clock is an upper bound; agent steps compare.
+# The first two lines ran with commit e3b060b, the third with cf8a466 (the same update either way).
+# Full training states go to runs/ (kept out of git).
 set -euo pipefail
 mkdir -p runs
-pgcli train --algo ppo --seed 12 --minutes 25 --save-every 500 -o runs/s12.p   # 0 at 1.45M steps, +10 at 3.74M
-pgcli train --resume runs/s12.p --minutes 40 --save-every 200                   # stopped (Ctrl-C) at +12.3, 8.31M steps
-pgcli train --resume runs/s12.p --lr 2.5e-4 --minutes 25 --save-every 200      # +13.97 at 12.47M steps
-pgcli train --resume runs/s12.p --minutes 170 --save-every 200                  # (lr 2.5e-4 kept) stopped (Ctrl-C) at +15.46, 29.17M steps, 2.07 h in all
-pgcli export runs/s12.p -o examples/pong-agent-sticky.p
-pgcli evaluate examples/pong-agent-sticky.p -n 20 --json > examples/pong-agent-sticky.evaluate.json  # +15.20 ± 3.49
-pgcli weights examples/pong-agent-sticky.p -o examples/w1.png
+pgcli train --algo ppo --seed 11 --input diff+frame+action --minutes 150 --save-every 200 -o runs/sticky.p  # stopped (Ctrl-C) at 11.26M steps, +16.1
+pgcli train --resume runs/sticky.p --save-every 200             # stopped at 15.44M steps, +16.7 (alone: 4,980 steps/s)
+pgcli train --resume runs/sticky.p --lr 2.5e-4 --save-every 200  # stopped (Ctrl-C) at 22.16M steps, +17.9, 10,503 s in all
+pgcli export runs/sticky.p --float16 -o examples/pong-agent.p
+pgcli evaluate examples/pong-agent.p -n 20 --json > examples/pong-agent.evaluate.json                 # +18.20 ± 1.40, 20 of 20
+pgcli evaluate examples/pong-agent.p -n 20 --greedy --json > examples/pong-agent.evaluate-greedy.json  # +18.35 ± 1.59
+pgcli weights examples/pong-agent.p -o examples/w1.png
+pgcli record examples/pong-agent.p -o examples/pong.gif --show-input --max-frames 700 --seed 3
