@@ -142,7 +142,11 @@ class Config:
 KARPATHY = {"optimizer": "rmsprop", "learning_rate": 1e-4, "decay_rate": 0.99, "batch_size": 10,
             "gamma": 0.99, "hidden": 200, "env_id": "Pong-v0", "algo": "reinforce"}
 """`--preset karpathy`: the 2016 script's settings exactly (RMSProp, lr 1e-4, Pong-v0)."""
-PRESETS = {"karpathy": KARPATHY}
+ATARI = {"algo": "ppo", "inputs": "diff+objects+action", "episodic_life": True}
+"""`--preset atari`: what measured best on ALE v5 games as shipped (sticky actions): PPO seeing the
+difference frame, the current frame without its scenery and the previous action, a lost life ending
+the return in learning (docs/sticky.md, docs/games.md). Any game: `--preset atari --game breakout`."""
+PRESETS = {"karpathy": KARPATHY, "atari": ATARI}
 
 
 def for_new_run(overrides: dict, preset: str | None = None) -> Config:

@@ -138,6 +138,17 @@ def test_preset_karpathy_is_the_2016_script(tmp_path, fake_env):
     assert "karpathy" in runner.invoke(app, ["train", "--help"]).stdout
 
 
+def test_preset_atari_is_the_measured_recipe_and_flags_still_win(tmp_path, fake_env):
+    out = tmp_path / "a.p"
+    r = runner.invoke(app, ["train", "--preset", "atari", "--episodes", "2", "--num-envs", "2", "--rollout-steps", "16",
+                            "--lr", "3e-4", "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    assert "PPO (a lost life ends the return)" in r.stdout and "the current frame without its scenery" in r.stdout
+    cfg = checkpoint.load(out).config
+    assert (cfg.algo, cfg.inputs, cfg.episodic_life, cfg.learning_rate, cfg.env_id) == \
+        ("ppo", "diff+objects+action", True, 3e-4, "ALE/Pong-v5")
+
+
 def test_default_learns_with_adam_and_ppo_gets_its_own_learning_rate(tmp_path, fake_env):
     assert runner.invoke(app, ["train", "--episodes", "2", "-o", str(tmp_path / "a.p")]).exit_code == 0
     cfg = checkpoint.load(tmp_path / "a.p").config

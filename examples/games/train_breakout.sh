@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Breakout with PPO on the seed's network (80x80 difference frames, 200 ReLU units, a softmax over
-# NOOP, FIRE, RIGHT, LEFT), ALE/Breakout-v5 as shipped (sticky actions 0.25, all five lives, no
-# life-loss signal). Each seed's metrics CSV is committed in this folder; see docs/games.md.
+# Breakout with PPO on the seed's network (200 ReLU units, a softmax over NOOP, FIRE, RIGHT, LEFT),
+# ALE/Breakout-v5 as shipped (sticky actions 0.25, all five lives), three ways (docs/games.md):
+#   diff              the seed's difference frame alone (ppo-breakout-s1.metrics.csv)
+#   objects           + the current frame without its scenery + the previous action (ppo-breakout-objects-s1)
+#   objects + lives   the same, and a lost life ends the return in learning (ppo-breakout-objects-life-s*)
+# Each run's metrics CSV is committed in this folder. Usage: train_breakout.sh [seed] [diff|objects|life]
 set -euo pipefail
 mkdir -p runs
 seed=${1:-1}
-pgcli train --game breakout --algo ppo --seed "$seed" --minutes 120 --save-every 200 -o "runs/breakout-s$seed.p"
-pgcli evaluate "runs/breakout-s$seed.p" -n 20
+case "${2:-life}" in
+  diff)    pgcli train --game breakout --algo ppo --seed "$seed" --minutes 120 --save-every 200 -o "runs/breakout-s$seed.p" ;;
+  objects) pgcli train --game breakout --algo ppo --seed "$seed" --input diff+objects+action --minutes 120 --save-every 200 -o "runs/breakout-objects-s$seed.p" ;;
+  life)    pgcli train --game breakout --algo ppo --seed "$seed" --input diff+objects+action --episodic-life --minutes 120 --save-every 200 -o "runs/breakout-objects-life-s$seed.p" ;;
+esac
