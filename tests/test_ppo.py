@@ -118,3 +118,13 @@ def test_select_picks_the_right_steps():
     s2, c2 = sparse.select(signed, counts, pick)
     s3, c3 = sparse.encode(X[pick])
     assert np.array_equal(s2, s3) and np.array_equal(c2, c3)
+
+
+def test_a_skipped_update_says_so_with_the_kl_that_stopped_it():
+    from pgcli.commands.progress import update_summary
+
+    skipped = {"value_loss": float("nan"), "approx_kl": 0.0512, "clip_frac": float("nan"), "entropy": float("nan"),
+               "epochs": 0}
+    assert update_summary(skipped) == "KL 0.0512 before any step: update skipped (the trust region)"
+    done = {"value_loss": 0.01, "approx_kl": 0.01, "clip_frac": 0.1, "entropy": 0.6, "epochs": 4}
+    assert update_summary(done).startswith("KL 0.0100 clip 0.10") and "nan" not in update_summary(done)

@@ -92,6 +92,8 @@ class PPO:
                 break
         out = {k: float(np.mean([s[k] for s in stats])) if stats else float("nan")
                for k in ("value_loss", "approx_kl", "clip_frac", "entropy")}
+        if not stats:  # the check stopped the first minibatch: report the KL that stopped it
+            out["approx_kl"] = float(st["approx_kl"])
         out["epochs"] = epochs
         return out
 
