@@ -80,19 +80,26 @@ def env_id(name_or_id: str) -> str:
     return ids[key]
 
 
-@functools.lru_cache(maxsize=None)
-def minimal_actions(rom: str) -> tuple[str, ...]:
-    """The names of a ROM's minimal action set, read from the emulator (no game is played)."""
+def emulator(rom: str, seed: int = 0, sticky: float = 0.25):
+    """A bare ale-py emulator with `rom` loaded (no gymnasium), quiet; one line if it cannot load."""
     import ale_py
     from ale_py import roms
 
     ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)
     ale = ale_py.ALEInterface()
+    ale.setInt("random_seed", seed)
+    ale.setFloat("repeat_action_probability", sticky)
     try:
         ale.loadROM(roms.get_rom_path(rom))
     except Exception as e:  # a ROM this ale-py cannot load
         raise PgcliError(f"ale-py cannot load the {rom} ROM ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
-    return tuple(a.name for a in ale.getMinimalActionSet())
+    return ale
+
+
+@functools.lru_cache(maxsize=None)
+def minimal_actions(rom: str) -> tuple[str, ...]:
+    """The names of a ROM's minimal action set, read from the emulator (no game is played)."""
+    return tuple(a.name for a in emulator(rom).getMinimalActionSet())
 
 
 def for_rom(rom: str) -> Game:

@@ -104,14 +104,9 @@ def scenery(game: Game, steps: int = WARM_UP) -> np.ndarray:
     seed 0, so every command and every worker finds the same scenery. Measured in Breakout: walls
     and bricks are lit in 76-100 % of the frames, any pixel of the paddle in at most 38 %; in
     Boxing, Freeway, Video Pinball no pixel falls between 30 and 70 %."""
-    import ale_py
-    from ale_py import roms
+    from pgcli.games import emulator
 
-    ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)
-    ale = ale_py.ALEInterface()
-    ale.setInt("random_seed", 0)
-    ale.setFloat("repeat_action_probability", 0.25)
-    ale.loadROM(roms.get_rom_path(game.name))
+    ale = emulator(game.name, seed=0, sticky=0.25)
     actions, rng = ale.getMinimalActionSet(), np.random.default_rng(0)
     frames = [ale.getScreenRGB()]
     for _ in range(steps):
