@@ -37,6 +37,8 @@ def config_options(fn):
     for f in dataclasses.fields(Config):
         default = getattr(_D, f.name)
         names = FLAG_NAMES.get(f.name, ["--" + f.name.replace("_", "-")])
+        if isinstance(default, bool):  # on and off: --episodic-life / --no-episodic-life
+            names = [f"{n}/--no-{n[2:]}" for n in names]
         help_ = f"{docs[f.name]}" + ("" if default is None else f" (default: {default})")
         opt = typer.Option(None, *names, help=help_, rich_help_panel=panel_of.get(f.name, "What to train"),
                            show_default=False, **BOUNDS.get(f.name, {}))

@@ -182,8 +182,8 @@ def markdown_table() -> str:
     docs, d = field_docs(), Config()
     rows = ["| flag | default | meaning |", "|---|---|---|"]
     for f in dataclasses.fields(Config):
-        flag = "`, `".join(FLAG_NAMES.get(f.name, ["--" + f.name.replace("_", "-")]))
-        default = getattr(d, f.name)
+        names, default = FLAG_NAMES.get(f.name, ["--" + f.name.replace("_", "-")]), getattr(d, f.name)
+        flag = "`, `".join(names + [f"--no-{n[2:]}" for n in names if isinstance(default, bool)])
         shown = "the env's" if default is None else default
         rows.append(f"| `{flag}` | {shown} | {docs[f.name]} |")
     return "\n".join(rows)

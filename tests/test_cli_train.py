@@ -147,6 +147,11 @@ def test_preset_atari_is_the_measured_recipe_and_flags_still_win(tmp_path, fake_
     cfg = checkpoint.load(out).config
     assert (cfg.algo, cfg.inputs, cfg.episodic_life, cfg.learning_rate, cfg.env_id) == \
         ("ppo", "diff+objects+action", True, 3e-4, "ALE/Pong-v5")
+    off = tmp_path / "b.p"  # a bool flag turns off too: the preset's episodic life, for Machado et al.'s protocol
+    r = runner.invoke(app, ["train", "--preset", "atari", "--no-episodic-life", "--episodes", "2", "--num-envs", "2",
+                            "--rollout-steps", "16", "-o", str(off)])
+    assert r.exit_code == 0, r.stderr
+    assert "a lost life" not in r.stdout and not checkpoint.load(off).config.episodic_life
 
 
 def test_default_learns_with_adam_and_ppo_gets_its_own_learning_rate(tmp_path, fake_env):
