@@ -15,6 +15,8 @@ METHODS = [  # label, CSVs, the game
     ("REINFORCE + Adam (lr 1e-3)", ["fast2g", "fast32", "reinforce16"], "sticky"),
     ("PPO", ["ppo-seed1", "ppo-seed2", "ppo-seed3"], "sticky"),
     ("PPO, exact controls (`--sticky-actions 0`)", ["ppo-exact-seed1", "ppo-exact-seed2", "ppo-exact-seed3"], "exact"),
+    ("PPO, exact controls, seed's input, this version (8 minutes a run)", [f"exact/ppo-diff-s{s}" for s in (1, 2, 3)], "exact"),
+    ("PPO's defaults (`--preset atari`), exact controls (8 minutes a run)", [f"exact/ppo-atari-s{s}" for s in (1, 2, 3)], "exact"),
 ]
 LEVELS = (-10, 0, 10, 18)
 

@@ -72,7 +72,7 @@ def _root(
 @config_options
 def train(
     config: dict,
-    preset: Optional[str] = typer.Option(None, help="karpathy: the 2016 script exactly (RMSProp, lr 1e-4, batch 10, Pong-v0); atari: what measured best on the sticky-action games (PPO, --input diff+objects+action, --episodic-life).", rich_help_panel="What to train"),
+    preset: Optional[str] = typer.Option(None, help="karpathy: the 2016 script exactly (RMSProp, lr 1e-4, batch 10, Pong-v0); atari: PPO with its defaults, what measured best on the sticky-action games (--input diff+objects+action, --episodic-life).", rich_help_panel="What to train"),
     fast: bool = typer.Option(False, "--fast", help="Adam at lr 1e-3 (now the default; kept for old scripts).", rich_help_panel="REINFORCE (the seed's method)"),
     episodes: Optional[int] = typer.Option(None, min=1, help="Stop after this many more episodes. (default: until Ctrl-C)", rich_help_panel=HOW_LONG),
     minutes: Optional[float] = typer.Option(None, min=0.01, help="Stop after this many more minutes of training (then save).", rich_help_panel=HOW_LONG),

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from pgcli.cli import CHECKPOINT, _D, app
-from pgcli.config import Config
+from pgcli.config import Config, for_new_run
 from pgcli.errors import PgcliError
 
 
@@ -109,7 +109,7 @@ def bench(
     algo: Optional[list[str]] = typer.Option(None, "--algo", help="Algorithms to run as (c). (default: reinforce and ppo)"),
     workers: Optional[list[int]] = typer.Option(None, "--workers", min=1, max=256, help="Also run (c) with this many Ray rollout workers (repeatable; needs pgcli\\[ray])."),
     env: str = typer.Option(_D.env_id, "--env", "--game", help="The game to play: a gymnasium id or a short name (breakout)."),
-    inputs: str = typer.Option(_D.inputs, "--input", help="What pgcli train's network sees (see pgcli train --help)."),
+    inputs: Optional[str] = typer.Option(None, "--input", help="What pgcli train's network sees (see pgcli train --help; default: each algorithm's own, as in train)."),
     sticky_actions: Optional[float] = typer.Option(None, "--sticky-actions", min=0.0, max=1.0, help="Chance the emulator repeats the last action (default: the env's own)."),
 ):
     """Benchmark side by side: raw emulator vs the seed's loop vs pgcli train, end to end."""
@@ -125,12 +125,14 @@ def bench(
         if a not in ALGOS:
             raise PgcliError(f"algo must be one of {', '.join(ALGOS)}, got {a!r}")
     console = Console()
-    cfg = Config(num_envs=num_envs, env_id=env, sticky_actions=sticky_actions, inputs=inputs).validate()
+    cfg = Config(num_envs=num_envs, env_id=env, sticky_actions=sticky_actions, inputs=inputs or _D.inputs).validate()
     s = env_settings(cfg.env_id, cfg.sticky_actions)  # the settings every contender plays with
     console.print(f"{seconds:.0f} s each in {rounds} interleaved turns; {s.env_id} (frameskip {s.frameskip}, "
                   f"sticky actions {s.repeat_action_probability:g}); (a) and (c) play {num_envs} games side by side, "
                   "(b) one game, dense float64 math")
-    out = run(cfg, seconds, rounds, algos, workers=tuple(workers or ()),
+    seen = {a: for_new_run({"algo": a, **({"inputs": inputs} if inputs else {})}).inputs for a in algos}
+    console.print("(c) sees " + ", ".join(f"{i} ({a})" for a, i in seen.items()))
+    out = run(cfg, seconds, rounds, algos, workers=tuple(workers or ()), inputs=inputs,
               on_result=lambda i, r: console.print(f"  round {i + 1}: {r.name:<28} {r.sps:7,.0f} steps/s"
                                                     + ("" if r.useful is None else f", useful {r.useful / r.seconds:7,.0f}")))
     report(console, out, rounds)

@@ -10,6 +10,7 @@ from pgcli.errors import PgcliError
 OPTIMIZERS = ("rmsprop", "adam")  # the keys of core.optim.OPTIMIZERS (a test keeps them equal)
 ALGOS = ("reinforce", "ppo")
 PPO_LEARNING_RATE = 5e-4  # PPO's default step size (Adam), when --lr is not given
+PPO_INPUTS = "diff+objects+action"  # what PPO's network sees when --input is not given (docs/results.md)
 OPTIONAL_FLOATS = ("sticky_actions",)  # fields whose default None means "the env's own"
 
 
@@ -44,7 +45,7 @@ class Config:
     inputs: str = "diff"
     """What the network sees: the seed's 80x80 difference frame, plus any of +frame (the current
     frame), +objects (the current frame without its scenery: walls, bricks), +diff2 (the previous
-    difference) and +action (the previous action, one-hot)."""
+    difference) and +action (the previous action, one-hot). PPO's default is diff+objects+action."""
     num_envs: int = 32
     """Games played side by side (ale-py's native vector environment when the env allows);
     32, in 2 groups of 16 that take turns (an emulator thread per core in each), measured fastest
@@ -70,7 +71,8 @@ class Config:
     """PPO: clip the global gradient norm to this."""
     episodic_life: bool = False
     """PPO: a lost life ends the return in learning (no value carried past it), as DQN and CleanRL
-    train on Atari; the game itself goes on, and its score and evaluation are unchanged."""
+    train on Atari; the game itself goes on, and its score and evaluation are unchanged. On by
+    default for PPO."""
 
     def validate(self) -> "Config":
         """Raise PgcliError naming the first bad value; return self when all are fine."""
@@ -142,10 +144,13 @@ class Config:
 KARPATHY = {"optimizer": "rmsprop", "learning_rate": 1e-4, "decay_rate": 0.99, "batch_size": 10,
             "gamma": 0.99, "hidden": 200, "env_id": "Pong-v0", "algo": "reinforce"}
 """`--preset karpathy`: the 2016 script's settings exactly (RMSProp, lr 1e-4, Pong-v0)."""
-ATARI = {"algo": "ppo", "inputs": "diff+objects+action", "episodic_life": True}
-"""`--preset atari`: what measured best on ALE v5 games as shipped (sticky actions): PPO seeing the
-difference frame, the current frame without its scenery and the previous action, a lost life ending
-the return in learning (docs/sticky.md, docs/games.md). Any game: `--preset atari --game breakout`."""
+PPO_DEFAULTS = {"optimizer": "adam", "learning_rate": PPO_LEARNING_RATE, "inputs": PPO_INPUTS, "episodic_life": True}
+"""What `--algo ppo` uses for the flags not given: what measured best on ALE v5 games as shipped
+(sticky actions) and no slower with exact controls: the network sees the difference frame, the
+current frame without its scenery and the previous action; a lost life ends the return in learning
+(docs/results.md, docs/sticky.md, docs/games.md)."""
+ATARI = {"algo": "ppo", **PPO_DEFAULTS}
+"""`--preset atari`: PPO with those defaults, by name (`--preset atari --game breakout`)."""
 PRESETS = {"karpathy": KARPATHY, "atari": ATARI}
 
 
@@ -155,8 +160,7 @@ def for_new_run(overrides: dict, preset: str | None = None) -> Config:
         raise PgcliError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
     d = {**PRESETS.get(preset, {}), **overrides}
     if d.get("algo") == "ppo":
-        d.setdefault("learning_rate", PPO_LEARNING_RATE)
-        d.setdefault("optimizer", "adam")
+        d = {**PPO_DEFAULTS, **d}
     return Config(**d).validate()
 
 

@@ -102,6 +102,12 @@ def minimal_actions(rom: str) -> tuple[str, ...]:
     return tuple(a.name for a in emulator(rom).getMinimalActionSet())
 
 
+@functools.lru_cache(maxsize=None)
+def has_lives(rom: str) -> bool:
+    """Whether the game counts lives (Breakout: 5; Pong and Boxing: none), read from the emulator."""
+    return emulator(rom).lives() > 0
+
+
 def for_rom(rom: str) -> Game:
     """The game record of a ROM: Pong's exact one, else the generic rule over its minimal action set."""
     if rom == "pong":

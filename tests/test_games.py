@@ -197,13 +197,13 @@ def one_line_error(r):
 
 @pytest.fixture(scope="module")
 def breakout(tmp_path_factory):
-    """`pgcli train --game breakout` for a few games, with the richer input (4-way softmax head)."""
+    """`pgcli train --game breakout --algo ppo` for a few games: PPO's defaults (4-way softmax head)."""
     out = tmp_path_factory.mktemp("breakout") / "b.p"
     r = runner.invoke(app, ["train", "--game", "breakout", "--algo", "ppo", "--num-envs", "4", "--rollout-steps", "32",
-                            "--input", "diff+objects+action", "--hidden", "16", "--episodes", "4", "-o", str(out)])
+                            "--hidden", "16", "--episodes", "4", "-o", str(out)])  # PPO's default input and lives
     assert r.exit_code == 0, (r.stdout, r.stderr)
-    assert "training PPO on ALE/Breakout-v5 (sticky actions 0.25); input 80x80 difference frames + the current " \
-           "frame without its scenery + the previous action" in r.stdout
+    assert "training PPO (a lost life ends the return) on ALE/Breakout-v5 (sticky actions 0.25); input 80x80 " \
+           "difference frames + the current frame without its scenery + the previous action" in r.stdout
     return out
 
 

@@ -26,5 +26,5 @@ if arm in ("pgsync", "pg1"):
             self.settle()
     T.Trainer.run = run
 from pgcli.cli import app
-sys.argv = ["pgcli", "train", "--algo", "ppo", "--seed", str(seed), "--minutes", str(minutes), "-o", name + ".p", "--save-every", "500", *extra]
+sys.argv = ["pgcli", "train", "--algo", "ppo", "--input", "diff", "--no-episodic-life", "--seed", str(seed), "--minutes", str(minutes), "-o", name + ".p", "--save-every", "500", *extra]
 app()

@@ -214,10 +214,12 @@ def _merge(parts: list[Result]) -> Result:
 
 
 def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = ("reinforce", "ppo"),
-        on_result=lambda i, r: None, save_every: int = 100, workers: tuple[int, ...] = ()) -> dict:
+        on_result=lambda i, r: None, save_every: int = 100, workers: tuple[int, ...] = (),
+        inputs: str | None = None) -> dict:
     """Each contender gets `seconds` in all, split into `rounds` interleaved turns, so that the
     machine's ups and downs hit every contender alike; ratios are medians of per-round ratios.
-    `workers`: also run each algorithm with that many Ray rollout workers (a local Ray)."""
+    `workers`: also run each algorithm with that many Ray rollout workers (a local Ray). `inputs`:
+    what every `pgcli train` contender's network sees (None: each algorithm's default, as in train)."""
     settings = env_settings(cfg.env_id, cfg.sticky_actions)
     if not isinstance(settings.frameskip, int):
         raise PgcliError(f"bench compares against ale-py's vector env, which needs a fixed frameskip; "
@@ -225,7 +227,9 @@ def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = (
     frameskip = settings.mean_frameskip
     folder = Path(tempfile.mkdtemp(prefix="pgcli-bench-"))
     base = {"num_envs": cfg.num_envs, "hidden": cfg.hidden, "seed": cfg.seed, "env_id": settings.env_id,
-            "sticky_actions": cfg.sticky_actions, "inputs": cfg.inputs}  # every contender plays the same game
+            "sticky_actions": cfg.sticky_actions}  # every contender plays the same game
+    if inputs is not None:
+        base["inputs"] = inputs
     runs = {f"pgcli-{a}": TrainRun({**base, "algo": a}, folder, a, save_every) for a in algos}
     started_ray = False
     if workers:

@@ -227,7 +227,8 @@ def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: 
     """The run in one line: game and controls, algorithm, input, optimizer, games, where it saves."""
     sticky = settings.repeat_action_probability
     controls = f"sticky actions {sticky:g}" if sticky else "exact controls"
-    algo = ("PPO" + (" (a lost life ends the return)" if cfg.episodic_life else "")) if cfg.algo == "ppo" else "REINFORCE"
+    lives = cfg.episodic_life and games.has_lives(settings.game)  # Pong has none: nothing to say
+    algo = ("PPO" + (" (a lost life ends the return)" if lives else "")) if cfg.algo == "ppo" else "REINFORCE"
     opt = "Adam" if cfg.optimizer == "adam" else "RMSProp"
     n = workers or 2
     where = (f"in {n} Ray rollout worker{'s' if n > 1 else ''}" + (f" at {ray_address}" if ray_address else "")
