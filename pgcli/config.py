@@ -10,7 +10,6 @@ from pgcli.errors import PgcliError
 OPTIMIZERS = ("rmsprop", "adam")  # the keys of core.optim.OPTIMIZERS (a test keeps them equal)
 ALGOS = ("reinforce", "ppo")
 PPO_LEARNING_RATE = 5e-4  # PPO's default step size (Adam), when --lr is not given
-PPO_INPUTS = "diff+objects+action"  # what PPO's network sees when --input is not given (docs/results.md)
 OPTIONAL_FLOATS = ("sticky_actions",)  # fields whose default None means "the env's own"
 
 
@@ -144,7 +143,8 @@ class Config:
 KARPATHY = {"optimizer": "rmsprop", "learning_rate": 1e-4, "decay_rate": 0.99, "batch_size": 10,
             "gamma": 0.99, "hidden": 200, "env_id": "Pong-v0", "algo": "reinforce"}
 """`--preset karpathy`: the 2016 script's settings exactly (RMSProp, lr 1e-4, Pong-v0)."""
-PPO_DEFAULTS = {"optimizer": "adam", "learning_rate": PPO_LEARNING_RATE, "inputs": PPO_INPUTS, "episodic_life": True}
+PPO_DEFAULTS = {"optimizer": "adam", "learning_rate": PPO_LEARNING_RATE, "inputs": "diff+objects+action",
+                "episodic_life": True}
 """What `--algo ppo` uses for the flags not given: what measured best on ALE v5 games as shipped
 (sticky actions) and no slower with exact controls: the network sees the difference frame, the
 current frame without its scenery and the previous action; a lost life ends the return in learning
