@@ -73,18 +73,19 @@ def load(path: str | Path, seed: int = 0, greedy: bool = False, sticky_actions: 
 
 
 def train(config: Config | dict, output: str | Path, episodes: int | None = None, minutes: float | None = None,
-          on_episode: Callable[[EpisodeStats], None] = lambda st: None, resume: str | Path | None = None,
+          steps: int | None = None, on_episode: Callable[[EpisodeStats], None] = lambda st: None, resume: str | Path | None = None,
           overwrite: bool = False, save_every: int = 100):
-    """Train until `episodes` more episodes or `minutes` more minutes (or both; at least one) and
+    """Train until `episodes` more episodes, `minutes` more minutes or `steps` more agent steps
+    (whichever comes first; at least one) and
     checkpoint to `output`; `on_episode` gets each finished episode's `EpisodeStats`. The fields of
     `config` left at their defaults take the algorithm's defaults, as unset flags do (PPO's lr)."""
     from pgcli.commands.train import train as run
 
-    if episodes is None and minutes is None:
-        raise ValueError("give episodes or minutes (or both): train would otherwise run until stopped")
+    if episodes is None and minutes is None and steps is None:
+        raise ValueError("give episodes, minutes or steps: train would otherwise run until stopped")
     if isinstance(config, Config):
         default = Config().to_dict()
         config = {k: v for k, v in config.to_dict().items() if v != default[k]}
     return run(dict(config), Path(output), episodes=episodes, save_every=save_every,
                resume=None if resume is None else Path(resume), on_episode=on_episode, overwrite=overwrite,
-               max_seconds=None if minutes is None else minutes * 60)
+               max_seconds=None if minutes is None else minutes * 60, max_steps=steps)

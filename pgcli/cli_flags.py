@@ -13,14 +13,14 @@ from pgcli.config import FLAG_NAMES, Config
 _D = Config()
 
 PANELS = {  # train --help groups its flags: what to train, the algorithms' knobs, how long, where, speed
-    "What to train": ("algo", "env_id", "sticky_actions", "inputs", "hidden", "seed", "gamma"),
+    "What to train": ("algo", "env_id", "sticky_actions", "inputs", "hidden", "seed", "gamma", "lr_anneal_steps"),
     "REINFORCE (the seed's method)": ("batch_size", "optimizer", "learning_rate", "decay_rate"),
     "PPO (--algo ppo)": ("rollout_steps", "epochs", "minibatches", "clip", "target_kl", "ent_coef", "vf_coef",
                          "gae_lambda", "max_grad_norm", "episodic_life"),
     "Performance": ("num_envs",),
 }
 BOUNDS = {"hidden": dict(min=1, max=65536), "batch_size": dict(min=1), "num_envs": dict(min=1, max=256),
-          "seed": dict(min=0), "sticky_actions": dict(min=0.0, max=1.0), "rollout_steps": dict(min=1), "epochs": dict(min=1), "minibatches": dict(min=1)}
+          "seed": dict(min=0), "lr_anneal_steps": dict(min=0), "sticky_actions": dict(min=0.0, max=1.0), "rollout_steps": dict(min=1), "epochs": dict(min=1), "minibatches": dict(min=1)}
 
 
 def config_options(fn):

@@ -27,6 +27,9 @@ class Config:
     """Every how many episodes to do a parameter update."""
     learning_rate: float = 1e-3
     """Step size of the optimizer (PPO's default is 5e-4 when not given)."""
+    lr_anneal_steps: int = 0
+    """Lower the learning rate linearly from --lr to 0 at this many agent steps of the run (a resume
+    goes on counting; CleanRL's Atari PPO anneals over its whole budget); 0 keeps it constant."""
     gamma: float = 0.99
     """Discount factor for reward."""
     decay_rate: float = 0.99
@@ -82,6 +85,7 @@ class Config:
                 0 < self.learning_rate < float("inf"),
                 f"learning rate must be > 0, got {self.learning_rate}",
             ),
+            (self.lr_anneal_steps >= 0, f"lr anneal steps must be >= 0, got {self.lr_anneal_steps}"),
             (0 < self.gamma <= 1, f"gamma must be in (0, 1], got {self.gamma}"),
             (0 <= self.decay_rate < 1, f"decay rate must be in [0, 1), got {self.decay_rate}"),
             (

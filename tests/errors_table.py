@@ -47,6 +47,8 @@ CASES = [
     ("train --preset fastest", "unknown preset"),
     ("train --resume save.p --preset karpathy", "a preset on resume"),
     ("train --minutes 0", "zero minutes"),
+    ("train --steps 0", "zero agent steps"),
+    ("train --lr-anneal-steps -5", "a negative annealing horizon"),
     ("train --workers 0", "zero rollout workers"),
     ("train --workers 2 --render", "workers and a local window"),
     ("train --resume missing.p", "missing checkpoint"),

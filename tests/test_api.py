@@ -26,7 +26,7 @@ def test_train_from_a_config_with_a_callback_per_episode(tmp_path, fake_env):
     assert ck.config.algo == "ppo" and ck.config.learning_rate == 5e-4  # PPO's default, as with the flags
     with pytest.raises(PgcliError, match="holds another run"):
         pgcli.train(pgcli.Config(), tmp_path / "a.p", episodes=1)
-    with pytest.raises(ValueError, match="episodes or minutes"):
+    with pytest.raises(ValueError, match="episodes, minutes or steps"):
         pgcli.train(pgcli.Config(), tmp_path / "b.p")
 
 

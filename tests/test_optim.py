@@ -1,5 +1,6 @@
 """The optimizer owns its step count: a fresh optimizer's first Adam step is at most lr per weight."""
 
+import pytest
 import numpy as np
 
 from pgcli.core import optim
@@ -75,3 +76,10 @@ def test_optimizers_step_in_blocks_with_the_one_pass_numbers(monkeypatch):
         for k in params:
             assert np.array_equal(blocked[k], whole[k]), (name, k)
             assert not np.array_equal(blocked[k], params[k])
+
+
+def test_the_learning_rate_falls_linearly_to_zero_and_stays_there():
+    assert optim.annealed(5e-4, 0, 0) == optim.annealed(5e-4, 10**9, 0) == 5e-4  # 0: constant
+    assert optim.annealed(5e-4, 0, 1000) == 5e-4
+    assert optim.annealed(5e-4, 250, 1000) == pytest.approx(3.75e-4)
+    assert optim.annealed(5e-4, 1000, 1000) == optim.annealed(5e-4, 5000, 1000) == 0.0

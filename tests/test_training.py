@@ -236,3 +236,26 @@ def test_pong_is_bit_for_bit_the_version_before_games(tmp_path, fake_env, name):
     m = checkpoint.load(train(cfg, tmp_path / "g.p", episodes=episodes, save_every=100).output).arrays
     digest = hashlib.sha256(b"".join(m[k].tobytes() for k in sorted(m) if k in ("W1", "W2", "Wv", "bv"))).hexdigest()
     assert digest[:16] == GOLDEN[name]
+
+
+@pytest.mark.parametrize("algo", ["reinforce", "ppo"])
+def test_an_annealed_learning_rate_stops_moving_the_weights_at_its_horizon(tmp_path, fake_env, algo):
+    cfg = {**(FAST if algo == "reinforce" else PPO), "seed": 3, "lr_anneal_steps": 1500}
+    a = train(cfg, tmp_path / "a.p", max_steps=1600, save_every=1000)
+    b = train({**cfg, "lr_anneal_steps": 0}, tmp_path / "b.p", max_steps=1600, save_every=1000)
+    start = checkpoint.load(train({**cfg, "seed": 3}, tmp_path / "c.p", max_steps=1).output).model["W1"]
+    wa, wb = (checkpoint.load(r.output).model["W1"] for r in (a, b))
+    assert a.session_steps >= 1600
+    assert not np.array_equal(wa, start)  # it learned before the horizon
+    assert not np.array_equal(wa, wb)  # with a smaller step size than the constant one
+    again = train({}, a.output, resume=a.output, max_steps=800)  # past the horizon: lr 0
+    assert again.session_steps >= 800
+    assert np.array_equal(checkpoint.load(again.output).model["W1"], wa)
+
+
+def test_steps_stops_the_run_after_that_many_more_agent_steps(tmp_path, fake_env):
+    first = train(FAST, tmp_path / "s.p", max_steps=500)
+    assert 500 <= first.session_steps < 500 + 4 * FAST["num_envs"]
+    more = train({}, first.output, resume=first.output, max_steps=300)
+    assert 300 <= more.session_steps < 300 + 4 * FAST["num_envs"]
+    assert more.steps == first.steps + more.session_steps

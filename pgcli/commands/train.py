@@ -113,6 +113,7 @@ def train(
     render: bool = False,
     preset: str | None = None,
     max_seconds: float | None = None,
+    max_steps: int | None = None,
     tensorboard: Path | None = None,
     stop: Callable[[], bool] = lambda: False,
     workers: int | None = None,
@@ -130,6 +131,8 @@ def train(
         raise PgcliError(f"save every must be >= 1, got {save_every}")
     if episodes is not None and episodes < 1:
         raise PgcliError(f"episodes must be >= 1, got {episodes}")
+    if max_steps is not None and max_steps < 1:
+        raise PgcliError(f"steps must be >= 1, got {max_steps}")
     ckpt = checkpoint.load(resume) if resume is not None else None
     output = Path(output if output is not None else resume if ckpt is not None and ckpt.source == "pgcli" else "save.p")
     cfg = run_config(overrides, ckpt, preset)
@@ -190,7 +193,12 @@ def train(
                 on_episode(st)
 
             t_end = None if max_seconds is None else counters.seconds + max_seconds
-            should_stop = lambda: bool(caught) or stop() or (t_end is not None and counters.seconds >= t_end)  # noqa: E731
+            s_end = None if max_steps is None else counters.steps + max_steps
+
+            def should_stop() -> bool:
+                return (bool(caught) or stop() or (t_end is not None and counters.seconds >= t_end)
+                        or (s_end is not None and counters.steps >= s_end))
+
             try:
                 finished = trainer.run(target, episode_done, should_stop, saver.save_async, save_every)
             except ClusterLost as e:
@@ -235,6 +243,7 @@ def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: 
              if workers is not None or ray_address is not None else "side by side")
     start = f"; continuing {resume} from episode {episode}" if resume is not None else ""
     seen = observe.describe(cfg.inputs)
+    lr = f"lr {cfg.learning_rate:g}" + (f" falling to 0 at {cfg.lr_anneal_steps:,} agent steps" if cfg.lr_anneal_steps else "")
     return (f"training {algo} on {settings.env_id} ({controls}); input {seen}, "
-            f"{cfg.hidden} hidden units; {opt} lr {cfg.learning_rate:g}; {cfg.num_envs} games {where}; "
+            f"{cfg.hidden} hidden units; {opt} {lr}; {cfg.num_envs} games {where}; "
             f"saving to {output}{start}")

@@ -97,6 +97,14 @@ class Adam:
 OPTIMIZERS = {"rmsprop": RMSProp, "adam": Adam}
 
 
+def annealed(learning_rate: float, steps: int, anneal_steps: int) -> float:
+    """The step size after `steps` agent steps: linear from `learning_rate` to 0 at `anneal_steps`
+    (0: constant), as CleanRL's Atari PPO anneals over its whole budget."""
+    if not anneal_steps:
+        return learning_rate
+    return learning_rate * max(0.0, 1.0 - steps / anneal_steps)
+
+
 def make(name: str, params: dict, learning_rate: float, decay_rate: float = 0.99):
     if name == "rmsprop":
         return RMSProp(params, learning_rate, decay_rate)

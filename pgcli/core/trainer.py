@@ -38,7 +38,7 @@ import numpy as np
 
 from pgcli import algos
 from pgcli.config import Config
-from pgcli.core import observe
+from pgcli.core import observe, optim
 from pgcli.core.collector import Collector
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
 from pgcli.errors import PgcliError
@@ -123,6 +123,7 @@ class Trainer:
         if not self.algo.ready():
             return
         self.settle()  # every earlier job done: the weights are settled
+        self.algo.opt.lr = optim.annealed(self.cfg.learning_rate, self.counters.steps, self.cfg.lr_anneal_steps)
         update = self.algo.update()
         if self.algo.overlap:  # the games act on with these weights while the update runs
             self.policy.sync()
