@@ -15,7 +15,7 @@ import numpy as np
 from pgcli.files import outputs
 from pgcli.errors import PgcliError
 
-MILESTONES = (-15, -10, -5, 0, 10, 18)  # Pong's
+MILESTONES = (-15, -10, -5, 0, 10, 15, 18)  # Pong's (0, +10, +15, +18: the sticky-game anchors of Rainbow and DQN)
 
 
 def milestones(game: str | None) -> tuple[tuple[float, ...], tuple[float, float] | None]:
