@@ -28,8 +28,9 @@ class Config:
     learning_rate: float = 1e-3
     """Step size of the optimizer (PPO's default is 5e-4 when not given)."""
     lr_anneal_steps: int = 0
-    """Lower the learning rate linearly from --lr to 0 at this many agent steps of the run (a resume
-    goes on counting; CleanRL's Atari PPO anneals over its whole budget); 0 keeps it constant."""
+    """Lower the learning rate linearly from --lr to 0 at this many agent steps of the run, where
+    the run ends (a resume goes on counting; CleanRL's Atari PPO anneals over its whole budget);
+    0 keeps it constant."""
     gamma: float = 0.99
     """Discount factor for reward."""
     decay_rate: float = 0.99

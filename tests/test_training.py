@@ -6,6 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
+from pgcli.errors import PgcliError
 from pgcli.files import checkpoint
 from pgcli.commands.train import train
 
@@ -241,16 +242,19 @@ def test_pong_is_bit_for_bit_the_version_before_games(tmp_path, fake_env, name):
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])
 def test_an_annealed_learning_rate_stops_moving_the_weights_at_its_horizon(tmp_path, fake_env, algo):
     cfg = {**(FAST if algo == "reinforce" else PPO), "seed": 3, "lr_anneal_steps": 1500}
-    a = train(cfg, tmp_path / "a.p", max_steps=1600, save_every=1000)
+    a = train(cfg, tmp_path / "a.p", max_steps=1600, save_every=1000)  # stops at 1,500: lr 0
     b = train({**cfg, "lr_anneal_steps": 0}, tmp_path / "b.p", max_steps=1600, save_every=1000)
     start = checkpoint.load(train({**cfg, "seed": 3}, tmp_path / "c.p", max_steps=1).output).model["W1"]
     wa, wb = (checkpoint.load(r.output).model["W1"] for r in (a, b))
-    assert a.session_steps >= 1600
+    assert 1500 <= a.session_steps < 1600
     assert not np.array_equal(wa, start)  # it learned before the horizon
     assert not np.array_equal(wa, wb)  # with a smaller step size than the constant one
-    again = train({}, a.output, resume=a.output, max_steps=800)  # past the horizon: lr 0
-    assert again.session_steps >= 800
-    assert np.array_equal(checkpoint.load(again.output).model["W1"], wa)
+    until = train(cfg, tmp_path / "d.p")  # no other stop: the run ends where the rate reaches 0
+    assert 1500 <= until.steps < 1500 + 4 * PPO["num_envs"] * 15
+    with pytest.raises(PgcliError, match="fell to 0 at agent step 1,500"):
+        train({}, a.output, resume=a.output, max_steps=800)
+    again = train({"lr_anneal_steps": 3000}, a.output, resume=a.output, max_steps=800)  # a later horizon
+    assert not np.array_equal(checkpoint.load(again.output).model["W1"], wa)
 
 
 def test_steps_stops_the_run_after_that_many_more_agent_steps(tmp_path, fake_env):

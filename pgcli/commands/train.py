@@ -153,6 +153,9 @@ def train(
         if not exact:
             on_event(f"resuming from {ckpt.source} weights with fresh optimizer state")
     counters = trainer.counters
+    if cfg.lr_anneal_steps and counters.steps >= cfg.lr_anneal_steps:
+        raise PgcliError(f"this run's learning rate fell to 0 at agent step {cfg.lr_anneal_steps:,} (--lr-anneal-steps); "
+                         f"to go on, give a larger --lr-anneal-steps (or 0: constant)")
     steps0, cpu0 = counters.steps, time.process_time()
     target = None if episodes is None else counters.episode + episodes
     buffers: dict = {}  # the snapshots' arrays, made once here and reused by every save
@@ -194,6 +197,8 @@ def train(
 
             t_end = None if max_seconds is None else counters.seconds + max_seconds
             s_end = None if max_steps is None else counters.steps + max_steps
+            if cfg.lr_anneal_steps:  # past it the learning rate is 0: nothing more would be learned
+                s_end = cfg.lr_anneal_steps if s_end is None else min(s_end, cfg.lr_anneal_steps)
 
             def should_stop() -> bool:
                 return (bool(caught) or stop() or (t_end is not None and counters.seconds >= t_end)
@@ -243,7 +248,7 @@ def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: 
              if workers is not None or ray_address is not None else "side by side")
     start = f"; continuing {resume} from episode {episode}" if resume is not None else ""
     seen = observe.describe(cfg.inputs)
-    lr = f"lr {cfg.learning_rate:g}" + (f" falling to 0 at {cfg.lr_anneal_steps:,} agent steps" if cfg.lr_anneal_steps else "")
+    lr = f"lr {cfg.learning_rate:g}" + (f" falling to 0 at agent step {cfg.lr_anneal_steps:,} (the end)" if cfg.lr_anneal_steps else "")
     return (f"training {algo} on {settings.env_id} ({controls}); input {seen}, "
             f"{cfg.hidden} hidden units; {opt} {lr}; {cfg.num_envs} games {where}; "
             f"saving to {output}{start}")
