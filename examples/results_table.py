@@ -17,6 +17,10 @@ METHODS = [  # label, CSVs, the game
     ("PPO, exact controls (`--sticky-actions 0`)", ["ppo-exact-seed1", "ppo-exact-seed2", "ppo-exact-seed3"], "exact"),
     ("PPO, exact controls, seed's input, this version (8 minutes a run)", [f"exact/ppo-diff-s{s}" for s in (1, 2, 3)], "exact"),
     ("PPO's defaults (`--preset atari`), exact controls (8 minutes a run)", [f"exact/ppo-atari-s{s}" for s in (1, 2, 3)], "exact"),
+    ("PPO's defaults, sticky (seeds 11, 12 beside other runs, 13 alone)",
+     ["sticky/ppo-input-diff+frame+action-s11", "sticky/ppo-input-diff+frame+action-s12", "sticky/ppo-defaults-s13"], "sticky"),
+    ("PPO's defaults + `--lr-anneal-steps 6000000` (seeds 11, 12 beside one other run, 13 alone)",
+     [f"sticky/ppo-anneal6M-s{s}" for s in (11, 12, 13)], "sticky"),
 ]
 LEVELS = (-10, 0, 10, 18)
 
