@@ -4,9 +4,10 @@
 # mean of the last 100 games, boxing-last100.txt (examples/games/last100.py).
 set -euo pipefail
 G=examples/games
-pgcli plot $G/ppo-boxing-s{1,2,3}.metrics.csv $G/ppo-boxing-defaults-s1.metrics.csv \
-    -l "diff (the seed's input)" -l "diff (the seed's input)" -l "diff (the seed's input)" -l "PPO's defaults (diff+objects+action)" \
+pgcli plot $G/ppo-boxing-s{1,2,3}.metrics.csv $G/ppo-boxing-defaults-s{1,2,3}.metrics.csv \
+    -l "diff (the seed's input)" -l "diff (the seed's input)" -l "diff (the seed's input)" \
+    -l "PPO's defaults (diff+objects+action)" -l "PPO's defaults (diff+objects+action)" -l "PPO's defaults (diff+objects+action)" \
     --game boxing --title "PPO on Boxing (sticky actions), runs beside other trainings: compare agent steps" \
     -o $G/boxing-curve.png > $G/boxing-milestones.txt
 python examples/games/last100.py 4.3 $G/ppo-boxing-s{1,2,3}.metrics.csv > $G/boxing-last100.txt
-python examples/games/last100.py 4.3 $G/ppo-boxing-defaults-s1.metrics.csv >> $G/boxing-last100.txt
+python examples/games/last100.py 4.3 $G/ppo-boxing-defaults-s{1,2,3}.metrics.csv >> $G/boxing-last100.txt
