@@ -13,7 +13,8 @@ from pgcli.config import FLAG_NAMES, Config
 _D = Config()
 
 PANELS = {  # train --help groups its flags: what to train, the algorithms' knobs, how long, where, speed
-    "What to train": ("algo", "env_id", "sticky_actions", "inputs", "hidden", "seed", "gamma", "lr_anneal_steps"),
+    "What to train": ("algo", "env_id", "sticky_actions", "inputs", "hidden", "seed", "gamma", "lr_anneal_steps",
+                      "noop"),
     "REINFORCE (the seed's method)": ("batch_size", "optimizer", "learning_rate", "decay_rate"),
     "PPO (--algo ppo)": ("rollout_steps", "epochs", "minibatches", "clip", "target_kl", "ent_coef", "vf_coef",
                          "gae_lambda", "max_grad_norm", "episodic_life"),

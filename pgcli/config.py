@@ -72,6 +72,10 @@ class Config:
     """PPO: GAE lambda (1 = Monte Carlo returns, 0 = one-step TD)."""
     max_grad_norm: float = 0.5
     """PPO: clip the global gradient norm to this."""
+    noop: bool = False
+    """Pong: the paddle may also stay still (NOOP beside the seed's DOWN and UP: a softmax over 3
+    actions, where the seed's two must jitter to hold a place). Other games' action sets have NOOP
+    already: nothing changes there."""
     episodic_life: bool = False
     """PPO: a lost life ends the return in learning (no value carried past it), as DQN and CleanRL
     train on Atari; the game itself goes on, and its score and evaluation are unchanged. On by

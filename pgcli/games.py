@@ -46,6 +46,10 @@ class Game:
 PONG = Game("pong", actions=(3, 2), labels=("DOWN", "UP"), grey_background=(87, 107),
             red_background=(144, 109), point_resets=True, random=-20.7, human=9.3)
 """The seed's Pong: P(UP) = sigmoid(W2 . h); action 2 moves the paddle up, 3 down."""
+PONG_NOOP = Game("pong", actions=(0, 3, 2), labels=("NOOP", "DOWN", "UP"), grey_background=(87, 107),
+                 red_background=(144, 109), point_resets=True, random=-20.7, human=9.3)
+"""Pong with `--noop`: the paddle may also stay where it is (a softmax over NOOP, DOWN and UP). The
+seed's two actions cannot hold a still paddle: it must jitter, and sticky actions make it drift."""
 
 REFERENCES = {  # DQN Nature 2015, random / human (see ../shared/MEASUREMENTS.md)
     "breakout": (1.7, 31.8), "boxing": (0.1, 4.3), "video_pinball": (16256.9, 17297.6), "freeway": (0.0, 29.6),
@@ -108,10 +112,11 @@ def has_lives(rom: str) -> bool:
     return emulator(rom).lives() > 0
 
 
-def for_rom(rom: str) -> Game:
-    """The game record of a ROM: Pong's exact one, else the generic rule over its minimal action set."""
+def for_rom(rom: str, noop: bool = False) -> Game:
+    """The game record of a ROM: Pong's exact one (with NOOP if `noop`), else the generic rule over
+    its minimal action set (which has NOOP already: `noop` changes nothing there)."""
     if rom == "pong":
-        return PONG
+        return PONG_NOOP if noop else PONG
     labels = minimal_actions(rom)
     random, human = REFERENCES.get(rom, (None, None))
     return Game(rom, actions=tuple(range(len(labels))), labels=labels, random=random, human=human)

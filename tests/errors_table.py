@@ -58,6 +58,7 @@ CASES = [
     ("train --resume evil.p", "a pickle that would run code"),
     ("train --resume save.p --hidden 100", "changing the network size on resume"),
     ("train --resume save.p --input diff+frame", "changing the input on resume"),
+    ("train --resume save.p --noop", "changing the actions on resume"),
     ("train --resume save.p --game breakout", "a Pong agent trained on another game"),
     ("train -o adir", "output is a directory"),
     ("train", "a new run onto another run's checkpoint (save.p)"),

@@ -269,3 +269,31 @@ def test_a_stop_salvages_points_only_in_games_whose_points_end_returns():
         for _ in range(20):  # every game scores some points, none finishes (10 points of 3 steps)
             col.poll()
         assert bool(col.stop().items) == salvaged
+
+
+def test_noop_is_pongs_third_action_and_nothing_elsewhere():
+    g = games.for_rom("pong", noop=True)
+    assert g.labels == ("NOOP", "DOWN", "UP") and g.actions == (0, 3, 2) and g.point_resets
+    assert games.for_rom("pong") is games.PONG and games.for_rom("pong", noop=False).n_actions == 2
+    assert games.minimal_actions("pong")[0] == "NOOP"  # index 0 of the emulator's set, as g.actions says
+    assert games.for_rom("breakout", noop=True) == games.for_rom("breakout")
+
+
+@pytest.mark.ale
+def test_pong_with_noop_trains_plays_and_keeps_its_actions(tmp_path):
+    out = tmp_path / "n.p"
+    r = runner.invoke(app, ["train", "--algo", "ppo", "--noop", "--num-envs", "4", "--rollout-steps", "32",
+                            "--hidden", "16", "--steps", "300", "-o", str(out)])
+    assert r.exit_code == 0, (r.stdout, r.stderr)
+    assert "training PPO with NOOP, DOWN and UP on ALE/Pong-v5" in r.stdout
+    ck = checkpoint.load(out)
+    assert ck.config.noop and ck.arrays["W2"].shape == (16, 3) and ck.arrays["W1"].shape == (16, 2 * 6400 + 3)
+    r = runner.invoke(app, ["evaluate", str(out), "-n", "1", "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["game"] == "pong", r.stderr
+    from pgcli.commands.agent import load_agent
+
+    assert load_agent(out).game.labels == ("NOOP", "DOWN", "UP")
+    r = runner.invoke(app, ["record", str(out), "-o", str(tmp_path / "n.gif"), "--max-frames", "8", "--show-input"])
+    assert r.exit_code == 0, r.stderr
+    assert "--no-noop does not match the checkpoint's actions" in one_line_error(
+        runner.invoke(app, ["train", "--resume", str(out), "--no-noop", "--steps", "10", "-o", str(tmp_path / "m.p")]))

@@ -108,14 +108,15 @@ def _nbytes(piece) -> int:
 class RemoteCollector:
     def __init__(self, num_envs: int, settings: dict, policy: Policy, wants: str, rollout_steps: int,
                  rng_seed: int, workers: int = 2, timeout: float = WORKER_TIMEOUT,
-                 on_event: Callable[[str], None] = lambda m: None, inputs: str = "diff", episodic_life: bool = False):
+                 on_event: Callable[[str], None] = lambda m: None, inputs: str = "diff", episodic_life: bool = False,
+                 noop: bool = False):
         if not 1 <= workers <= num_envs:
             raise PgcliError(f"workers must be in [1, num envs = {num_envs}], got {workers}")
         if not timeout > 0:
             raise PgcliError(f"worker timeout must be > 0 seconds, got {timeout}")
         self.num_envs, self.settings, self.policy = num_envs, settings, policy
         self.wants, self.T, self.rng_seed, self.inputs = wants, rollout_steps, rng_seed, inputs
-        self.episodic_life = episodic_life
+        self.episodic_life, self.noop = episodic_life, noop
         self.n, self.timeout, self.on_event = workers, timeout, on_event
         self.workers: list = []
         self.pending: list = []
@@ -144,7 +145,7 @@ class RemoteCollector:
         first, n = self._games(i)
         seed = (self.seed + first + 1_000_003 * generation) % 2**31
         return self._actor.remote(self.settings, n, seed, [self.rng_seed, self.seed, i, generation], self.wants, self.T,
-                                  inputs=self.inputs, episodic_life=self.episodic_life)
+                                  inputs=self.inputs, episodic_life=self.episodic_life, noop=self.noop)
 
     def _request(self, i: int):
         """Send worker i its next request, with the newest settled weights."""

@@ -22,9 +22,10 @@ from pgcli.envs import EnvSettings, VectorGames
 
 class RolloutWorker:
     def __init__(self, settings: dict, num_envs: int, seed: int, rng_seed: list[int], wants: str,
-                 rollout_steps: int, threads: int = 1, inputs: str = "diff", episodic_life: bool = False):
+                 rollout_steps: int, threads: int = 1, inputs: str = "diff", episodic_life: bool = False,
+                 noop: bool = False):
         s = dict(settings)
-        self.game, self.inputs, self.episodic_life = games.for_rom(s["game"]), inputs, episodic_life
+        self.game, self.inputs, self.episodic_life = games.for_rom(s["game"], noop), inputs, episodic_life
         s["frameskip"] = tuple(s["frameskip"]) if isinstance(s["frameskip"], list) else s["frameskip"]
         self.env = VectorGames(EnvSettings(**s), num_envs, groups=1, threads=threads)
         self.rng = np.random.default_rng(rng_seed)

@@ -81,6 +81,9 @@ def run_config(overrides: dict, ckpt: Checkpoint | None, preset: str | None) -> 
         raise PgcliError(f"--hidden {overrides['hidden']} does not match the checkpoint's {base['hidden']}")
     if "inputs" in overrides and observe.parse(overrides["inputs"]) != observe.parse(base["inputs"]):
         raise PgcliError(f"--input {overrides['inputs']} does not match the checkpoint's {base['inputs']}")
+    if "noop" in overrides and overrides["noop"] != base["noop"]:
+        raise PgcliError(f"--{'' if overrides['noop'] else 'no-'}noop does not match the checkpoint's actions "
+                         f"(it was trained {'with' if base['noop'] else 'without'} NOOP)")
     if overrides.get("algo", base["algo"]) == "ppo" and base["algo"] != "ppo":
         base.update(optimizer="adam", learning_rate=overrides.get("learning_rate", PPO_LEARNING_RATE))
     return Config(**{**base, **overrides}).validate()
@@ -138,7 +141,7 @@ def train(
     cfg = run_config(overrides, ckpt, preset)
     settings = env_settings(cfg.env_id, cfg.sticky_actions)
     cfg = replace(cfg, env_id=settings.env_id)  # `--game breakout` is saved as ALE/Breakout-v5
-    game = games.for_rom(settings.game)
+    game = games.for_rom(settings.game, cfg.noop)
     remote = workers is not None or ray_address is not None
     if remote and render:
         raise PgcliError("--render shows a local game; it cannot be combined with --workers or --ray-address")
@@ -181,7 +184,7 @@ def train(
                 started_ray = cluster.connect(ray_address, workers or 2)
                 trainer.source = cluster.RemoteCollector(
                     cfg.num_envs, settings.to_dict(), trainer.policy, trainer.algo.wants, cfg.rollout_steps,
-                    cfg.seed, workers or 2, worker_timeout or cluster.WORKER_TIMEOUT, on_event, cfg.inputs, cfg.episodic_life)
+                    cfg.seed, workers or 2, worker_timeout or cluster.WORKER_TIMEOUT, on_event, cfg.inputs, cfg.episodic_life, cfg.noop)
             else:  # --render shows one game in a window; it does not change the saved config
                 env = make_env(settings, 1 if render else cfg.num_envs, render_mode="human" if render else None)
                 trainer.source = trainer.collector(env)
@@ -242,6 +245,8 @@ def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: 
     controls = f"sticky actions {sticky:g}" if sticky else "exact controls"
     lives = cfg.episodic_life and games.has_lives(settings.game)  # Pong has none: nothing to say
     algo = ("PPO" + (" (a lost life ends the return)" if lives else "")) if cfg.algo == "ppo" else "REINFORCE"
+    if cfg.noop and settings.game == "pong":
+        algo += " with NOOP, DOWN and UP"
     opt = "Adam" if cfg.optimizer == "adam" else "RMSProp"
     n = workers or 2
     where = (f"in {n} Ray rollout worker{'s' if n > 1 else ''}" + (f" at {ray_address}" if ray_address else "")
