@@ -21,6 +21,10 @@ METHODS = [  # label, CSVs, the game
      ["sticky/ppo-input-diff+frame+action-s11", "sticky/ppo-input-diff+frame+action-s12", "sticky/ppo-defaults-s13"], "sticky"),
     ("PPO's defaults + `--lr-anneal-steps 6000000` (seeds 11, 12 beside one other run, 13 alone)",
      [f"sticky/ppo-anneal6M-s{s}" for s in (11, 12, 13)], "sticky"),
+    ("PPO's defaults + `--noop --lr-anneal-steps 6000000` (two runs side by side at every moment)",
+     [f"sticky/ppo-noop-anneal6M-s{s}" for s in (11, 12, 13)], "sticky"),
+    ("PPO's defaults + `--noop`, exact controls (seeds 1, 2 side by side)",
+     [f"exact/ppo-atari-noop-s{s}" for s in (1, 2)], "exact"),
 ]
 LEVELS = (-10, 0, 10, 18)
 
