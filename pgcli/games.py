@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pgcli.errors import PgcliError
 
@@ -46,8 +46,7 @@ class Game:
 PONG = Game("pong", actions=(3, 2), labels=("DOWN", "UP"), grey_background=(87, 107),
             red_background=(144, 109), point_resets=True, random=-20.7, human=9.3)
 """The seed's Pong: P(UP) = sigmoid(W2 . h); action 2 moves the paddle up, 3 down."""
-PONG_NOOP = Game("pong", actions=(0, 3, 2), labels=("NOOP", "DOWN", "UP"), grey_background=(87, 107),
-                 red_background=(144, 109), point_resets=True, random=-20.7, human=9.3)
+PONG_NOOP = replace(PONG, actions=(0, 3, 2), labels=("NOOP", "DOWN", "UP"))
 """Pong with `--noop`: the paddle may also stay where it is (a softmax over NOOP, DOWN and UP). The
 seed's two actions cannot hold a still paddle: it must jitter, and sticky actions make it drift."""
 
