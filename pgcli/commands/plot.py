@@ -163,9 +163,10 @@ def plot(curves: list[Curve], output: Path, title: str | None = None, game: str 
     else:
         axes[0].set_ylim(min(0.0, min(float(c.running_reward.min()) for c in curves)), max(top, ref[1] if ref else 0) * 1.08 + 1)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(3, len(labels)), fontsize=9, frameon=False)
+    ncol = max(1, min(3, len(labels), 240 // (max(map(len, labels)) + 6)))  # long labels: fewer columns, all readable
+    fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=9, frameon=False)
     fig.suptitle(title or ("pgcli: Pong from pixels, learning curve" if pong else f"pgcli: {game} from pixels, learning curve"))
-    rows = -(-len(labels) // 3)
+    rows = -(-len(labels) // ncol)
     fig.tight_layout(rect=(0, 0.05 + 0.05 * rows, 1, 1))
     try:
         with outputs.atomic_output(output) as tmp:
