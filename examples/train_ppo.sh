@@ -5,7 +5,7 @@
 set -euo pipefail
 mkdir -p runs
 for seed in 1 2 3; do
-    pgcli train --algo ppo --input diff --no-episodic-life --seed "$seed" --minutes 20 --save-every 50 -o "runs/ppo-seed$seed.p"
+    pgcli train --algo ppo --no-noop --epochs 4 --input diff --no-episodic-life --seed "$seed" --minutes 20 --save-every 50 -o "runs/ppo-seed$seed.p"
 done
 # seed 1 continued with 2 Ray rollout workers (pip install '.[ray]'; measured faster than one process
 # on 2 cores) and TensorBoard logs; stopped with Ctrl-C:

@@ -6,5 +6,5 @@
 set -euo pipefail
 mkdir -p runs
 for seed in 1 2 3; do
-    pgcli train --algo ppo --input diff --no-episodic-life --sticky-actions 0 --seed "$seed" --minutes 15 --save-every 50 -o "runs/ppo-exact-seed$seed.p"
+    pgcli train --algo ppo --no-noop --epochs 4 --input diff --no-episodic-life --sticky-actions 0 --seed "$seed" --minutes 15 --save-every 50 -o "runs/ppo-exact-seed$seed.p"
 done

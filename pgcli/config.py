@@ -57,7 +57,8 @@ class Config:
     rollout_steps: int = 128
     """PPO: agent steps per game in each rollout (batch = num_envs x rollout_steps)."""
     epochs: int = 4
-    """PPO: passes over each batch of experience (fewer if the KL check stops them)."""
+    """PPO: passes over each batch of experience (fewer if the KL check stops them). PPO's default
+    is 8 (docs/sticky.md)."""
     minibatches: int = 4
     """PPO: minibatches per epoch."""
     clip: float = 0.2
@@ -74,8 +75,8 @@ class Config:
     """PPO: clip the global gradient norm to this."""
     noop: bool = False
     """Pong: the paddle may also stay still (NOOP beside the seed's DOWN and UP: a softmax over 3
-    actions, where the seed's two must jitter to hold a place). Other games' action sets have NOOP
-    already: nothing changes there."""
+    actions, where the seed's two must jitter to hold a place); PPO's default. Other games' action
+    sets have NOOP already: nothing changes there."""
     episodic_life: bool = False
     """PPO: a lost life ends the return in learning (no value carried past it), as DQN and CleanRL
     train on Atari; the game itself goes on, and its score and evaluation are unchanged. On by
@@ -153,11 +154,12 @@ KARPATHY = {"optimizer": "rmsprop", "learning_rate": 1e-4, "decay_rate": 0.99, "
             "gamma": 0.99, "hidden": 200, "env_id": "Pong-v0", "algo": "reinforce"}
 """`--preset karpathy`: the 2016 script's settings exactly (RMSProp, lr 1e-4, Pong-v0)."""
 PPO_DEFAULTS = {"optimizer": "adam", "learning_rate": PPO_LEARNING_RATE, "inputs": "diff+objects+action",
-                "episodic_life": True}
+                "episodic_life": True, "noop": True, "epochs": 8}
 """What `--algo ppo` uses for the flags not given: what measured best on ALE v5 games as shipped
-(sticky actions) and no slower with exact controls: the network sees the difference frame, the
-current frame without its scenery and the previous action; a lost life ends the return in learning
-(docs/results.md, docs/sticky.md, docs/games.md)."""
+(sticky actions) and within the exact-controls target: the network sees the difference frame, the
+current frame without its scenery and the previous action; a lost life ends the return in learning;
+Pong's paddle may stand still (NOOP); 8 passes over each batch (docs/results.md, docs/sticky.md,
+docs/games.md)."""
 ATARI = {"algo": "ppo", **PPO_DEFAULTS}
 """`--preset atari`: PPO with those defaults, by name (`--preset atari --game breakout`)."""
 PRESETS = {"karpathy": KARPATHY, "atari": ATARI}

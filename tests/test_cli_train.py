@@ -147,8 +147,9 @@ def test_preset_atari_is_the_measured_recipe_and_flags_still_win(tmp_path, fake_
     assert r.exit_code == 0, r.stderr
     assert "the current frame without its scenery" in r.stdout  # (Pong has no lives: nothing said of them)
     cfg = checkpoint.load(out).config
-    assert (cfg.algo, cfg.inputs, cfg.episodic_life, cfg.learning_rate, cfg.env_id) == \
-        ("ppo", "diff+objects+action", True, 3e-4, "ALE/Pong-v5")
+    assert (cfg.algo, cfg.inputs, cfg.episodic_life, cfg.learning_rate, cfg.env_id, cfg.noop, cfg.epochs) == \
+        ("ppo", "diff+objects+action", True, 3e-4, "ALE/Pong-v5", True, 8)
+    assert checkpoint.load(out).arrays["W2"].shape[1] == 3  # NOOP, DOWN, UP behind a softmax
     off = tmp_path / "b.p"  # a bool flag turns off too: the preset's episodic life, for Machado et al.'s protocol
     r = runner.invoke(app, ["train", "--preset", "atari", "--no-episodic-life", "--episodes", "2", "--num-envs", "2",
                             "--rollout-steps", "16", "-o", str(off)])
@@ -171,8 +172,11 @@ def test_the_start_line_speaks_of_lives_only_in_games_that_have_them():
 def test_ppo_defaults_are_the_measured_recipe_and_reinforce_keeps_the_seeds_input():
     ppo, reinforce = for_new_run({"algo": "ppo"}), for_new_run({})
     assert (ppo.inputs, ppo.episodic_life, ppo.learning_rate, ppo.optimizer) == ("diff+objects+action", True, 5e-4, "adam")
-    assert (reinforce.inputs, reinforce.episodic_life, reinforce.learning_rate) == ("diff", False, 1e-3)
+    assert (ppo.noop, ppo.epochs) == (True, 8)  # Pong's NOOP and 8 passes: docs/sticky.md
+    assert (reinforce.inputs, reinforce.episodic_life, reinforce.learning_rate, reinforce.noop) == ("diff", False, 1e-3, False)
     assert for_new_run({"algo": "ppo", "inputs": "diff", "episodic_life": False}).inputs == "diff"  # flags win
+    old = for_new_run({"algo": "ppo", "noop": False, "epochs": 4})  # the defaults before, by flags
+    assert (old.noop, old.epochs, old.inputs) == (False, 4, "diff+objects+action")
     assert for_new_run({"algo": "ppo"}, "atari") == ppo
     karpathy = for_new_run({}, "karpathy")
     assert (karpathy.inputs, karpathy.optimizer) == ("diff", "rmsprop")

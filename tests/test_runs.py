@@ -89,9 +89,9 @@ def test_the_first_line_says_what_the_run_trains(tmp_path, fake_env):
     r = train("--episodes", "2", "--algo", "ppo", "--rollout-steps", "8", "--sticky-actions", "0", "-o", str(out))
     assert r.exit_code == 0, r.stderr
     first = r.stdout.splitlines()[0]
-    assert first == (f"training PPO on ALE/Pong-v5 (exact controls); input 80x80 difference frames + the current "
-                     f"frame without its scenery + the previous action, 8 hidden units; Adam lr 0.0005; 2 games side "
-                     f"by side; saving to {out}")
+    assert first == (f"training PPO with NOOP, DOWN and UP on ALE/Pong-v5 (exact controls); input 80x80 difference "
+                     f"frames + the current frame without its scenery + the previous action, 8 hidden units; Adam lr "
+                     f"0.0005; 2 games side by side; saving to {out}")
     r = train("--episodes", "2", "--resume", str(out))
     assert r.stdout.splitlines()[0].endswith(f"saving to {out}; continuing {out} from episode 2")
     r = train("--episodes", "1", "--preset", "karpathy", "-o", str(tmp_path / "k.p"))

@@ -219,12 +219,13 @@ def test_an_older_metrics_file_gains_the_cut_column(tmp_path):
 # Recorded with numpy 2.4.6 on this project's machine (float results may differ with another BLAS).
 GOLDEN = {"karpathy": "4fa840e6059614fa", "adam": "bf351357caa641a0", "ppo": "ffa8de4820747da5",
           "ppo_defaults": "d181f755c5d31c67"}
+BEFORE_NOOP = {"noop": False, "epochs": 4}  # PPO's defaults until NOOP and 8 epochs became them
 GOLDEN_RUNS = {
     "karpathy": ({"num_envs": 4, "hidden": 16, "seed": 3, "env_id": "Pong-v0", "optimizer": "rmsprop",
                   "learning_rate": 1e-4, "batch_size": 2}, 12),
     "adam": ({**FAST, "seed": 5}, 16),
-    "ppo": ({**PPO, "seed": 5, "inputs": "diff", "episodic_life": False}, 16),  # PPO on the seed's input
-    "ppo_defaults": ({**PPO, "seed": 5}, 16),  # PPO's defaults: diff+objects+action, episodic life
+    "ppo": ({**PPO, **BEFORE_NOOP, "seed": 5, "inputs": "diff", "episodic_life": False}, 16),  # the seed's input
+    "ppo_defaults": ({**PPO, **BEFORE_NOOP, "seed": 5}, 16),  # PPO's defaults then: diff+objects+action, episodic life
 }
 
 

@@ -6,6 +6,6 @@
 set -euo pipefail
 mkdir -p runs
 for seed in 1 2 3; do
-    pgcli train --algo ppo --input diff --no-episodic-life --sticky-actions 0 --seed "$seed" --minutes 8 --save-every 100 -o "runs/exact-diff-s$seed.p"
-    pgcli train --preset atari --sticky-actions 0 --seed "$seed" --minutes 8 --save-every 100 -o "runs/exact-atari-s$seed.p"
+    pgcli train --algo ppo --no-noop --epochs 4 --input diff --no-episodic-life --sticky-actions 0 --seed "$seed" --minutes 8 --save-every 100 -o "runs/exact-diff-s$seed.p"
+    pgcli train --preset atari --no-noop --epochs 4 --sticky-actions 0 --seed "$seed" --minutes 8 --save-every 100 -o "runs/exact-atari-s$seed.p"
 done

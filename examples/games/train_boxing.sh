@@ -6,7 +6,7 @@
 set -euo pipefail
 mkdir -p runs
 seed=${1:-1}
-pgcli train --game boxing --algo ppo --input diff --no-episodic-life --seed "$seed" --minutes 25 --save-every 200 -o "runs/boxing-s$seed.p"
+pgcli train --game boxing --algo ppo --epochs 4 --input diff --no-episodic-life --seed "$seed" --minutes 25 --save-every 200 -o "runs/boxing-s$seed.p"
 # PPO's defaults (diff+objects+action, episodic life): seed 1 ran 20 minutes beside other trainings;
 # seeds 2 and 3 ran 1M agent steps each, side by side and beside a third training (steps only):
-#   pgcli train --game boxing --algo ppo --seed "$seed" --steps 1000000 --save-every 200 -o "runs/boxing-defaults-s$seed.p"
+#   pgcli train --game boxing --algo ppo --epochs 4 --seed "$seed" --steps 1000000 --save-every 200 -o "runs/boxing-defaults-s$seed.p"

@@ -9,7 +9,7 @@ set -euo pipefail
 mkdir -p runs
 seed=${1:-1}
 case "${2:-life}" in
-  diff)    pgcli train --game breakout --algo ppo --input diff --no-episodic-life --seed "$seed" --minutes 120 --save-every 200 -o "runs/breakout-s$seed.p" ;;
-  objects) pgcli train --game breakout --algo ppo --seed "$seed" --input diff+objects+action --no-episodic-life --minutes 120 --save-every 200 -o "runs/breakout-objects-s$seed.p" ;;
-  life)    pgcli train --game breakout --algo ppo --seed "$seed" --input diff+objects+action --episodic-life --minutes 120 --save-every 200 -o "runs/breakout-objects-life-s$seed.p" ;;
+  diff)    pgcli train --game breakout --algo ppo --epochs 4 --input diff --no-episodic-life --seed "$seed" --minutes 120 --save-every 200 -o "runs/breakout-s$seed.p" ;;
+  objects) pgcli train --game breakout --algo ppo --epochs 4 --seed "$seed" --input diff+objects+action --no-episodic-life --minutes 120 --save-every 200 -o "runs/breakout-objects-s$seed.p" ;;
+  life)    pgcli train --game breakout --algo ppo --epochs 4 --seed "$seed" --input diff+objects+action --episodic-life --minutes 120 --save-every 200 -o "runs/breakout-objects-life-s$seed.p" ;;
 esac

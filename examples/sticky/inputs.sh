@@ -4,5 +4,5 @@
 # defaults but for --input. Ran side by side with other runs: compare agent steps, not minutes.
 set -euo pipefail
 mkdir -p runs
-pgcli train --algo ppo --seed 11 --input diff+action --minutes 150 --save-every 200 -o runs/in-da-s11.p
-pgcli train --algo ppo --seed 11 --input diff+frame+action --minutes 150 --save-every 200 -o runs/in-dfa-s11.p
+pgcli train --algo ppo --no-noop --epochs 4 --seed 11 --input diff+action --minutes 150 --save-every 200 -o runs/in-da-s11.p
+pgcli train --algo ppo --no-noop --epochs 4 --seed 11 --input diff+frame+action --minutes 150 --save-every 200 -o runs/in-dfa-s11.p

@@ -8,7 +8,7 @@
 set -euo pipefail
 mkdir -p runs
 seed=${1:-13}
-pgcli train --algo ppo --seed "$seed" --lr-anneal-steps 6000000 --save-every 200 -o "runs/anneal6M-s$seed.p"
-# the 400-unit arm (seed 11):  pgcli train --algo ppo --seed 11 --hidden 400 --lr-anneal-steps 6000000 --save-every 200 -o runs/anneal6M-h400-s11.p
-# the 8-epoch arm (seed 11):  pgcli train --algo ppo --seed 11 --epochs 8 --lr-anneal-steps 6000000 --save-every 200 -o runs/anneal6M-e8-s11.p
-# the constant rate (seed 13): pgcli train --algo ppo --seed 13 --minutes 20 --save-every 200 -o runs/defaults-s13.p
+pgcli train --algo ppo --no-noop --epochs 4 --seed "$seed" --lr-anneal-steps 6000000 --save-every 200 -o "runs/anneal6M-s$seed.p"
+# the 400-unit arm (seed 11):  pgcli train --algo ppo --no-noop --epochs 4 --seed 11 --hidden 400 --lr-anneal-steps 6000000 --save-every 200 -o runs/anneal6M-h400-s11.p
+# the 8-epoch arm (seed 11):  pgcli train --algo ppo --no-noop --epochs 4 --seed 11 --epochs 8 --lr-anneal-steps 6000000 --save-every 200 -o runs/anneal6M-e8-s11.p
+# the constant rate (seed 13): pgcli train --algo ppo --no-noop --epochs 4 --seed 13 --minutes 20 --save-every 200 -o runs/defaults-s13.p

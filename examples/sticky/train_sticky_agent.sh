@@ -7,7 +7,7 @@
 # Full training states go to runs/ (kept out of git).
 set -euo pipefail
 mkdir -p runs
-pgcli train --algo ppo --seed 11 --input diff+frame+action --minutes 150 --save-every 200 -o runs/sticky.p  # stopped (Ctrl-C) at 11.26M steps, +16.1
+pgcli train --algo ppo --no-noop --epochs 4 --seed 11 --input diff+frame+action --minutes 150 --save-every 200 -o runs/sticky.p  # stopped (Ctrl-C) at 11.26M steps, +16.1
 pgcli train --resume runs/sticky.p --save-every 200             # stopped at 15.44M steps, +16.7 (alone: 4,980 steps/s)
 pgcli train --resume runs/sticky.p --lr 2.5e-4 --save-every 200  # stopped (Ctrl-C) at 22.16M steps, +17.9, 10,503 s in all
 pgcli export runs/sticky.p --float16 -o examples/pong-agent.p
