@@ -78,7 +78,8 @@ def train(config: Config | dict, output: str | Path, episodes: int | None = None
     """Train until `episodes` more episodes, `minutes` more minutes or `steps` more agent steps
     (whichever comes first; at least one) and
     checkpoint to `output`; `on_episode` gets each finished episode's `EpisodeStats`. The fields of
-    `config` left at their defaults take the algorithm's defaults, as unset flags do (PPO's lr)."""
+    `config` left at their defaults take the algorithm's defaults, as unset flags do (PPO's lr, input,
+    NOOP and 8 epochs); a dict names exactly the fields it sets: `{"algo": "ppo", "epochs": 4}`."""
     from pgcli.commands.train import train as run
 
     if episodes is None and minutes is None and steps is None:
