@@ -25,6 +25,10 @@ METHODS = [  # label, CSVs, the game
      [f"sticky/ppo-noop-anneal6M-s{s}" for s in (11, 12, 13)], "sticky"),
     ("PPO's defaults + `--noop --epochs 8 --lr-anneal-steps 6000000` (two runs side by side; seed 13 partly alone)",
      [f"sticky/ppo-noop-anneal6M-e8-s{s}" for s in (11, 12, 13)], "sticky"),
+    ("PPO's defaults since (`--noop --epochs 8`) + `--lr-anneal-steps 5000000` (11, 12 side by side, 13 alone)",
+     [f"sticky/ppo-noop-anneal5M-e8-s{s}" for s in (11, 12, 13)], "sticky"),
+    ("PPO's defaults since (`--preset atari`: `--noop --epochs 8`), exact controls (8 minutes a run, one at a time)",
+     [f"exact/ppo-atari-noop-e8-s{s}" for s in (1, 2, 3)], "exact"),
     ("PPO's defaults + `--noop`, exact controls (seeds 1, 2 side by side)",
      [f"exact/ppo-atari-noop-s{s}" for s in (1, 2)], "exact"),
 ]
