@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # BLAS threads only slow pgcli's small products
-
 import sys
 from pathlib import Path
 from typing import Optional

@@ -124,3 +124,17 @@ def test_every_second_of_training_is_counted_once(tmp_path, fake_env, monkeypatc
     wall = time.perf_counter() - t0
     assert res.seconds > 12 * 0.15  # the saves' time in the loop is training time
     assert res.seconds <= wall  # and it is counted once
+
+
+@pytest.mark.parametrize("given, kept", [(None, "1"), ("4", "4")])
+def test_importing_pgcli_pins_blas_to_one_thread_unless_the_user_chose(given, kept):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    code = "import os, pgcli; print(os.environ['OPENBLAS_NUM_THREADS'])"  # the library, not the CLI
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == kept
