@@ -26,7 +26,7 @@ class Config:
     batch_size: int = 10
     """Every how many episodes to do a parameter update."""
     learning_rate: float = 1e-3
-    """Step size of the optimizer (PPO's default is 5e-4 when not given)."""
+    """Step size of the optimizer."""
     lr_anneal_steps: int = 0
     """Lower the learning rate linearly from --lr to 0 at this many agent steps of the run, where
     the run ends (a resume goes on counting; CleanRL's Atari PPO anneals over its whole budget);
@@ -36,7 +36,7 @@ class Config:
     decay_rate: float = 0.99
     """Decay factor for RMSProp leaky sum of grad^2."""
     optimizer: str = "adam"
-    """'adam' (learns Pong several times faster) or 'rmsprop' (the seed's); PPO uses Adam."""
+    """'adam' (learns Pong several times faster) or 'rmsprop' (the seed's)."""
     seed: int = 0
     """Seeds the weights, the action sampling and the emulator; same seed, same weights."""
     env_id: str = "ALE/Pong-v5"
@@ -48,7 +48,7 @@ class Config:
     inputs: str = "diff"
     """What the network sees: the seed's 80x80 difference frame, plus any of +frame (the current
     frame), +objects (the current frame without its scenery: walls, bricks), +diff2 (the previous
-    difference) and +action (the previous action, one-hot). PPO's default is diff+objects+action."""
+    difference) and +action (the previous action, one-hot)."""
     num_envs: int = 32
     """Games played side by side (ale-py's native vector environment when the env allows);
     32, in 2 groups of 16 that take turns (an emulator thread per core in each), measured fastest
@@ -57,8 +57,7 @@ class Config:
     rollout_steps: int = 128
     """PPO: agent steps per game in each rollout (batch = num_envs x rollout_steps)."""
     epochs: int = 4
-    """PPO: passes over each batch of experience (fewer if the KL check stops them). PPO's default
-    is 8 (docs/sticky.md)."""
+    """PPO: passes over each batch of experience (fewer if the KL check stops them)."""
     minibatches: int = 4
     """PPO: minibatches per epoch."""
     clip: float = 0.2
@@ -75,12 +74,11 @@ class Config:
     """PPO: clip the global gradient norm to this."""
     noop: bool = False
     """Pong: the paddle may also stay still (NOOP beside the seed's DOWN and UP: a softmax over 3
-    actions, where the seed's two must jitter to hold a place); PPO's default. Other games' action
-    sets have NOOP already: nothing changes there."""
+    actions, where the seed's two must jitter to hold a place). Other games' action sets have NOOP
+    already: nothing changes there."""
     episodic_life: bool = False
     """PPO: a lost life ends the return in learning (no value carried past it), as DQN and CleanRL
-    train on Atari; the game itself goes on, and its score and evaluation are unchanged. On by
-    default for PPO."""
+    train on Atari; the game itself goes on, and its score and evaluation are unchanged."""
 
     def validate(self) -> "Config":
         """Raise PgcliError naming the first bad value; return self when all are fine."""
@@ -185,6 +183,9 @@ def field_docs() -> dict[str, str]:
     for node, nxt in zip(body, body[1:]):
         if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant):
             docs[node.target.id] = " ".join(nxt.value.value.split())
+    for name, value in PPO_DEFAULTS.items():  # said once, where the defaults are
+        shown = ("on" if value else "off") if isinstance(value, bool) else f"{value:g}" if isinstance(value, float) else value
+        docs[name] += f" `--algo ppo`: {shown} unless given."
     return docs
 
 

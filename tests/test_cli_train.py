@@ -173,6 +173,8 @@ def test_ppo_defaults_are_the_measured_recipe_and_reinforce_keeps_the_seeds_inpu
     ppo, reinforce = for_new_run({"algo": "ppo"}), for_new_run({})
     assert (ppo.inputs, ppo.episodic_life, ppo.learning_rate, ppo.optimizer) == ("diff+objects+action", True, 5e-4, "adam")
     assert (ppo.noop, ppo.epochs) == (True, 8)  # Pong's NOOP and 8 passes: docs/sticky.md
+    from pgcli.config import field_docs
+    assert field_docs()["epochs"].endswith("`--algo ppo`: 8 unless given.")  # the help says it, from PPO_DEFAULTS
     assert (reinforce.inputs, reinforce.episodic_life, reinforce.learning_rate, reinforce.noop) == ("diff", False, 1e-3, False)
     assert for_new_run({"algo": "ppo", "inputs": "diff", "episodic_life": False}).inputs == "diff"  # flags win
     old = for_new_run({"algo": "ppo", "noop": False, "epochs": 4})  # the defaults before, by flags
