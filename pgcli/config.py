@@ -66,6 +66,9 @@ class Config:
     """PPO: stop the epochs when the approximate KL exceeds 1.5 x this (0 turns it off)."""
     ent_coef: float = 0.01
     """PPO: weight of the entropy bonus (keeps P(UP) from saturating early)."""
+    ent_anneal: bool = False
+    """PPO: the entropy bonus falls to 0 with the learning rate, at --lr-anneal-steps (explore
+    early, act decisively late)."""
     vf_coef: float = 0.5
     """PPO: weight of the value head's squared error."""
     gae_lambda: float = 0.95
@@ -99,6 +102,9 @@ class Config:
             (self.algo in ALGOS, f"algo must be one of {', '.join(ALGOS)}, got {self.algo!r}"),
             (self.algo != "ppo" or self.optimizer == "adam", "--algo ppo uses --optimizer adam"),
             (self.algo == "ppo" or not self.episodic_life, "--episodic-life is for --algo ppo"),
+            (self.algo == "ppo" or not self.ent_anneal, "--ent-anneal is for --algo ppo"),
+            (not self.ent_anneal or self.lr_anneal_steps > 0,
+             "--ent-anneal falls with the learning rate: give --lr-anneal-steps too"),
             (1 <= self.rollout_steps <= 100_000, f"rollout steps must be in [1, 100000], got {self.rollout_steps}"),
             (1 <= self.epochs <= 100, f"epochs must be in [1, 100], got {self.epochs}"),
             (1 <= self.minibatches <= self.num_envs * self.rollout_steps,

@@ -34,6 +34,7 @@ class PPO:
         # its own stream for the minibatch shuffles: the update may run beside the acting (see Trainer)
         self.rng = np.random.default_rng([cfg.seed, SHUFFLE_STREAM])
         self.opt = optim.Adam(pol.params, cfg.learning_rate)
+        self.ent_coef = cfg.ent_coef  # the trainer lowers it before each update under --ent-anneal
         self.rollouts: list[Rollout] = []
         self.learned_steps = 0  # whole batches, counted when they go into an update
 
@@ -77,7 +78,7 @@ class PPO:
                 a = (a - a.mean()) / (a.std() + 1e-8)  # advantages normalised per minibatch
                 _, grads, pixels, rows, st = ppo_math.loss_and_grads_sparse(
                     params, self.policy.W1T, batch, actions[mb], logp_old[mb], a, ret[mb],
-                    cfg.clip, cfg.ent_coef, cfg.vf_coef)
+                    cfg.clip, self.ent_coef, cfg.vf_coef)
                 if cfg.target_kl and st["approx_kl"] > 1.5 * cfg.target_kl:
                     stop = True  # the policy moved too far from the one that acted: no more steps
                     break

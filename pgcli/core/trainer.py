@@ -124,6 +124,8 @@ class Trainer:
             return
         self.settle()  # every earlier job done: the weights are settled
         self.algo.opt.lr = optim.annealed(self.cfg.learning_rate, self.counters.steps, self.cfg.lr_anneal_steps)
+        if self.cfg.ent_anneal:  # the entropy bonus falls with the rate
+            self.algo.ent_coef = optim.annealed(self.cfg.ent_coef, self.counters.steps, self.cfg.lr_anneal_steps)
         update = self.algo.update()
         if self.algo.overlap:  # the games act on with these weights while the update runs
             self.policy.sync()
