@@ -258,6 +258,25 @@ def test_an_annealed_learning_rate_stops_moving_the_weights_at_its_horizon(tmp_p
     assert not np.array_equal(checkpoint.load(again.output).model["W1"], wa)
 
 
+def test_ent_anneal_lowers_the_entropy_bonus_with_the_learning_rate(tmp_path, fake_env, monkeypatch):
+    from pgcli.algos import ppo
+
+    seen, real = [], ppo.ppo_math.loss_and_grads_sparse
+    monkeypatch.setattr(ppo.ppo_math, "loss_and_grads_sparse", lambda *a: (seen.append(a[-2]), real(*a))[1])
+    cfg = {**PPO, "seed": 3, "lr_anneal_steps": 1500, "ent_coef": 0.02}
+    train({**cfg, "ent_anneal": True}, tmp_path / "a.p", max_steps=1600, save_every=1000)
+    coefs = sorted(set(seen), reverse=True)
+    assert len(coefs) >= 10 and coefs[0] < 0.02 and coefs[-1] < 0.002  # falls to ~0 at the horizon
+    assert seen == sorted(seen, reverse=True)  # never rises
+    seen.clear()
+    train(cfg, tmp_path / "b.p", max_steps=1600, save_every=1000)
+    assert set(seen) == {0.02}  # without the flag: the constant bonus
+    with pytest.raises(PgcliError, match="give --lr-anneal-steps"):
+        train({**cfg, "ent_anneal": True, "lr_anneal_steps": 0}, tmp_path / "c.p", max_steps=10)
+    with pytest.raises(PgcliError, match="for --algo ppo"):
+        train({**FAST, "ent_anneal": True, "lr_anneal_steps": 100}, tmp_path / "d.p", max_steps=10)
+
+
 def test_steps_stops_the_run_after_that_many_more_agent_steps(tmp_path, fake_env):
     first = train(FAST, tmp_path / "s.p", max_steps=500)
     assert 500 <= first.session_steps < 500 + 4 * FAST["num_envs"]
