@@ -13,3 +13,5 @@ case "${2:-life}" in
   objects) pgcli train --game breakout --algo ppo --epochs 4 --seed "$seed" --input diff+objects+action --no-episodic-life --minutes 120 --save-every 200 -o "runs/breakout-objects-s$seed.p" ;;
   life)    pgcli train --game breakout --algo ppo --epochs 4 --seed "$seed" --input diff+objects+action --episodic-life --minutes 120 --save-every 200 -o "runs/breakout-objects-life-s$seed.p" ;;
 esac
+# PPO's defaults now (8 epochs), seed 3 alone on the machine (ppo-breakout-e8-s3.metrics.csv):
+#   pgcli train --game breakout --algo ppo --seed 3 --minutes 40 --save-every 200 -o runs/breakout-e8-s3.p
