@@ -42,6 +42,8 @@ CASES = [
     ("train --algo ppo --optimizer rmsprop", "PPO with another optimizer"),
     ("train --algo ppo --clip 1.5", "PPO clip range out of (0, 1)"),
     ("train --episodic-life", "lives ending returns, for REINFORCE"),
+    ("train --ent-anneal", "the entropy bonus annealed, for REINFORCE"),
+    ("train --algo ppo --ent-anneal", "the entropy bonus annealed without a horizon"),
     ("train --algo ppo --gae-lambda 2", "GAE lambda out of [0, 1]"),
     ("train --algo ppo --rollout-steps 0", "zero rollout steps"),
     ("train --preset fastest", "unknown preset"),
