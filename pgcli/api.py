@@ -74,12 +74,13 @@ def load(path: str | Path, seed: int = 0, greedy: bool = False, sticky_actions: 
 
 def train(config: Config | dict, output: str | Path, episodes: int | None = None, minutes: float | None = None,
           steps: int | None = None, on_episode: Callable[[EpisodeStats], None] = lambda st: None, resume: str | Path | None = None,
-          overwrite: bool = False, save_every: int = 100):
+          overwrite: bool = False, save_every: int = 100, snapshot_every: int | None = None):
     """Train until `episodes` more episodes, `minutes` more minutes or `steps` more agent steps
     (whichever comes first; at least one) and
     checkpoint to `output`; `on_episode` gets each finished episode's `EpisodeStats`. The fields of
     `config` left at their defaults take the algorithm's defaults, as unset flags do (PPO's lr, input,
-    NOOP and 8 epochs); a dict names exactly the fields it sets: `{"algo": "ppo", "epochs": 4}`."""
+    NOOP and 8 epochs); a dict names exactly the fields it sets: `{"algo": "ppo", "epochs": 4}`.
+    `snapshot_every`: also keep the agent at every that many agent steps (`runs/p.1M.p`, ...)."""
     from pgcli.commands.train import train as run
 
     if episodes is None and minutes is None and steps is None:
@@ -89,4 +90,4 @@ def train(config: Config | dict, output: str | Path, episodes: int | None = None
         config = {k: v for k, v in config.to_dict().items() if v != default[k]}
     return run(dict(config), Path(output), episodes=episodes, save_every=save_every,
                resume=None if resume is None else Path(resume), on_episode=on_episode, overwrite=overwrite,
-               max_seconds=None if minutes is None else minutes * 60, max_steps=steps)
+               max_seconds=None if minutes is None else minutes * 60, max_steps=steps, snapshot_every=snapshot_every)

@@ -77,6 +77,7 @@ def train(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Checkpoint to write (metrics go to <stem>.metrics.csv beside it). (default: the checkpoint resumed, else save.p)", rich_help_panel=WHERE),
     overwrite: bool = typer.Option(False, "--overwrite", help="Let this new run replace the checkpoint and metrics of another run at --output.", rich_help_panel=WHERE),
     save_every: int = typer.Option(100, min=1, help="Checkpoint every this many episodes (the games go on while it is written).", rich_help_panel=WHERE),
+    snapshot_every: Optional[int] = typer.Option(None, "--snapshot-every", min=1, help="Also keep the agent at every this many agent steps, as <stem>.1M.p, <stem>.2M.p, ... beside the checkpoint (weights only; play, record or evaluate each).", rich_help_panel=WHERE),
     resume: Optional[Path] = typer.Option(None, help="Continue from a pgcli checkpoint or a Karpathy save.p.", rich_help_panel=WHERE),
     tensorboard: Optional[Path] = typer.Option(None, "--tensorboard", help="Also write TensorBoard logs to this folder (needs pgcli\\[tensorboard]).", rich_help_panel=WHERE),
     render: bool = typer.Option(False, "--render", help="Show one game in a window while training (slow).", rich_help_panel="Performance"),
@@ -98,7 +99,8 @@ def train(
         result = run_train(config, output, episodes=episodes, save_every=save_every, resume=resume,
                            render=render, preset=preset, max_seconds=None if minutes is None else minutes * 60, max_steps=steps,
                            tensorboard=tensorboard, workers=workers, ray_address=ray_address, on_episode=prog.episode, on_event=prog.message,
-                           on_start=prog.started, overwrite=overwrite, worker_timeout=worker_timeout)
+                           on_start=prog.started, overwrite=overwrite, worker_timeout=worker_timeout,
+                           snapshot_every=snapshot_every)
     rr = "-" if result.running_reward is None else f"{result.running_reward:.2f}"
     typer.echo(f"saved {result.output} after episode {result.episodes} (running reward {rr}); "
                f"metrics in {result.metrics}")

@@ -35,6 +35,7 @@ CASES = [
     ("train --num-envs 100000", "absurd number of games"),
     ("train --episodes 0", "zero episodes"),
     ("train --save-every 0", "zero save interval"),
+    ("train --snapshot-every 0", "zero snapshot interval"),
     ("train --env NoSuchGame-v9", "unknown env id"),
     ("train --game brekout", "a game name misspelt"),
     ("train --input frame", "an input without the difference frame"),

@@ -1,9 +1,11 @@
 """A run's first hour as a user lives it: a second run never destroys the first, a stop is not an
 error, no lock file is left behind, the run says what it trains and its first rate is real."""
 
+import csv
 import io
 
 import numpy as np
+import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -120,3 +122,38 @@ def test_bench_says_the_settings_it_plays(monkeypatch):
     assert r.exit_code == 1 and "stop here" in r.stderr
     assert "ALE/Pong-v5 (frameskip 4, sticky actions 0)" in r.stdout
     assert seen["cfg"].sticky_actions == 0
+
+
+@pytest.mark.parametrize("algo", ["reinforce", "ppo"])
+def test_snapshots_keep_the_agent_at_each_mark_and_change_nothing(tmp_path, fake_env, algo):
+    from pgcli.commands.agent import load_agent
+    from pgcli.commands.train import train as run
+    from pgcli.files.run_files import snapshot_path
+
+    cfg = {"seed": 4, "num_envs": 4, "hidden": 16, **({"algo": "ppo", "rollout_steps": 15} if algo == "ppo" else {})}
+    events: list[str] = []
+    a = run(cfg, tmp_path / "a.p", max_steps=1300, save_every=1000, snapshot_every=500, on_event=events.append)
+    b = run(cfg, tmp_path / "b.p", max_steps=1300, save_every=1000)
+    # training goes on exactly as without them: the same metrics, the same final weights
+    game = ("episode", "steps", "reward", "running_reward", "won", "lost", "total_steps", "cut")
+    rows = [[[r[k] for k in game] for r in csv.DictReader(open(tmp_path / f"{n}.metrics.csv"))]
+            for n in "ab"]  # the games (the wall clock, and which update a row saw last, vary)
+    assert rows[0] == rows[1] and len(rows[0]) > 10
+    assert np.array_equal(checkpoint.load(a.output).model["W1"], checkpoint.load(b.output).model["W1"])
+    snaps = sorted(tmp_path.glob("a.*.p"))
+    assert [p.name for p in snaps] == ["a.1k.p", "a.500.p"]
+    for mark in (500, 1000):
+        snap = checkpoint.load(snapshot_path(a.output, mark))
+        assert mark <= snap.meta["steps"] < mark + 200  # taken at the first finished game past the mark
+        assert set(snap.arrays) <= {"W1", "W2", "b1", "b2", "Wv", "bv", "pixel_use"}  # weights only
+        assert snap.meta["exported_from"] == "pgcli"
+        agent = load_agent(snapshot_path(a.output, mark))  # what play, record and evaluate read
+        assert agent.policy.params["W1"].shape[0] == 16 and agent.episode == snap.episode > 0
+        assert any(str(snapshot_path(a.output, mark)) in e for e in events)
+    later = run({}, a.output, resume=a.output, max_steps=400, snapshot_every=500)  # resumed: the next mark
+    assert snapshot_path(a.output, 1500).exists() and later.steps >= 1500
+    with pytest.raises(PgcliError, match="snapshot every"):
+        run(cfg, tmp_path / "c.p", max_steps=10, snapshot_every=0)
+    r = train("--steps", "300", "--snapshot-every", "200", "-o", str(tmp_path / "cli.p"))  # the flag
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "cli.200.p").exists()

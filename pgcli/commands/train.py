@@ -27,7 +27,7 @@ from pgcli.errors import ClusterLost, PgcliError, Stopped
 from pgcli.files import checkpoint
 from pgcli.files.checkpoint import Checkpoint
 from pgcli.files.metrics import MetricsWriter, metrics_path, trim_metrics
-from pgcli.files.run_files import Saver, claim_output, output_lock, probe_writable
+from pgcli.files.run_files import Saver, Snapshots, claim_output, output_lock, probe_writable
 
 
 @dataclass
@@ -126,16 +126,20 @@ def train(
     on_start: Callable[[Counters, str], None] = lambda counters, line: None,
     overwrite: bool = False,
     worker_timeout: float | None = None,
+    snapshot_every: int | None = None,
 ) -> TrainResult:
     """Train (or resume) and checkpoint to `output` (default: the pgcli checkpoint resumed, else
     save.p); `overwrite` lets a new run replace another run's files. `overrides` are the flags
-    the user gave. `on_start` gets the counters the run starts from and a line saying what it trains."""
+    the user gave. `on_start` gets the counters the run starts from and a line saying what it trains;
+    `snapshot_every` keeps the agent at every that many agent steps beside `output` (`Snapshots`)."""
     if save_every < 1:
         raise PgcliError(f"save every must be >= 1, got {save_every}")
     if episodes is not None and episodes < 1:
         raise PgcliError(f"episodes must be >= 1, got {episodes}")
     if max_steps is not None and max_steps < 1:
         raise PgcliError(f"steps must be >= 1, got {max_steps}")
+    if snapshot_every is not None and snapshot_every < 1:
+        raise PgcliError(f"snapshot every must be >= 1 agent steps, got {snapshot_every}")
     ckpt = checkpoint.load(resume) if resume is not None else None
     output = Path(output if output is not None else resume if ckpt is not None and ckpt.source == "pgcli" else "save.p")
     cfg = run_config(overrides, ckpt, preset)
@@ -177,6 +181,7 @@ def train(
 
             tb = TensorBoardLog(tensorboard)
         saver, metrics, env, started_ray = Saver(output, on_event, snapshot), None, None, False
+        snaps = None if snapshot_every is None else Snapshots(output, snapshot_every, counters.steps, on_event)
         try:
             if remote:
                 from pgcli.cluster import remote as cluster
@@ -192,6 +197,9 @@ def train(
 
             def episode_done(st: EpisodeStats) -> None:
                 metrics.row(st)
+                if snaps is not None and snaps.due(counters.steps):
+                    trainer.settle()  # the weights of a finished update, as a save takes them
+                    snaps.take(counters.steps, to_checkpoint(cfg, settings.to_dict(), trainer))
                 if st.cut:  # a game cut by the stop: a row for its learned steps, no episode to show
                     return
                 if tb is not None:

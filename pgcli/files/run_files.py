@@ -122,3 +122,43 @@ def probe_writable(output: Path, need_bytes: int) -> None:
         raise PgcliError(f"{output}: cannot write a checkpoint there ({e.strerror})") from None
     finally:
         probe.unlink(missing_ok=True)
+
+
+def step_label(steps: int) -> str:
+    """1000000 -> '1M', 2500000 -> '2.5M', 500000 -> '500k', 1234 -> '1234' (the snapshots' names)."""
+    if steps >= 1_000_000 and steps % 10_000 == 0:
+        return f"{steps / 1e6:g}M"
+    return f"{steps // 1000}k" if steps % 1000 == 0 else str(steps)
+
+
+def snapshot_path(output: Path, steps: int) -> Path:
+    """`runs/pong.p` at 2M agent steps -> `runs/pong.2M.p`."""
+    return output.with_name(f"{output.stem}.{step_label(steps)}{output.suffix}")
+
+
+class Snapshots:
+    """`--snapshot-every N`: the agent as it was at every N agent steps, kept beside the checkpoint
+    as a weights-only export (float32: what `pgcli export` writes) that every command reads: watch,
+    record or evaluate it at 1M, 2M, ... steps. Taken at the first finished game past each mark, at a
+    settle point, so training goes on exactly as it would without them. A failed write is reported
+    and training goes on (the checkpoint is what keeps the run safe)."""
+
+    def __init__(self, output: Path, every: int, steps_now: int, on_event: Callable[[str], None]):
+        self.output, self.every, self.on_event = output, every, on_event
+        self.next = (steps_now // every + 1) * every
+
+    def due(self, steps: int) -> bool:
+        return steps >= self.next
+
+    def take(self, steps: int, ckpt: Checkpoint) -> Path | None:
+        """Write the agent of `ckpt` for the last mark passed; -> its path (None if the write failed)."""
+        mark = steps // self.every * self.every
+        self.next = mark + self.every
+        path = snapshot_path(self.output, mark)
+        try:
+            checkpoint.save(path, checkpoint.export_weights(ckpt))
+        except (OSError, PgcliError) as e:
+            self.on_event(f"warning: could not write the snapshot {path} ({getattr(e, 'strerror', None) or e})")
+            return None
+        self.on_event(f"kept the agent at {mark:,} agent steps: {path}")
+        return path
