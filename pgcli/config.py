@@ -35,6 +35,9 @@ class Config:
     """Discount factor for reward."""
     decay_rate: float = 0.99
     """Decay factor for RMSProp leaky sum of grad^2."""
+    adam_eps: float = 1e-8
+    """Adam's epsilon, added to the root of each weight's running mean of grad^2 (Kingma & Ba's 1e-8;
+    CleanRL's Atari PPO uses 1e-5): where a weight's gradients are smaller than it, its steps shrink."""
     optimizer: str = "adam"
     """'adam' (learns Pong several times faster) or 'rmsprop' (the seed's)."""
     seed: int = 0
@@ -95,6 +98,7 @@ class Config:
             (self.lr_anneal_steps >= 0, f"lr anneal steps must be >= 0, got {self.lr_anneal_steps}"),
             (0 < self.gamma <= 1, f"gamma must be in (0, 1], got {self.gamma}"),
             (0 <= self.decay_rate < 1, f"decay rate must be in [0, 1), got {self.decay_rate}"),
+            (0 < self.adam_eps < 1, f"adam eps must be in (0, 1), got {self.adam_eps}"),
             (
                 self.optimizer in OPTIMIZERS,
                 f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}",

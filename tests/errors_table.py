@@ -30,6 +30,7 @@ CASES = [
     ("train --gamma 1.5", "gamma out of (0, 1]"),
     ("train --decay-rate 1", "RMSProp decay of 1"),
     ("train --optimizer sgd", "unknown optimizer"),
+    ("train --adam-eps 0", "an Adam epsilon of 0"),
     ("train --seed -1", "negative seed"),
     ("train --num-envs 0", "no games"),
     ("train --num-envs 100000", "absurd number of games"),

@@ -83,3 +83,27 @@ def test_the_learning_rate_falls_linearly_to_zero_and_stays_there():
     assert optim.annealed(5e-4, 0, 1000) == 5e-4
     assert optim.annealed(5e-4, 250, 1000) == pytest.approx(3.75e-4)
     assert optim.annealed(5e-4, 1000, 1000) == optim.annealed(5e-4, 5000, 1000) == 0.0
+
+
+@pytest.mark.parametrize("algo", ["reinforce", "ppo"])
+def test_adam_eps_shrinks_the_steps_of_weights_with_small_gradients(tmp_path, fake_env, algo):
+    params = {"W": np.zeros((1, 3))}
+    g = {"W": np.array([[1e-2, 1e-5, 1e-7]])}
+    steps = {}
+    for eps in (1e-8, 1e-5):
+        p = {"W": params["W"].copy()}
+        optim.Adam(p, 1e-3, eps=eps).step(p, g)
+        steps[eps] = p["W"][0]
+    # Kingma & Ba's 1e-8: every weight moves by ~lr, whatever its gradient's size
+    assert np.allclose(steps[1e-8][:2], 1e-3, rtol=1e-3) and steps[1e-8][2] > 0.9e-3
+    # 1e-5: a gradient of 1e-5 moves its weight half as far, one of 1e-7 barely at all
+    assert np.isclose(steps[1e-5][0], 1e-3, rtol=2e-3)
+    assert np.isclose(steps[1e-5][1], 0.5e-3, rtol=1e-3) and steps[1e-5][2] < 0.02e-3
+    cfg = {**FAST, "seed": 2, **({"algo": "ppo", "rollout_steps": 15} if algo == "ppo" else {})}
+    a = train({**cfg, "adam_eps": 1e-5}, tmp_path / "a.p", episodes=4, save_every=4)
+    b = train(cfg, tmp_path / "b.p", episodes=4, save_every=4)
+    ca, cb = checkpoint.load(a.output), checkpoint.load(b.output)
+    assert ca.config.adam_eps == 1e-5 and cb.config.adam_eps == 1e-8  # saved with the weights
+    assert not np.array_equal(ca.model["W1"], cb.model["W1"])  # and used by the run's optimizer
+    with pytest.raises(Exception, match="adam eps must be in"):
+        train({**cfg, "adam_eps": 0.0}, tmp_path / "c.p", episodes=1)

@@ -33,7 +33,7 @@ class PPO:
         self.cfg, self.policy, self.game = cfg, pol, game
         # its own stream for the minibatch shuffles: the update may run beside the acting (see Trainer)
         self.rng = np.random.default_rng([cfg.seed, SHUFFLE_STREAM])
-        self.opt = optim.Adam(pol.params, cfg.learning_rate)
+        self.opt = optim.Adam(pol.params, cfg.learning_rate, eps=cfg.adam_eps)
         self.ent_coef = cfg.ent_coef  # the trainer lowers it before each update under --ent-anneal
         self.rollouts: list[Rollout] = []
         self.learned_steps = 0  # whole batches, counted when they go into an update

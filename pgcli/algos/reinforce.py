@@ -25,7 +25,7 @@ class Reinforce:
     def __init__(self, cfg, pol: Policy, rng: np.random.Generator, game=PONG):
         self.cfg, self.policy, self.game = cfg, pol, game
         self.model = {k: pol.params[k] for k in ("W1", "W2")}
-        self.opt = optim.make(cfg.optimizer, self.model, cfg.learning_rate, cfg.decay_rate)
+        self.opt = optim.make(cfg.optimizer, self.model, cfg.learning_rate, cfg.decay_rate, cfg.adam_eps)
         self.grad = optim.zeros_like_params(self.model)  # the batch's gradient buffer (W1 pixel-major)
         self.pending = 0  # episodes in this batch (queued or in the buffer)
         self.queued: deque = deque()  # observed episodes whose gradient is not in the buffer yet

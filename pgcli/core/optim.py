@@ -66,8 +66,9 @@ class Adam:
     name = "adam"
     slots = ("m", "v")
 
-    def __init__(self, params: dict, learning_rate: float, beta1: float = 0.9, beta2: float = 0.999):
-        self.lr, self.beta1, self.beta2 = learning_rate, beta1, beta2
+    def __init__(self, params: dict, learning_rate: float, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8):
+        self.lr, self.beta1, self.beta2, self.eps = learning_rate, beta1, beta2, eps
         self.m, self.v = zeros_like_params(params), zeros_like_params(params)
         self.t = 0
 
@@ -88,7 +89,7 @@ class Adam:
         W1T[rows], mT[rows], vT[rows] = p["W1"], m["W1"], v["W1"]
 
     def _hyper(self) -> dict:
-        return {"t": self.t, "learning_rate": self.lr, "beta1": self.beta1, "beta2": self.beta2}
+        return {"t": self.t, "learning_rate": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
     def moments(self) -> dict:
         return {"m": self.m, "v": self.v}
@@ -105,11 +106,11 @@ def annealed(learning_rate: float, steps: int, anneal_steps: int) -> float:
     return learning_rate * max(0.0, 1.0 - steps / anneal_steps)
 
 
-def make(name: str, params: dict, learning_rate: float, decay_rate: float = 0.99):
+def make(name: str, params: dict, learning_rate: float, decay_rate: float = 0.99, adam_eps: float = 1e-8):
     if name == "rmsprop":
         return RMSProp(params, learning_rate, decay_rate)
     if name == "adam":
-        return Adam(params, learning_rate)
+        return Adam(params, learning_rate, eps=adam_eps)
     raise PgcliError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {name!r}")
 
 
