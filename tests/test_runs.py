@@ -132,8 +132,8 @@ def test_snapshots_keep_the_agent_at_each_mark_and_change_nothing(tmp_path, fake
 
     cfg = {"seed": 4, "num_envs": 4, "hidden": 16, **({"algo": "ppo", "rollout_steps": 15} if algo == "ppo" else {})}
     events: list[str] = []
-    a = run(cfg, tmp_path / "a.p", max_steps=1300, save_every=1000, snapshot_every=500, on_event=events.append)
-    b = run(cfg, tmp_path / "b.p", max_steps=1300, save_every=1000)
+    a = run(cfg, tmp_path / "a.p", max_steps=1000, save_every=1000, snapshot_every=500, on_event=events.append)
+    b = run(cfg, tmp_path / "b.p", max_steps=1000, save_every=1000)
     # training goes on exactly as without them: the same metrics, the same final weights
     game = ("episode", "steps", "reward", "running_reward", "won", "lost", "total_steps", "cut")
     rows = [[[r[k] for k in game] for r in csv.DictReader(open(tmp_path / f"{n}.metrics.csv"))]
@@ -150,7 +150,7 @@ def test_snapshots_keep_the_agent_at_each_mark_and_change_nothing(tmp_path, fake
         agent = load_agent(snapshot_path(a.output, mark))  # what play, record and evaluate read
         assert agent.policy.params["W1"].shape[0] == 16 and agent.episode == snap.episode > 0
         assert any(str(snapshot_path(a.output, mark)) in e for e in events)
-    later = run({}, a.output, resume=a.output, max_steps=400, snapshot_every=500)  # resumed: the next mark
+    later = run({}, a.output, resume=a.output, max_steps=500, snapshot_every=500)  # resumed: the next mark
     assert snapshot_path(a.output, 1500).exists() and later.steps >= 1500
     with pytest.raises(PgcliError, match="snapshot every"):
         run(cfg, tmp_path / "c.p", max_steps=10, snapshot_every=0)

@@ -222,6 +222,8 @@ def train(
                 raise PgcliError(f"{e}; saved {output} (continue with --resume {output})") from None
             finally:
                 saver.wait()
+            if snaps is not None and snaps.due(counters.steps):  # a mark reached by the stop itself
+                snaps.take(counters.steps, snapshot())
             saver.save_now()
             if not finished and caught:
                 name = signal.Signals(caught[0]).name
