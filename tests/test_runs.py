@@ -157,3 +157,21 @@ def test_snapshots_keep_the_agent_at_each_mark_and_change_nothing(tmp_path, fake
     r = train("--steps", "300", "--snapshot-every", "200", "-o", str(tmp_path / "cli.p"))  # the flag
     assert r.exit_code == 0, r.output
     assert (tmp_path / "cli.200.p").exists()
+
+
+def test_a_snapshot_that_cannot_be_written_is_reported_and_training_goes_on(tmp_path, fake_env, monkeypatch):
+    from pgcli.commands.train import train as run
+
+    real = checkpoint.save
+
+    def full_disk(path, ckpt):
+        if ".500." in path.name or path.name.endswith(".500.p"):
+            raise OSError(28, "No space left on device")
+        return real(path, ckpt)
+
+    monkeypatch.setattr(checkpoint, "save", full_disk)
+    events: list[str] = []
+    r = run({"num_envs": 4, "hidden": 16}, tmp_path / "a.p", max_steps=700, snapshot_every=500, on_event=events.append)
+    assert r.steps >= 700 and checkpoint.load(r.output).meta["steps"] == r.steps  # the run and its checkpoint
+    assert any("could not write the snapshot" in e and "No space left on device" in e for e in events)
+    assert not (tmp_path / "a.500.p").exists()

@@ -182,6 +182,11 @@ def train(
             tb = TensorBoardLog(tensorboard)
         saver, metrics, env, started_ray = Saver(output, on_event, snapshot), None, None, False
         snaps = None if snapshot_every is None else Snapshots(output, snapshot_every, counters.steps, on_event)
+
+        def keep_agent() -> None:  # in fresh arrays: the saver's buffers may be being written
+            trainer.settle()  # the weights of a finished update, as a save takes them
+            snaps.take(counters.steps, to_checkpoint(cfg, settings.to_dict(), trainer))
+
         try:
             if remote:
                 from pgcli.cluster import remote as cluster
@@ -198,8 +203,7 @@ def train(
             def episode_done(st: EpisodeStats) -> None:
                 metrics.row(st)
                 if snaps is not None and snaps.due(counters.steps):
-                    trainer.settle()  # the weights of a finished update, as a save takes them
-                    snaps.take(counters.steps, to_checkpoint(cfg, settings.to_dict(), trainer))
+                    keep_agent()
                 if st.cut:  # a game cut by the stop: a row for its learned steps, no episode to show
                     return
                 if tb is not None:
@@ -223,7 +227,7 @@ def train(
             finally:
                 saver.wait()
             if snaps is not None and snaps.due(counters.steps):  # a mark reached by the stop itself
-                snaps.take(counters.steps, snapshot())
+                keep_agent()
             saver.save_now()
             if not finished and caught:
                 name = signal.Signals(caught[0]).name

@@ -140,8 +140,8 @@ class Snapshots:
     """`--snapshot-every N`: the agent as it was at every N agent steps, kept beside the checkpoint
     as a weights-only export (float32: what `pgcli export` writes) that every command reads: watch,
     record or evaluate it at 1M, 2M, ... steps. Taken at the first finished game past each mark (or at
-    the stop, if it reaches one), at a settle point, so training goes on exactly as it would without them. A failed write is reported
-    and training goes on (the checkpoint is what keeps the run safe)."""
+    the stop, if it reaches one), at a settle point, so training goes on exactly as it would without
+    them. A failed write is reported and training goes on (the checkpoint keeps the run safe)."""
 
     def __init__(self, output: Path, every: int, steps_now: int, on_event: Callable[[str], None]):
         self.output, self.every, self.on_event = output, every, on_event
