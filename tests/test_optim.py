@@ -85,8 +85,7 @@ def test_the_learning_rate_falls_linearly_to_zero_and_stays_there():
     assert optim.annealed(5e-4, 1000, 1000) == optim.annealed(5e-4, 5000, 1000) == 0.0
 
 
-@pytest.mark.parametrize("algo", ["reinforce", "ppo"])
-def test_adam_eps_shrinks_the_steps_of_weights_with_small_gradients(tmp_path, fake_env, algo):
+def test_adam_eps_shrinks_the_steps_of_weights_with_small_gradients():
     params = {"W": np.zeros((1, 3))}
     g = {"W": np.array([[1e-2, 1e-5, 1e-7]])}
     steps = {}
@@ -99,6 +98,10 @@ def test_adam_eps_shrinks_the_steps_of_weights_with_small_gradients(tmp_path, fa
     # 1e-5: a gradient of 1e-5 moves its weight half as far, one of 1e-7 barely at all
     assert np.isclose(steps[1e-5][0], 1e-3, rtol=2e-3)
     assert np.isclose(steps[1e-5][1], 0.5e-3, rtol=1e-3) and steps[1e-5][2] < 0.02e-3
+
+
+@pytest.mark.parametrize("algo", ["reinforce", "ppo"])
+def test_adam_eps_is_saved_and_used_by_the_runs_optimizer(tmp_path, fake_env, algo):
     cfg = {**FAST, "seed": 2, **({"algo": "ppo", "rollout_steps": 15} if algo == "ppo" else {})}
     a = train({**cfg, "adam_eps": 1e-5}, tmp_path / "a.p", episodes=4, save_every=4)
     b = train(cfg, tmp_path / "b.p", episodes=4, save_every=4)

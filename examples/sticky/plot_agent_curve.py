@@ -12,12 +12,16 @@ import argparse
 import csv
 from pathlib import Path
 
+from pgcli.commands.plot import read_metrics
+
 RAINBOW = [(1.75, 0), (2.5, 15), (4.0, 18)]  # Dopamine Rainbow, sticky Pong (../shared/MEASUREMENTS.md)
 
 
-def column(path: Path, *names: str) -> list[list[float]]:
-    rows = [r for r in csv.DictReader(open(path)) if r.get("cut", "0") != "1"]
-    return [[float(r[n]) for r in rows] for n in names]
+def agents(path: Path) -> tuple[list[float], list[float], list[float]]:
+    """From an agent-curve CSV: (millions of agent steps, sampled means, greedy means)."""
+    rows = list(csv.DictReader(open(path)))
+    return ([float(r["steps"]) / 1e6 for r in rows], [float(r["sampled_mean"]) for r in rows],
+            [float(r["greedy_mean"]) for r in rows])
 
 
 def main() -> None:
@@ -34,12 +38,11 @@ def main() -> None:
         ap.error("give the runs as triples: metrics CSV, agent-curve CSV, label")
     fig, ax = plt.subplots(figsize=(9, 5.5))
     for i in range(0, len(args.runs), 3):
-        metrics, agents, label = Path(args.runs[i]), Path(args.runs[i + 1]), args.runs[i + 2]
+        metrics, kept, label = Path(args.runs[i]), Path(args.runs[i + 1]), args.runs[i + 2]
         color = f"C{i // 3}"
-        steps, running = column(metrics, "total_steps", "running_reward")
-        ax.plot([s / 1e6 for s in steps], running, color=color, lw=1.2, label=f"{label}: running reward")
-        s, sampled, greedy = column(agents, "steps", "sampled_mean", "greedy_mean")
-        s = [x / 1e6 for x in s]
+        run = read_metrics(metrics)  # what `pgcli plot` reads: finished games, in episode order
+        ax.plot(run.steps / 1e6, run.running_reward, color=color, lw=1.2, label=f"{label}: running reward")
+        s, sampled, greedy = agents(kept)
         ax.plot(s, sampled, "o", color=color, mfc="none", label=f"{label}: agent, 20 games sampled")
         ax.plot(s, greedy, "^", color=color, label=f"{label}: agent, 20 games greedy")
     ax.plot(*zip(*RAINBOW), "k*", ms=11, label="Dopamine Rainbow (epsilon 0.01): 0, +15, +18")
