@@ -110,3 +110,36 @@ def test_adam_eps_is_saved_and_used_by_the_runs_optimizer(tmp_path, fake_env, al
     assert not np.array_equal(ca.model["W1"], cb.model["W1"])  # and used by the run's optimizer
     with pytest.raises(Exception, match="adam eps must be in"):
         train({**cfg, "adam_eps": 0.0}, tmp_path / "c.p", episodes=1)
+
+
+def test_lazy_adam_rows_are_the_dense_step_on_those_rows_bit_for_bit():
+    """Adam with `rows` (the numba kernel) moves exactly the lit pixels' weights and moments, by
+    exactly what `pg_math.adam_step` gives them over several steps; the float32 mirror follows."""
+    from pgcli.core import pg_math
+    from pgcli.core.network import pixel_major
+
+    rng = np.random.default_rng(2)
+    params = {"W1": pixel_major(rng.standard_normal((5, 300))), "W2": rng.standard_normal(5)}
+    lazy = {k: v.copy(order="K") for k, v in params.items()}
+    whole = {k: v.copy() for k, v in params.items()}
+    opt = optim.make("adam", lazy, 1e-2)
+    m, v = optim.zeros_like_params(whole), optim.zeros_like_params(whole)
+    mirror = lazy["W1"].T.astype(np.float32)
+    for t in range(1, 4):
+        rows = np.sort(rng.choice(300, 40, replace=False))
+        gW1 = np.zeros((5, 300))
+        gW1[:, rows] = rng.standard_normal((5, 40))
+        g = {"W1": gW1, "W2": rng.standard_normal(5)}
+        opt.step(lazy, {"W1": np.ascontiguousarray(gW1.T[rows]), "W2": g["W2"]}, rows=rows, mirror=mirror)
+        touched = {k: v.copy() for k, v in whole.items()}
+        pg_math.adam_step(touched, g, m, v, t, 1e-2)
+        # dense Adam also decays the moments of rows with a zero gradient and moves those weights: keep
+        # its numbers only on the touched rows (what lazy Adam promises), the rest stays where it was
+        untouched = np.setdiff1d(np.arange(300), rows)
+        for d in (m, v):
+            d["W1"][:, untouched] = opt.m["W1"][:, untouched] if d is m else opt.v["W1"][:, untouched]
+        touched["W1"][:, untouched] = whole["W1"][:, untouched]
+        whole = touched
+        assert np.array_equal(lazy["W1"], whole["W1"]) and np.array_equal(lazy["W2"], whole["W2"])
+        assert np.array_equal(opt.m["W1"], m["W1"]) and np.array_equal(opt.v["W1"], v["W1"])
+        assert np.array_equal(mirror, lazy["W1"].T.astype(np.float32))

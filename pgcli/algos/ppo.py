@@ -7,6 +7,7 @@ clipped surrogate + value + entropy loss after clipping the global gradient norm
 the approximate KL between the policy that acted and the current one is checked: past
 1.5 x `target_kl` the remaining epochs are skipped (the blog's "checking the KL").
 W1 is updated lazily: only the pixels lit somewhere in the minibatch (see optim.Adam.step).
+The products and Adam's rows follow the lit inputs (`pgcli.core.kernels`).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class PPO:
         signed, counts, actions, p_old, adv, ret = batch
         logp_old = np.log(p_old.clip(1e-12))  # P(the action taken) under the policy that acted
         N, M = len(counts), cfg.minibatches
+        W1T32 = self.policy.W1T.astype(np.float32)  # the products' copy of W1; Adam keeps its rows in step
         stats, epochs, stop = [], 0, False
         for epoch in range(cfg.epochs):
             for mb in np.array_split(self.rng.permutation(N), M):
@@ -77,7 +79,7 @@ class PPO:
                 a = adv[mb]
                 a = (a - a.mean()) / (a.std() + 1e-8)  # advantages normalised per minibatch
                 _, grads, pixels, rows, st = ppo_math.loss_and_grads_sparse(
-                    params, self.policy.W1T, batch, actions[mb], logp_old[mb], a, ret[mb],
+                    params, W1T32, batch, actions[mb], logp_old[mb], a, ret[mb],
                     cfg.clip, self.ent_coef, cfg.vf_coef)
                 if cfg.target_kl and st["approx_kl"] > 1.5 * cfg.target_kl:
                     stop = True  # the policy moved too far from the one that acted: no more steps
@@ -87,7 +89,7 @@ class PPO:
                 norm = np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
                 scale = min(1.0, cfg.max_grad_norm / (norm + 1e-6))  # global grad-norm clip
                 ascent = {k: -scale * g for k, g in grads.items()}  # adam_step ascends
-                self.opt.step(params, ascent, rows=pixels)
+                self.opt.step(params, ascent, rows=pixels, mirror=W1T32)
             epochs += not stop
             if stop:
                 break

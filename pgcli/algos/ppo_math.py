@@ -91,9 +91,10 @@ def loss_and_grads_dense(params, X, a, logp_old, adv, ret, clip, ent_coef, vf_co
     return loss, grads, stats
 
 
-def loss_and_grads_sparse(params, W1T, batch, a, logp_old, adv, ret, clip, ent_coef, vf_coef):
-    """The same numbers from a `sparse.Batch`: -> (loss, grads with W1 as (pixels, rows), stats)."""
-    h = batch.hidden(W1T)
+def loss_and_grads_sparse(params, W1T32, batch, a, logp_old, adv, ret, clip, ent_coef, vf_coef):
+    """The same numbers from a `sparse.Batch` and W1 as a float32 (6400, H) copy:
+    -> (loss, grads with W1 as (pixels, rows), stats)."""
+    h = batch.hidden(W1T32)
     np.maximum(h, 0, out=h)  # ReLU nonlinearity
     z, v = h @ params["W2"], h @ params["Wv"] + params["bv"][0]
     loss, dz, dv, stats = heads_loss(z, v, a, logp_old, adv, ret, clip, ent_coef, vf_coef)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli.core import pg_math
+from pgcli.core import kernels, pg_math
 from pgcli.errors import PgcliError
 
 BLOCK = 1 << 16  # weights per block: ~0.5 MB per float64 array, so a step's dozen passes stay in cache
@@ -72,10 +72,11 @@ class Adam:
         self.m, self.v = zeros_like_params(params), zeros_like_params(params)
         self.t = 0
 
-    def step(self, params: dict, grad: dict, rows: np.ndarray | None = None) -> None:
+    def step(self, params: dict, grad: dict, rows: np.ndarray | None = None, mirror: np.ndarray | None = None) -> None:
         """One ascent step. With `rows`, W1 is updated lazily, like PyTorch's SparseAdam: only
         those pixels' weights and moments (a pixel lit nowhere in the batch has a zero gradient),
-        and `grad["W1"]` holds just those pixels, pixel-major (len(rows), H)."""
+        and `grad["W1"]` holds just those pixels, pixel-major (len(rows), H); `mirror`, a float32
+        (6400, H) copy of W1T, takes the new rows too (one pass, `kernels.adam_rows`)."""
         self.t += 1
         if rows is None:
             blockwise(pg_math.adam_step, params, grad, self.m, self.v, **self._hyper())
@@ -83,10 +84,8 @@ class Adam:
         rest = [k for k in params if k != "W1"]
         pick = lambda d: {k: d[k] for k in rest}  # noqa: E731
         blockwise(pg_math.adam_step, pick(params), pick(grad), pick(self.m), pick(self.v), **self._hyper())
-        W1T, mT, vT = params["W1"].T, self.m["W1"].T, self.v["W1"].T  # (6400, H) views
-        p, m, v = {"W1": W1T[rows]}, {"W1": mT[rows]}, {"W1": vT[rows]}
-        blockwise(pg_math.adam_step, p, {"W1": grad["W1"]}, m, v, **self._hyper())
-        W1T[rows], mT[rows], vT[rows] = p["W1"], m["W1"], v["W1"]
+        kernels.adam_rows(params["W1"].T, self.m["W1"].T, self.v["W1"].T, rows, grad["W1"], self.t, self.lr,
+                          self.beta1, self.beta2, self.eps, kernels.NO_MIRROR if mirror is None else mirror)
 
     def _hyper(self) -> dict:
         return {"t": self.t, "learning_rate": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}

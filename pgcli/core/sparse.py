@@ -6,15 +6,14 @@ rows of W1.T that are switched on, and we store each step as those signed pixel 
 index j+1 for +1 and -(j+1) for -1, in int16 (~50 bytes a step instead of 51,200).
 Any input `pgcli.core.observe` builds (up to 3 x 6400 + 18 entries of -1/0/+1) takes the same
 path. Both passes give the dense reference's numbers, for either head (tests/test_sparse.py).
+The loops over the lit inputs are `pgcli.core.kernels` (numba): work in proportion to what is lit.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from pgcli.core import heads
-
-STEP_CHUNK = 64  # steps per chunk of the episode gradient (fastest on real Pong play: 12.4 us/step vs 16.3 at 256)
+from pgcli.core import heads, kernels
 
 
 def encode(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -31,16 +30,17 @@ def decode(signed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.abs(signed).astype(np.intp) - 1, np.sign(signed)
 
 
+def offsets_of(counts: np.ndarray) -> np.ndarray:
+    """Per-step counts (N,) -> where each step's indices start, and the end (N + 1,)."""
+    out = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
+
+
 def hidden32(W1T32: np.ndarray, signed: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """relu(x @ W1.T) for a batch of N sparse steps, in float32 (for acting). W1T32: (6400, H)."""
-    cols, signs = decode(signed)
-    rows = W1T32.take(cols, axis=0)  # (nnz, H): the lit pixels' weights
-    signs = signs.astype(np.float32)
-    h = np.empty((len(counts), W1T32.shape[1]), np.float32)  # (N, H) = x @ W1.T, step by step
-    a = 0
-    for t, k in enumerate(counts.tolist()):  # a short loop of small dots beats one (N, nnz) matmul
-        np.dot(signs[a : a + k], rows[a : a + k], out=h[t])
-        a += k
+    h = np.empty((len(counts), W1T32.shape[1]), np.float32)  # (N, H) = x @ W1.T, the lit rows added
+    kernels.add_rows(W1T32, signed, offsets_of(counts), h)
     np.maximum(h, 0, out=h)  # ReLU nonlinearity
     return h
 
@@ -50,35 +50,23 @@ def episode_gradient(W1T, W2, signed, counts, y, epr_adv, dW1T=None):
 
     W1T (6400, H) is W1 transposed, so a pixel's weights are one contiguous row; W2 (H,) (or (H, A),
     a softmax head); signed/counts: the episode's T steps in sparse form; y: (T,) the actions taken
-    (1.0 where UP was taken);
-    epr_adv: (T,) standardised discounted returns. dW1T (6400, H), if given, is added to in
-    place (the batch's gradient buffer), else a new one is made.
-    In chunks of STEP_CHUNK steps, only the pixels lit somewhere in the chunk matter (~400 of
-    6400 in real Pong play): their inputs form a small dense matrix epx, and the seed's dense
-    products run on those rows of W1T alone. Returns (dW1T (6400, H), dW2 (H,) or (H, A)).
+    (1.0 where UP was taken); epr_adv: (T,) standardised discounted returns. dW1T (6400, H), if
+    given, is added to in place (the batch's gradient buffer), else a new one is made.
+    The seed's products, on the lit inputs only: eph = epx @ W1.T adds each step's lit rows of W1T,
+    and dW1 = dh.T @ epx adds each step's dh into its lit rows. Returns (dW1T (6400, H), dW2).
     """
     (D, H), T = W1T.shape, len(counts)
     dW1T = np.zeros((D, H)) if dW1T is None else dW1T
-    dW2 = np.zeros(W2.shape)
-    offsets = np.concatenate([[0], np.cumsum(counts)])
-    lit, slot = np.zeros(D, bool), np.empty(D, np.intp)  # scratch: is pixel j lit, its column in epx
-    for t0 in range(0, T, STEP_CHUNK):
-        t1 = min(T, t0 + STEP_CHUNK)
-        cols, signs = decode(signed[offsets[t0] : offsets[t1]])
-        lit[cols] = True
-        used = np.flatnonzero(lit)  # the lit pixels of this chunk, sorted (cheaper than np.unique)
-        lit[used] = False
-        slot[used] = np.arange(len(used))
-        epx = np.zeros((t1 - t0, len(used)))  # (t, U) inputs restricted to the lit pixels
-        epx[np.repeat(np.arange(t1 - t0), counts[t0:t1]), slot[cols]] = signs
-        eph = epx @ W1T[used]  # (t, H)
-        np.maximum(eph, 0, out=eph)  # ReLU nonlinearity
-        z = eph @ W2  # (t,) log-odds of UP, or (t, A) logits
-        epdlogp = heads.per_step(epr_adv[t0:t1], heads.dlogp(z, y[t0:t1]))  # grad of log P(action taken), advantaged
-        dW2 += eph.T @ epdlogp  # (H,) or (H, A)
-        dh = heads.backward(epdlogp, W2)  # (t, H)
-        np.copyto(dh, 0.0, where=eph <= 0)  # backprop through ReLU
-        dW1T[used] += epx.T @ dh  # (U, H): the only pixels with a non-zero gradient
+    offsets = offsets_of(counts)
+    eph = np.empty((T, H))
+    kernels.add_rows(W1T, signed, offsets, eph)  # (T, H) = epx @ W1.T
+    np.maximum(eph, 0, out=eph)  # ReLU nonlinearity
+    z = eph @ W2  # (T,) log-odds of UP, or (T, A) logits
+    epdlogp = heads.per_step(epr_adv, heads.dlogp(z, y))  # grad of log P(action taken), advantaged
+    dW2 = eph.T @ epdlogp  # (H,) or (H, A)
+    dh = heads.backward(epdlogp, W2)  # (T, H)
+    np.copyto(dh, 0.0, where=eph <= 0)  # backprop through ReLU
+    kernels.scatter_rows(dh, signed, offsets, np.arange(D), dW1T)  # dW1T += epx.T @ dh, lit rows only
     return dW1T, dW2
 
 
@@ -92,29 +80,30 @@ def select(signed: np.ndarray, counts: np.ndarray, steps: np.ndarray) -> tuple[n
 
 
 class Batch:
-    """N sparse steps ready for float64 forward and backward passes (PPO's minibatches).
+    """N sparse steps ready for forward and backward passes (PPO's minibatches).
 
-    Only the pixels lit somewhere in the batch matter (~750-1,500 of 6400 in 1,024 steps of real
-    Pong): their inputs form a small dense matrix epx (N, U), and the seed's dense products run on
-    those rows of W1T alone, as in `episode_gradient`. The two big products run in float32 (2x
-    faster; inputs are exactly -1/0/+1, results are returned in float64): within ~1e-6 of the
-    float64 reference (tests/test_ppo.py), far below the noise of a policy gradient.
+    The two products follow the lit inputs (`pgcli.core.kernels`): ~60 rows of W1T added per step
+    forward, ~60 rows of the gradient added to backward, in float32 (inputs are exactly -1/0/+1;
+    results are returned in float64, within ~1e-6 of the float64 reference, tests/test_ppo.py).
+    Only the pixels lit somewhere in the batch get a gradient: `pixels`, sorted.
     """
 
     def __init__(self, signed: np.ndarray, counts: np.ndarray, D: int):
-        cols, signs = decode(signed)
+        self.signed, self.offsets = signed, offsets_of(counts)
         lit = np.zeros(D, bool)
-        lit[cols] = True
+        lit[np.abs(signed.astype(np.intp)) - 1] = True
         self.pixels = np.flatnonzero(lit)  # (U,) the lit pixels, sorted
-        slot = np.empty(D, np.intp)
-        slot[self.pixels] = np.arange(len(self.pixels))
-        self.epx = np.zeros((len(counts), len(self.pixels)), np.float32)  # (N, U) inputs on the lit pixels
-        self.epx[np.repeat(np.arange(len(counts)), counts), slot[cols]] = signs
+        self.slot = np.empty(D, np.intp)  # pixel -> its row in the gradient
+        self.slot[self.pixels] = np.arange(len(self.pixels))
 
-    def hidden(self, W1T: np.ndarray) -> np.ndarray:
-        """x @ W1.T for the N steps (before ReLU), float64 (N, H). W1T: (6400, H)."""
-        return (self.epx @ W1T[self.pixels].astype(np.float32)).astype(np.float64)
+    def hidden(self, W1T32: np.ndarray) -> np.ndarray:
+        """x @ W1.T for the N steps (before ReLU), float64 (N, H). W1T32: (6400, H) float32."""
+        h = np.empty((len(self.offsets) - 1, W1T32.shape[1]), np.float32)
+        kernels.add_rows(W1T32, self.signed, self.offsets, h)
+        return h.astype(np.float64)
 
     def grad_W1T(self, dh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """dh (N, H) -> (the lit pixels (U,), their rows of dLoss/dW1T (U, H)); others are 0."""
-        return self.pixels, (self.epx.T @ dh.astype(np.float32)).astype(np.float64)
+        g = np.zeros((len(self.pixels), dh.shape[1]), np.float32)
+        kernels.scatter_rows(dh.astype(np.float32), self.signed, self.offsets, self.slot, g)
+        return self.pixels, g.astype(np.float64)
