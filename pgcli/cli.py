@@ -16,8 +16,42 @@ from pgcli.config import Config
 from pgcli.errors import PgcliError, Stopped
 
 
+def _stdout_failure(e: OSError | None = None) -> OSError | None:
+    """`e` if it came from writing to standard output (a full disk, a closed pipe), else None; with
+    no `e`, the error stdout gives when flushed now, or None when it takes what it holds."""
+    if e is None:
+        try:
+            sys.stdout.flush()
+        except OSError as failed:
+            return failed
+        return None
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next  # the frame that made the failing call (click's echo, rich's console)
+    values = list(tb.tb_frame.f_locals.values()) if tb is not None else []
+    for value in values + [getattr(v, "file", None) for v in values]:  # a stream, or rich's Console.file
+        try:
+            if hasattr(value, "write") and value.fileno() == sys.stdout.fileno():
+                return e
+        except (OSError, ValueError, AttributeError):
+            continue
+    return None
+
+
+def _give_up_stdout(e: OSError) -> None:
+    """One line on stderr (none for a closed pipe, as `pgcli games | head` expects) and exit 1;
+    stdout goes to /dev/null so the interpreter's own last flush cannot print a traceback."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    if not isinstance(e, BrokenPipeError):
+        typer.echo(f"pgcli: error: cannot write to standard output ({e.strerror or e})", err=True)
+    sys.exit(1)
+
+
 class _Group(TyperGroup):
-    """Turns every user mistake into one line on stderr: usage errors exit 2, PgcliError 1."""
+    """Turns every user mistake into one line on stderr: usage errors exit 2, PgcliError 1, an
+    output that cannot be written 1."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
@@ -37,6 +71,12 @@ class _Group(TyperGroup):
         except (typer.Abort, KeyboardInterrupt):
             typer.echo("pgcli: interrupted", err=True)
             sys.exit(130)
+        except OSError as e:
+            if (failed := _stdout_failure(e)) is None:
+                raise e  # not standard output: a bug, keep its traceback
+            _give_up_stdout(failed)
+        if (failed := _stdout_failure()) is not None:
+            _give_up_stdout(failed)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
@@ -191,14 +231,14 @@ def evaluate(
         return
     typer.echo(f"{checkpoint}: {episodes} games on {res['env_id']} with sticky actions {res['sticky_actions']:g} "
                f"({'greedy' if greedy else 'sampled'} actions, seed {seed})")
-    if res["game"] == "pong":
+    if "points_won" in res:
         typer.echo(f"  mean reward   {res['mean_reward']:+.2f} ± {res['std_reward']:.2f}  (points won minus lost; +21 is a perfect game)")
         typer.echo(f"  points        won {res['points_won']}, lost {res['points_lost']}")
         typer.echo(f"  games won     {res['games_won']} of {episodes}")
     else:
         typer.echo(f"  mean score    {res['mean_reward']:.2f} ± {res['std_reward']:.2f}  (the game's own score, unclipped)")
     if res["place"]:
-        typer.echo(f"  DQN paper     {res['place']}")
+        typer.echo(f"  vs humans     {res['place']}")
     typer.echo(f"  game length   {res['mean_episode_steps']:.0f} agent steps on average")
     typer.echo(f"  speed         {res['steps_per_second']:.0f} agent steps/s")
 
@@ -257,7 +297,7 @@ def games_(
     typer.echo(f"{len(rows)} games; train one with: pgcli train --game NAME (e.g. pgcli train --game breakout --algo ppo)")
 
 
-from pgcli import cli_results  # noqa: E402,F401  (registers weights, visualize-weights, export, plot, bench on `app`)
+from pgcli import cli_benchmark, cli_results  # noqa: E402,F401  (register weights, visualize-weights, export, plot, bench, benchmark on `app`)
 
 
 def main() -> None:

@@ -66,7 +66,7 @@ def export(
     float16: bool = typer.Option(False, "--float16", help="float16 weights: half the float32 file, about 3 significant digits."),
 ):
     """Write a small weights-only copy of a checkpoint to share (config and env settings kept)."""
-    from pgcli.files.outputs import export_file
+    from pgcli.commands.export import export_file
 
     if float16 and float64:
         raise PgcliError("choose one of --float16 and --float64")

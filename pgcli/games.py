@@ -16,6 +16,7 @@ import functools
 import re
 from dataclasses import dataclass, replace
 
+from pgcli import references
 from pgcli.errors import PgcliError
 
 
@@ -28,32 +29,36 @@ class Game:
     grey_background: tuple[int, ...] | None = None  # grey levels erased; None: the first frame's commonest
     red_background: tuple[int, ...] | None = None  # on RGB frames, red levels erased (the seed's Pong rule)
     point_resets: bool = False  # a non-zero reward ends the discounted return (Pong: every point)
-    random: float | None = None  # DQN paper (Mnih et al. 2015): random play's mean score
-    human: float | None = None  # and the human tester's
 
     @property
     def n_actions(self) -> int:
         return len(self.actions)
 
     def place(self, score: float) -> str:
-        """Where a score stands against the DQN paper's random and human references, if known."""
-        if self.random is None or self.human is None:
+        """Where a score stands against random and human play (DQN paper's table, and Agent57's where
+        it differs), if known."""
+        ref = references.REFERENCES.get(self.name)
+        if ref is None:
             return ""
-        pct = 100 * (score - self.random) / (self.human - self.random)
-        return f"random {self.random:g}, human {self.human:g}: {pct:.0f}% of the way from random to human"
+        parts = []
+        for table, random, human in (("", ref.random_nature, ref.human_nature),
+                                     (" (Agent57's table)", ref.random_agent57, ref.human_agent57)):
+            if human is not None and not (parts and human == ref.human_nature):
+                pct = 100 * references.hns(self.name, score, "agent57" if table else "nature")
+                parts.append(f"random {random:g}, human {human:g}{table}: {pct:.0f}% of the way from random to human")
+        return "; ".join(parts)
 
 
 PONG = Game("pong", actions=(3, 2), labels=("DOWN", "UP"), grey_background=(87, 107),
-            red_background=(144, 109), point_resets=True, random=-20.7, human=9.3)
+            red_background=(144, 109), point_resets=True)
 """The seed's Pong: P(UP) = sigmoid(W2 . h); action 2 moves the paddle up, 3 down."""
 PONG_NOOP = replace(PONG, actions=(0, 3, 2), labels=("NOOP", "DOWN", "UP"))
 """Pong with `--noop`: the paddle may also stay where it is (a softmax over NOOP, DOWN and UP). The
 seed's two actions cannot hold a still paddle: it must jitter, and sticky actions make it drift."""
 
-REFERENCES = {  # DQN Nature 2015, random / human (see ../shared/MEASUREMENTS.md)
-    "breakout": (1.7, 31.8), "boxing": (0.1, 4.3), "video_pinball": (16256.9, 17297.6), "freeway": (0.0, 29.6),
-    "space_invaders": (148.0, 1652.3), "enduro": (0.0, 309.6), "pong": (-20.7, 9.3),
-}
+REFERENCES = {name: (r.random_nature, r.human_nature) for name, r in references.REFERENCES.items()
+              if r.human_nature is not None}
+"""DQN Nature 2015 random / human per ROM (`pgcli.references` holds them all, with Agent57's)."""
 
 
 def _snake(camel: str) -> str:
@@ -117,8 +122,7 @@ def for_rom(rom: str, noop: bool = False) -> Game:
     if rom == "pong":
         return PONG_NOOP if noop else PONG
     labels = minimal_actions(rom)
-    random, human = REFERENCES.get(rom, (None, None))
-    return Game(rom, actions=tuple(range(len(labels))), labels=labels, random=random, human=human)
+    return Game(rom, actions=tuple(range(len(labels))), labels=labels)
 
 
 def catalogue() -> list[tuple[str, str, int]]:

@@ -1,6 +1,7 @@
 """play, evaluate, record and weights, in-process against the real emulator (short games)."""
 
 import json
+import os
 
 import imageio.v3 as iio
 import numpy as np
@@ -200,3 +201,22 @@ def test_terminal_view_never_drops_the_ball():
     text = frame_to_text(frame)
     assert len(text.plain.splitlines()) == 40 and all(len(l) == 80 for l in text.plain.splitlines())
     assert any("rgb(236,236,236)" in str(span.style) for span in text.spans)
+
+
+CANNOT_MAKE_FILES_HERE = "/proc"  # no file can be created there, not even by root
+
+
+@pytest.mark.skipif(not os.path.isdir(CANNOT_MAKE_FILES_HERE), reason="needs Linux's /proc")
+@pytest.mark.parametrize("args", [["weights", "{agent}", "-o", "/proc/w.png", "--neurons", "4"],
+                                  ["record", "{agent}", "-o", "/proc/pong.gif", "--max-frames", "4"]])
+def test_an_output_that_cannot_be_written_is_one_line(agent_file, args):
+    """As a user runs it (a process of its own): the one line, and nothing more at exit (imageio's
+    writers used to retry a failed file when collected, printing a traceback after the line)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("PIL")
+    r = subprocess.run([sys.executable, "-m", "pgcli", *[a.format(agent=agent_file) for a in args]],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.startswith(f"pgcli: error: {args[3]}: cannot write")

@@ -17,9 +17,21 @@ SMALL = {"num_envs": 4, "hidden": 16, "batch_size": 2}
 
 @pytest.fixture(scope="module")
 def local_ray():
+    """A local Ray with a token of its own: Ray would otherwise write one under ~/.ray."""
+    import secrets
+
+    saved = {k: os.environ.get(k) for k in ("RAY_AUTH_TOKEN",)}
+    os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    yield
-    ray.shutdown()
+    try:
+        yield
+    finally:
+        ray.shutdown()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])

@@ -1,5 +1,7 @@
 """`pgcli plot`: a real matplotlib figure from metrics CSVs, and milestones read off the data."""
 
+import os
+
 import imageio.v3 as iio
 import pytest
 from typer.testing import CliRunner
@@ -80,3 +82,12 @@ def test_plot_of_another_game_uses_its_random_and_human_scores(tmp_path):
     assert "running reward >= 1.7: episode      3" in r.stdout  # beats random play (DQN paper: 1.7)
     assert "running reward >= 31.8: episode      6" in r.stdout  # reaches the human reference
     assert iio.imread(out).ndim == 3
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs Linux's /proc")
+def test_a_figure_that_cannot_be_written_is_one_line(tmp_path):
+    a = tmp_path / "a.metrics.csv"
+    write_metrics(a, [-21, -18, -14.9])
+    r = runner.invoke(app, ["plot", str(a), "-o", "/proc/curve.png"])
+    assert r.exit_code == 1 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.startswith("pgcli: error: /proc/curve.png: cannot write")

@@ -1,9 +1,11 @@
 """Hostile and broken inputs: fuzzed files, locks, full disks, NaN, failing saves."""
 
 import errno
+import os
 import pickle
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from pgcli.files import checkpoint
@@ -151,3 +153,17 @@ def test_unreadable_checkpoint(tmp_path, monkeypatch):
     monkeypatch.setattr("pathlib.Path.read_bytes", denied)
     r = runner.invoke(app, ["weights", str(path)])
     assert r.exit_code == 1 and r.stderr.strip() == f"pgcli: error: {path}: permission denied"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["games", "--json"], ["games"], ["--help"]])
+def test_standard_output_that_cannot_take_the_text_is_one_line(args):
+    """`pgcli evaluate x.p --json > /dev/full` and the like: click's echo and rich's console alike."""
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "pgcli", *args], stdout=full, stderr=subprocess.PIPE, text=True,
+                           timeout=120)
+    assert r.returncode == 1
+    assert r.stderr == "pgcli: error: cannot write to standard output (No space left on device)\n"

@@ -7,6 +7,7 @@ from typing import Callable
 
 import numpy as np
 
+from pgcli import references
 from pgcli.commands.agent import Agent
 from pgcli.envs import make_env
 
@@ -62,23 +63,27 @@ def evaluate(agent: Agent, episodes: int, seed: int = 0, greedy: bool = False,
         env.close()
     seconds = time.perf_counter() - t0
     rewards = np.array([r["reward"] for r in results], float)
-    return {
+    mean = float(rewards.mean())
+    out = {
         "episodes": episodes,
         "greedy": greedy,
         "seed": seed,
         "env_id": agent.settings.env_id,
         "game": agent.game.name,
-        "place": agent.game.place(float(rewards.mean())),
+        "place": agent.game.place(mean),
+        "hns": {t: references.hns(agent.game.name, mean, t) for t in references.TABLES},  # None: no such table
         "sticky_actions": agent.settings.repeat_action_probability,
-        "mean_reward": float(rewards.mean()),
+        "max_frames_per_game": agent.settings.max_num_frames_per_episode,
+        "mean_reward": mean,
         "std_reward": float(rewards.std()),
-        "points_won": int(sum(r["won"] for r in results)),
-        "points_lost": int(sum(r["lost"] for r in results)),
-        "games_won": int((rewards > 0).sum()),
-        "mean_episode_steps": float(np.mean([r["steps"] for r in results])),
-        "steps_per_second": total_steps / seconds if seconds > 0 else 0.0,
-        "rewards": [_number(v) for v in rewards],
     }
+    if agent.game.point_resets:  # Pong: a score is points won minus points lost, a game is won or lost
+        out.update(points_won=int(sum(r["won"] for r in results)), points_lost=int(sum(r["lost"] for r in results)),
+                   games_won=int((rewards > 0).sum()))
+    out.update(mean_episode_steps=float(np.mean([r["steps"] for r in results])),
+               steps_per_second=total_steps / seconds if seconds > 0 else 0.0,
+               rewards=[_number(v) for v in rewards])
+    return out
 
 
 def _number(v: float) -> int | float:

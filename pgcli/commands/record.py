@@ -106,11 +106,11 @@ def write_video(path: Path, frames: list[np.ndarray], fps: float) -> None:
     import imageio.v3 as iio
 
     ext = check_output(path)
-    with outputs.atomic_output(path) as tmp:
-        if ext == ".gif":  # GIF frame times are whole centiseconds; identical frames get merged
-            iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=gif_frame_ms(fps), loop=0)
-        else:
-            iio.imwrite(tmp, np.stack(frames), extension=".mp4", fps=fps, codec="libx264", macro_block_size=1)
+    if ext == ".gif":  # GIF frame times are whole centiseconds; identical frames get merged
+        outputs.write_image(path, np.stack(frames), duration=gif_frame_ms(fps), loop=0)
+        return
+    with outputs.atomic_output(path) as tmp:  # ffmpeg writes to a file of its own
+        iio.imwrite(tmp, np.stack(frames), extension=".mp4", fps=fps, codec="libx264", macro_block_size=1)
 
 
 def record(agent: Agent, path: Path, episodes: int = 1, max_frames: int | None = None, fps: float | None = None,

@@ -58,13 +58,10 @@ def check_output(path: Path, animated: bool) -> None:
 
 def write_image(path: Path, frames: list[np.ndarray], fps: float = 2.0) -> None:
     """One frame -> still image; several -> looping GIF. Atomic: no partial file on failure."""
-    import imageio.v3 as iio
-
-    with outputs.atomic_output(path) as tmp:
-        if len(frames) == 1:
-            iio.imwrite(tmp, frames[0], extension=path.suffix.lower())
-        else:
-            iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=1000.0 / fps, loop=0)
+    if len(frames) == 1:
+        outputs.write_image(path, frames[0])
+    else:
+        outputs.write_image(path, np.stack(frames), duration=1000.0 / fps, loop=0)
 
 
 def parse_neurons(text: str) -> int | None:

@@ -24,7 +24,7 @@ import numpy as np
 
 from pgcli.config import Config
 from pgcli.errors import PgcliError
-from pgcli.files.outputs import atomic_output
+from pgcli.files.atomic import atomic_write
 from pgcli.core.optim import pixel_use
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS  # PPO checkpoints and their exports keep the value head
 from pgcli.core import observe
@@ -95,27 +95,6 @@ def encode_parts(ckpt: Checkpoint) -> list:
 def encode(ckpt: Checkpoint) -> bytes:
     """Checkpoint -> bytes of the file."""
     return b"".join(encode_parts(ckpt))
-
-
-def atomic_write(path: Path, data) -> None:
-    """Write data (bytes, or a list of buffers written one after another) to path so that a crash
-    at any moment leaves either the old or the new file."""
-    path = Path(path)
-    parts = [data] if isinstance(data, (bytes, bytearray, memoryview)) else data
-    with atomic_output(path) as tmp:
-        with open(tmp, "wb") as f:
-            for part in parts:
-                f.write(part)
-            f.flush()
-            os.fsync(f.fileno())
-    try:
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)  # make the rename itself durable
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
 
 
 def save(path: Path, ckpt: Checkpoint) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from pgcli.files import checkpoint
+from pgcli.files.atomic import atomic_write
 
 METRICS_FIELDS = ["episode", "steps", "reward", "running_reward", "won", "lost", "seconds",
                   "total_steps", "updates", "value_loss", "approx_kl", "clip_frac", "entropy", "epochs", "cut"]
@@ -29,7 +29,7 @@ def trim_metrics(path: Path, episode: int | None) -> None:
             return  # nothing to change
         rows = [r for r in reader if r.get("episode", "").isdigit() and (episode is None or int(r["episode"]) <= episode)]
     lines = [",".join(METRICS_FIELDS)] + [",".join(r.get(k, "") or "" for k in METRICS_FIELDS) for r in rows]
-    checkpoint.atomic_write(path, ("\n".join(lines) + "\n").encode())
+    atomic_write(path, ("\n".join(lines) + "\n").encode())
 
 
 class MetricsWriter:

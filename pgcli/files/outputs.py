@@ -1,13 +1,13 @@
-"""Files pgcli writes: checked before any work starts, and written so that a failure at any
-moment leaves either the old file or the new one, never half of it."""
+"""What the output commands write (weights, record, plot): checked before any work starts, and
+written atomically (`pgcli.files.atomic`), a failure said in one line."""
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
 from pgcli.errors import PgcliError
+from pgcli.files.atomic import atomic_path
 
 
 def check_output(path: Path, formats: tuple[str, ...] | None = None, hint: str = "") -> str:
@@ -24,28 +24,21 @@ def check_output(path: Path, formats: tuple[str, ...] | None = None, hint: str =
 
 @contextmanager
 def atomic_output(path: Path):
-    """Yield a temporary path beside `path` (same extension, so writers pick the format);
-    it replaces `path` only if the block finishes, and is removed if it does not."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
+    """`atomic.atomic_path` for what a command makes (an image, an animation, a figure): a file that
+    cannot be made or written there is the user's one-line error, not a traceback."""
     try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def export_file(source: Path, output: Path, karpathy: bool = False, dtype: str = "float32") -> tuple[int, str]:
-    """`pgcli export`: a weights-only copy of `source` (config and env settings kept), or Karpathy's
-    save.p pickle -> (bytes written, what was written)."""
-    from pgcli.files import checkpoint
-
-    ck = checkpoint.load(source)
-    check_output(output)
-    data = checkpoint.karpathy_pickle(ck) if karpathy else checkpoint.encode(checkpoint.export_weights(ck, dtype))
-    try:
-        checkpoint.atomic_write(output, data)
+        with atomic_path(path) as tmp:
+            yield tmp
     except OSError as e:
-        raise PgcliError(f"{output}: cannot write ({e.strerror})") from None
-    return len(data), "Karpathy save.p" if karpathy else "pgcli weights"
+        raise PgcliError(f"{path}: cannot write ({e.strerror or e})") from None
+
+
+def write_image(path: Path, image, **kw) -> None:
+    """An image or an animation (PNG, JPEG, GIF), encoded in memory first, then written atomically:
+    imageio's writers open their file lazily and retry at garbage collection, so a destination that
+    fails must never be theirs to open."""
+    import imageio.v3 as iio
+
+    data = iio.imwrite("<bytes>", image, extension=Path(path).suffix.lower(), **kw)
+    with atomic_output(path) as tmp:
+        Path(tmp).write_bytes(data)

@@ -1,0 +1,70 @@
+"""`pgcli benchmark`: one recipe over a suite of games, resumable, with a report. Registered on the
+one `app` of `pgcli.cli` (imported at its end)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from pgcli.cli import app
+from pgcli.errors import PgcliError
+
+
+def _csv(text: str, kind=str) -> tuple:
+    try:
+        return tuple(kind(v.strip()) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise PgcliError(f"expected a comma-separated list, got {text!r}") from None
+
+
+@app.command()
+def benchmark(
+    output: Path = typer.Option(..., "--output", "-o", help="The suite's folder: one run per game and seed, the report. Give it again to continue.", show_default=False),
+    games: Optional[str] = typer.Option(None, "--games", help="Comma-separated games. (default: Atari-5 + pong, breakout, boxing; a folder's own suite)"),
+    steps: Optional[int] = typer.Option(None, "--steps", min=1000, help="Agent steps per run; the learning rate falls to 0 there. (default: 10,000,000)"),
+    seeds: Optional[str] = typer.Option(None, "--seeds", help="Comma-separated seeds; more seeds or games extend a suite. (default: 1)"),
+    eval_games: Optional[int] = typer.Option(None, "--eval-games", min=1, help="Games to evaluate each final agent on. (default: 10)"),
+    report: bool = typer.Option(False, "--report", help="Only re-make the report from the folder (no training)."),
+):
+    """Train one recipe (PPO's defaults) on a suite of games and report human-normalised scores."""
+    from pgcli.commands import benchmark_report
+    from pgcli.commands.benchmark import run_suite, settle_suite
+
+    given = {k: v for k, v in {"games": _csv(games) if games else None, "steps": steps,
+                                "seeds": _csv(seeds, int) if seeds else None, "eval_games": eval_games}.items()
+             if v is not None}
+    if report:
+        if not (output / "suite.json").exists():
+            raise PgcliError(f"{output}: no benchmark suite here (start one with pgcli benchmark -o {output})")
+        _print_report(output, benchmark_report.write(output, settle_suite(output, {})))
+        return
+    suite = settle_suite(output, given)
+    from pgcli.commands.progress import TrainProgress
+    from pgcli.commands.train import train as run_train
+
+    def train_run(overrides, path, resume):
+        with TrainProgress(None) as prog:
+            run_train(overrides, path, resume=resume, save_every=suite.save_every, on_episode=prog.episode,
+                      on_event=prog.message, on_start=prog.started)
+
+    def evaluated(res):
+        typer.echo(f"evaluated {res['run']}: mean score {res['mean_reward']:,.1f} over {res['episodes']} games"
+                   + (f" ({res['place']})" if res["place"] else ""))
+
+    run_suite(output, suite, train_run, on_run=lambda p: typer.echo(p.line()), on_evaluated=evaluated)
+    _print_report(output, benchmark_report.write(output, suite))
+
+
+def _print_report(folder: Path, rep: dict) -> None:
+    f = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
+    for g in rep["games"]:
+        typer.echo(f"{g['game']:<16} score {'–' if g['score'] is None else format(g['score'], ',.1f'):>10}   "
+                   f"HNS {f(g['hns_agent57']):>6} (Agent57) {f(g['hns_nature']):>6} (DQN paper)"
+                   + ("" if g["finished"] else "   unfinished"))
+    typer.echo(f"median HNS {f(rep['median_hns_agent57'])} (Agent57's table; CleanRL's conv. PPO at 10M steps: "
+               f"{f(rep['cleanrl_ppo_10m_median_hns_agent57'])}); Atari-5 estimate of the 57-game median: "
+               f"{f(rep['atari5_median57_estimate'])}")
+    typer.echo(f"report: {folder / 'report.md'}, report.json" + (", report.png" if rep.get("figure") else
+                                                                  " (pip install '.[plot]' for report.png)"))

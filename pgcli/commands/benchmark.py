@@ -1,0 +1,164 @@
+"""`pgcli benchmark`: one recipe, a suite of games, each an ordinary pgcli run in one folder.
+
+    DIR/suite.json              what the suite is (games, agent-step budget, seeds, evaluation protocol)
+    DIR/<game>-s<seed>.p        each run's checkpoint, with <game>-s<seed>.metrics.csv beside it
+    DIR/<game>-s<seed>.evaluate.json   the final agent, evaluated by the protocol below
+    DIR/report.json, report.md, report.png   made by `benchmark_report` from the files above
+
+A run trains PPO's defaults with the learning rate annealed to 0 over the budget
+(`--lr-anneal-steps`), so the run ends itself at the budget; runs go one at a time, in order.
+Re-running the same command continues: a finished run (its checkpoint at the budget) is never
+trained again, an unfinished one resumes from its checkpoint (at most one checkpoint interval of
+one game is lost to a kill), an evaluated one is never evaluated again.
+Evaluation protocol (Machado et al. 2018, as Atari-5 and CleanRL report): sticky actions 0.25,
+whole games (a lost life ends nothing), at most 108,000 frames a game, `eval_games` games
+sampled from the policy with seed `eval_seed`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pgcli import games
+from pgcli.errors import PgcliError
+from pgcli.files import checkpoint
+from pgcli.files.atomic import atomic_write
+
+ATARI5_GAMES = ("battle_zone", "double_dunk", "name_this_game", "phoenix", "qbert")
+SUITE = ATARI5_GAMES + ("pong", "breakout", "boxing")
+"""The default suite: Atari-5 (its five games predict the 57-game median) plus Pong, Breakout, Boxing."""
+SUITE_FILE = "suite.json"
+EVAL_STICKY = 0.25
+
+
+@dataclass
+class Suite:
+    games: tuple[str, ...] = SUITE
+    steps: int = 10_000_000  # agent steps per run
+    seeds: tuple[int, ...] = (1,)
+    eval_games: int = 10
+    eval_seed: int = 0
+    save_every: int = 200  # episodes between checkpoints
+    recipe: dict = field(default_factory=dict)  # training flags on top of PPO's defaults, the same for every game
+
+    def runs(self) -> list[tuple[str, int]]:
+        """(game, seed) in the order they are trained: every game's first seed, then the next seeds."""
+        return [(g, s) for s in self.seeds for g in self.games]
+
+
+def run_name(game: str, seed: int) -> str:
+    return f"{game}-s{seed}"
+
+
+def settle_suite(folder: Path, given: dict) -> Suite:
+    """The folder's suite, with what the user gave on top; a suite.json is written for a new folder.
+    Giving a folder that holds another suite different budgets or seeds is refused in one line."""
+    folder = Path(folder)
+    if "games" in given:
+        given = {**given, "games": tuple(_rom(g) for g in given["games"])}
+    path = folder / SUITE_FILE
+    if path.exists():
+        try:
+            stored = json.loads(path.read_text())
+            suite = Suite(**{k: tuple(v) if isinstance(v, list) else v for k, v in stored.items()})
+        except (ValueError, TypeError) as e:
+            raise PgcliError(f"{path}: not a pgcli benchmark suite ({e})") from None
+        changed = {k: v for k, v in given.items() if getattr(suite, k) != v and k not in ("games", "seeds")}
+        if changed:
+            what = ", ".join(f"{k} {getattr(suite, k)}" for k in changed)
+            raise PgcliError(f"{folder} holds a suite with {what}: continue it without those flags, or use another -o")
+        # more games or seeds extend the suite: what is finished stays finished
+        suite = Suite(**{**asdict(suite), **{k: tuple(dict.fromkeys(getattr(suite, k) + v)) for k, v in given.items()
+                                             if k in ("games", "seeds")}})
+    else:
+        suite = Suite(**given)
+    if not folder.exists():
+        folder.mkdir(parents=True)
+    elif not folder.is_dir():
+        raise PgcliError(f"{folder}: not a folder")
+    atomic_write(path, (json.dumps(asdict(suite), indent=1) + "\n").encode())
+    return suite
+
+
+def _rom(name: str) -> str:
+    """`qbert`, `Qbert`, `name-this-game` or `ALE/Qbert-v5` -> the ROM name (one line if unknown)."""
+    from pgcli.envs import env_settings
+
+    return env_settings(games.env_id(name.strip())).game
+
+
+@dataclass
+class RunStatus:
+    game: str
+    seed: int
+    steps: int = 0  # agent steps trained so far
+    seconds: float = 0.0
+    finished: bool = False
+    evaluated: bool = False
+
+
+@dataclass
+class SuiteProgress:
+    """What `run_suite` reports between runs (`on_run`): the runs, and which one starts now."""
+
+    runs: list[RunStatus] = field(default_factory=list)
+    current: int = -1
+
+    def line(self) -> str:
+        done = sum(r.finished for r in self.runs)
+        r = self.runs[self.current]
+        return (f"benchmark: run {self.current + 1} of {len(self.runs)}, {r.game} seed {r.seed} "
+                f"({'resumed at ' + format(r.steps, ',') + ' agent steps' if r.steps else 'new'}); "
+                f"{done} finished, {len(self.runs) - done} to go")
+
+
+def status(folder: Path, suite: Suite) -> list[RunStatus]:
+    out = []
+    for game, seed in suite.runs():
+        st = RunStatus(game, seed)
+        path = Path(folder) / f"{run_name(game, seed)}.p"
+        if path.exists():
+            meta = checkpoint.load(path).meta
+            st.steps, st.seconds = int(meta.get("steps", 0)), float(meta.get("seconds", 0.0))
+            st.finished = st.steps >= suite.steps
+        st.evaluated = (Path(folder) / f"{run_name(game, seed)}.evaluate.json").exists()
+        out.append(st)
+    return out
+
+
+def run_suite(folder: Path, suite: Suite, train_run: Callable, on_run: Callable[[SuiteProgress], None] = lambda p: None,
+              on_evaluated: Callable[[dict], None] = lambda r: None) -> list[RunStatus]:
+    """Train what is unfinished and evaluate what is not evaluated, one run at a time.
+    `train_run(overrides, output, resume)` trains one run to its budget (the CLI passes
+    `commands.train.train` with its progress display); a Stopped from it stops the suite."""
+    folder = Path(folder)
+    progress = SuiteProgress(status(folder, suite))
+    for i, st in enumerate(progress.runs):
+        path = folder / f"{run_name(st.game, st.seed)}.p"
+        if not st.finished:
+            progress.current = i
+            on_run(progress)
+            overrides = {**suite.recipe, "algo": "ppo", "env_id": st.game, "seed": st.seed, "lr_anneal_steps": suite.steps}
+            train_run({} if path.exists() else overrides, path, path if path.exists() else None)
+            meta = checkpoint.load(path).meta
+            st.steps, st.seconds, st.finished = int(meta["steps"]), float(meta["seconds"]), True
+        if not st.evaluated:
+            on_evaluated(evaluate_run(folder, suite, st.game, st.seed))
+            st.evaluated = True
+    return progress.runs
+
+
+def evaluate_run(folder: Path, suite: Suite, game: str, seed: int) -> dict:
+    """Evaluate a run's final agent by the suite's protocol -> the result, also kept beside the run."""
+    from pgcli.commands.agent import load_agent
+    from pgcli.commands.evaluate import evaluate
+
+    name = run_name(game, seed)
+    agent = load_agent(Path(folder) / f"{name}.p", sticky_actions=EVAL_STICKY)
+    res = evaluate(agent, suite.eval_games, suite.eval_seed)
+    res["run"] = name
+    atomic_write(Path(folder) / f"{name}.evaluate.json", (json.dumps(res, indent=1) + "\n").encode())
+    return res

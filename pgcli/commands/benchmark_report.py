@@ -1,0 +1,152 @@
+"""The benchmark's report, made from the files in its folder alone: report.json, report.md, report.png.
+
+Per game: the evaluated score (mean over the run's games, then over seeds), its HNS by both human
+tables (`pgcli.references`), convolutional PPO's published scores beside it, agent steps and
+minutes of training. Over the suite: the median and mean HNS (Agent57's table, and the DQN paper's
+over the games it has), and the Atari-5 estimate of the 57-game median when its five games are in.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+from pgcli import references
+from pgcli.commands.benchmark import Suite, run_name, status
+from pgcli.errors import PgcliError
+from pgcli.files.atomic import atomic_write
+
+
+def build(folder: Path, suite: Suite) -> dict:
+    folder = Path(folder)
+    rows = []
+    for st in status(folder, suite):
+        ev_path = folder / f"{run_name(st.game, st.seed)}.evaluate.json"
+        score = json.loads(ev_path.read_text())["mean_reward"] if ev_path.exists() else None
+        rows.append({"game": st.game, "seed": st.seed, "steps": st.steps, "minutes": st.seconds / 60,
+                     "finished": st.finished, "score": score})
+    per_game = []
+    for game in suite.games:
+        runs = [r for r in rows if r["game"] == game]
+        scores = [r["score"] for r in runs if r["score"] is not None]
+        ref = references.REFERENCES.get(game)
+        score = statistics.fmean(scores) if scores else None
+        per_game.append({
+            "game": game, "seeds": len(scores), "score": score,
+            "scores": scores,
+            "hns_agent57": None if score is None else references.hns(game, score, "agent57"),
+            "hns_nature": None if score is None else references.hns(game, score, "nature"),
+            "steps": max((r["steps"] for r in runs), default=0),
+            "minutes": statistics.fmean([r["minutes"] for r in runs]) if runs else 0.0,
+            "finished": all(r["finished"] for r in runs),
+            "cleanrl_ppo_10m": ref.cleanrl_ppo if ref else None,
+            "cleanrl_ppo_10m_hns_agent57": references.hns(game, ref.cleanrl_ppo, "agent57") if ref and ref.cleanrl_ppo is not None else None,
+            "ppo_paper_40m_frames": ref.ppo_paper if ref else None,
+        })
+    out = {"suite": {"games": list(suite.games), "steps": suite.steps, "seeds": list(suite.seeds),
+                     "evaluation": {"games": suite.eval_games, "seed": suite.eval_seed, "sticky_actions": 0.25,
+                                    "max_frames_per_game": 108_000, "life_loss_ends_episode": False}},
+           "games": per_game, "runs": rows}
+    for table in ("agent57", "nature"):
+        vals = [g[f"hns_{table}"] for g in per_game if g[f"hns_{table}"] is not None]
+        out[f"median_hns_{table}"] = statistics.median(vals) if vals else None
+        out[f"mean_hns_{table}"] = statistics.fmean(vals) if vals else None
+        out[f"games_in_hns_{table}"] = len(vals)
+    cleanrl = [g["cleanrl_ppo_10m_hns_agent57"] for g in per_game if g["cleanrl_ppo_10m_hns_agent57"] is not None]
+    out["cleanrl_ppo_10m_median_hns_agent57"] = statistics.median(cleanrl) if cleanrl else None
+    five = {g["game"]: g["hns_agent57"] for g in per_game if g["hns_agent57"] is not None}
+    out["atari5_median57_estimate"] = references.atari5_estimate(five)
+    return out
+
+
+def _f(v, fmt: str) -> str:
+    return "–" if v is None else format(v, fmt)
+
+
+def markdown(report: dict) -> str:
+    s = report["suite"]
+    ev = s["evaluation"]
+    lines = [
+        "# pgcli benchmark",
+        "",
+        f"PPO's defaults (one recipe for every game), {s['steps']:,} agent steps a run, seeds {', '.join(map(str, s['seeds']))}. "
+        f"Evaluated: {ev['games']} games per run, sticky actions 0.25, whole games (no life-loss signal), "
+        f"at most 108,000 frames a game, actions sampled (seed {ev['seed']}). HNS = (score - random) / (human - random).",
+        "",
+        "| game | score | HNS (Agent57) | HNS (DQN paper) | CleanRL conv. PPO, 10M steps | PPO paper, 40M frames | agent steps | minutes |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for g in report["games"]:
+        mark = "" if g["finished"] else " (unfinished)"
+        lines.append(f"| {g['game']}{mark} | {_f(g['score'], ',.1f')} | {_f(g['hns_agent57'], '.2f')} | {_f(g['hns_nature'], '.2f')} "
+                     f"| {_f(g['cleanrl_ppo_10m'], ',.1f')} ({_f(g['cleanrl_ppo_10m_hns_agent57'], '.2f')}) | {_f(g['ppo_paper_40m_frames'], ',.1f')} "
+                     f"| {g['steps']:,} | {g['minutes']:.1f} |")
+    lines += [
+        "",
+        f"- **Median HNS** (Agent57's table, {report['games_in_hns_agent57']} games): **{_f(report['median_hns_agent57'], '.2f')}** "
+        f"(mean {_f(report['mean_hns_agent57'], '.2f')}); CleanRL's convolutional PPO at 10M steps on the same games: "
+        f"{_f(report['cleanrl_ppo_10m_median_hns_agent57'], '.2f')}.",
+        f"- Median HNS by the DQN paper's table ({report['games_in_hns_nature']} games): {_f(report['median_hns_nature'], '.2f')} "
+        f"(mean {_f(report['mean_hns_nature'], '.2f')}).",
+        f"- **Atari-5 estimate of the median HNS over the 57 games**: {_f(report['atari5_median57_estimate'], '.2f')} "
+        "(Aitchison, Sweetser and Hutter, ICML 2023; needs Battle Zone, Double Dunk, Name This Game, Phoenix and Q*bert).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(folder: Path, suite: Suite) -> dict:
+    """report.json, report.md and (with matplotlib) report.png in the folder -> the report."""
+    folder = Path(folder)
+    if not any((folder / f"{run_name(g, s)}.p").exists() for g, s in suite.runs()):
+        raise PgcliError(f"{folder}: no benchmark run to report yet (start it with pgcli benchmark -o {folder})")
+    report = build(folder, suite)
+    atomic_write(folder / "report.json", (json.dumps(report, indent=1) + "\n").encode())
+    atomic_write(folder / "report.md", markdown(report).encode())
+    report["figure"] = _figure(folder, suite, report)
+    return report
+
+
+def _figure(folder: Path, suite: Suite, report: dict) -> str | None:
+    """HNS per game beside CleanRL's PPO, and each run's learning curve (score over agent steps)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    from pgcli.commands.plot import read_metrics
+    from pgcli.files.outputs import atomic_output
+
+    games_ = report["games"]
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 4.8))
+    x = range(len(games_))
+    ax.bar([i - 0.2 for i in x], [g["hns_agent57"] or 0 for g in games_], 0.4, label="pgcli (PPO, 2-layer MLP)")
+    ax.bar([i + 0.2 for i in x], [g["cleanrl_ppo_10m_hns_agent57"] or 0 for g in games_], 0.4, label="CleanRL conv. PPO, 10M steps", alpha=0.6)
+    ax.axhline(1.0, color="k", lw=0.8, ls="--")
+    ax.set_xticks(list(x), [g["game"] for g in games_], rotation=30, ha="right")
+    ax.set_ylabel("human-normalised score (Agent57's table)")
+    ax.set_yscale("symlog", linthresh=1.0)
+    ax.legend(fontsize=8)
+    for g, s in suite.runs():
+        path = folder / f"{run_name(g, s)}.metrics.csv"
+        if path.exists():
+            try:
+                c = read_metrics(path, f"{g} s{s}")
+            except PgcliError:
+                continue
+            hns = [references.hns(g, float(r), "agent57") for r in c.running_reward]
+            if hns and hns[0] is not None:
+                bx.plot(c.steps / 1e6, hns, lw=1, label=f"{g} s{s}")
+    bx.set_xlabel("agent steps (M)")
+    bx.set_ylabel("HNS of the running score (Agent57's table)")
+    bx.axhline(1.0, color="k", lw=0.8, ls="--")
+    bx.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    out = folder / "report.png"
+    with atomic_output(out) as tmp:
+        fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    return str(out)

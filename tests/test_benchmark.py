@@ -1,0 +1,109 @@
+"""`pgcli benchmark`: a 2-game suite with a tiny budget on FakePong trains, evaluates, reports,
+resumes, and never redoes a finished run; the report's numbers against the published tables."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from fakepong import FakePong
+from pgcli import references
+from pgcli.cli import app
+from pgcli.commands import benchmark_report
+from pgcli.commands.benchmark import run_suite, settle_suite
+from pgcli.commands.train import train
+from pgcli.errors import PgcliError
+from pgcli.files import checkpoint
+
+SMALL = {"hidden": 16, "num_envs": 4, "rollout_steps": 15, "minibatches": 2}
+
+
+@pytest.fixture
+def fake_eval(monkeypatch, fake_env):
+    monkeypatch.setattr("pgcli.commands.evaluate.make_env", lambda s, n, render_mode=None: FakePong(n))
+
+
+def suite_in(folder, **given):
+    return settle_suite(folder, {"games": ("pong", "boxing"), "steps": 600, "eval_games": 2, "recipe": SMALL, **given})
+
+
+def counting_train(calls):
+    def train_run(overrides, path, resume):
+        calls.append((path.name, resume is not None))
+        train(overrides, path, resume=resume, save_every=50)
+    return train_run
+
+
+def test_a_suite_trains_each_game_to_its_budget_evaluates_and_reports(tmp_path, fake_eval):
+    folder = tmp_path / "suite"
+    calls, evaluated = [], []
+    runs = run_suite(folder, suite_in(folder), counting_train(calls), on_evaluated=evaluated.append)
+    assert calls == [("pong-s1.p", False), ("boxing-s1.p", False)] and len(evaluated) == 2
+    for name in ("pong-s1", "boxing-s1"):
+        ck = checkpoint.load(folder / f"{name}.p")
+        assert ck.meta["steps"] >= 600 and ck.config.algo == "ppo" and ck.config.hidden == 16
+        assert (folder / f"{name}.metrics.csv").exists()
+    assert all(r.finished and r.evaluated for r in runs)
+    boxing = json.loads((folder / "boxing-s1.evaluate.json").read_text())
+    assert boxing["sticky_actions"] == 0.25 and boxing["max_frames_per_game"] == 108_000 and boxing["episodes"] == 2
+    assert "points_won" not in boxing and "games_won" not in boxing  # Pong's fields are Pong's
+    assert "points_won" in json.loads((folder / "pong-s1.evaluate.json").read_text())
+
+    rep = benchmark_report.write(folder, settle_suite(folder, {}))
+    pong_score = json.loads((folder / "pong-s1.evaluate.json").read_text())["mean_reward"]
+    pong = next(g for g in rep["games"] if g["game"] == "pong")
+    assert pong["hns_agent57"] == pytest.approx((pong_score + 20.71) / (14.6 + 20.71))  # Agent57's table
+    assert pong["hns_nature"] == pytest.approx((pong_score + 20.7) / (9.3 + 20.7))  # the DQN paper's
+    boxing_hns = (boxing["mean_reward"] - 0.05) / (12.1 - 0.05)
+    assert rep["median_hns_agent57"] == pytest.approx((pong["hns_agent57"] + boxing_hns) / 2)
+    assert rep["atari5_median57_estimate"] is None  # the five Atari-5 games are not in this suite
+    assert json.loads((folder / "report.json").read_text())["games"][0]["game"] == "pong"
+    assert "| pong |" in (folder / "report.md").read_text()
+
+
+def test_running_it_again_redoes_nothing_and_a_cut_run_resumes(tmp_path, fake_eval):
+    folder = tmp_path / "suite"
+    suite = suite_in(folder)
+    # the suite was killed during pong: its checkpoint stands at 200 agent steps
+    train({**SMALL, "algo": "ppo", "env_id": "pong", "seed": 1, "lr_anneal_steps": 600}, folder / "pong-s1.p",
+          max_steps=200, save_every=50)
+    calls = []
+    run_suite(folder, suite, counting_train(calls))
+    assert calls == [("pong-s1.p", True), ("boxing-s1.p", False)]  # pong resumed, not restarted
+    assert checkpoint.load(folder / "pong-s1.p").meta["steps"] >= 600
+    stamp = (folder / "pong-s1.evaluate.json").stat().st_mtime_ns
+    calls.clear()
+    run_suite(folder, settle_suite(folder, {}), counting_train(calls))
+    assert calls == [] and (folder / "pong-s1.evaluate.json").stat().st_mtime_ns == stamp
+    more = settle_suite(folder, {"seeds": (2,)})  # another seed extends the suite
+    assert more.seeds == (1, 2) and more.games == ("pong", "boxing")
+
+
+def test_a_folder_keeps_its_budget(tmp_path):
+    suite_in(tmp_path / "s")
+    with pytest.raises(PgcliError, match="holds a suite with steps 600"):
+        settle_suite(tmp_path / "s", {"steps": 5000})
+    with pytest.raises(PgcliError, match="unknown game"):
+        settle_suite(tmp_path / "t", {"games": ("pongg",)})
+
+
+def test_the_report_command_and_its_one_line_errors(tmp_path, fake_eval):
+    runner = CliRunner()
+    r = runner.invoke(app, ["benchmark", "-o", str(tmp_path / "none"), "--report"])
+    assert r.exit_code == 1 and r.stderr.startswith("pgcli: error:") and r.stderr.count("\n") == 1
+    folder = tmp_path / "suite"
+    run_suite(folder, suite_in(folder, games=("pong",)), counting_train([]))
+    r = runner.invoke(app, ["benchmark", "-o", str(folder), "--report"])
+    assert r.exit_code == 0, r.stderr
+    assert "pong" in r.stdout and "median HNS" in r.stdout and (folder / "report.md").exists()
+
+
+def test_the_atari5_estimate_against_published_medians():
+    """Atari-5's regression on two algorithms of its own data set (Atari-5 repository, dataset.csv):
+    the five games' raw scores -> within 20 % of their true 57-game median HNS."""
+    five = list(references.ATARI5)
+    for scores, median in [([29900.0, -6.6, 8207.8, 8485.2, 13117.3], 0.776),  # DQN (noop)
+                           ([62010.0, -0.3, 13136.0, 108528.6, 33817.5], 2.270)]:  # Rainbow (noop)
+        est = references.atari5_estimate({g: references.hns(g, s) for g, s in zip(five, scores)})
+        assert est == pytest.approx(median, rel=0.2)
+    assert references.atari5_estimate({"qbert": 1.0}) is None
