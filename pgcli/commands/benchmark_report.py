@@ -125,11 +125,15 @@ def _figure(folder: Path, suite: Suite, report: dict) -> str | None:
     x = range(len(games_))
     ax.bar([i - 0.2 for i in x], [g["hns_agent57"] or 0 for g in games_], 0.4, label="pgcli (PPO, 2-layer MLP)")
     ax.bar([i + 0.2 for i in x], [g["cleanrl_ppo_10m_hns_agent57"] or 0 for g in games_], 0.4, label="CleanRL conv. PPO, 10M steps", alpha=0.6)
+    for i, g in enumerate(games_):
+        if g["hns_agent57"] is not None:
+            ax.annotate(f"{g['hns_agent57']:.2f}", (i - 0.2, max(g["hns_agent57"], 0)), ha="center", va="bottom", fontsize=8)
     ax.axhline(1.0, color="k", lw=0.8, ls="--")
     ax.set_xticks(list(x), [g["game"] for g in games_], rotation=30, ha="right")
     ax.set_ylabel("human-normalised score (Agent57's table)")
     ax.set_yscale("symlog", linthresh=1.0)
     ax.legend(fontsize=8)
+    curves = 0
     for g, s in suite.runs():
         path = folder / f"{run_name(g, s)}.metrics.csv"
         if path.exists():
@@ -140,10 +144,14 @@ def _figure(folder: Path, suite: Suite, report: dict) -> str | None:
             hns = [references.hns(g, float(r), "agent57") for r in c.running_reward]
             if hns and hns[0] is not None:
                 bx.plot(c.steps / 1e6, hns, lw=1, label=f"{g} s{s}")
+                curves += 1
     bx.set_xlabel("agent steps (M)")
     bx.set_ylabel("HNS of the running score (Agent57's table)")
     bx.axhline(1.0, color="k", lw=0.8, ls="--")
-    bx.legend(fontsize=7, ncol=2)
+    if curves:
+        bx.legend(fontsize=7, ncol=2)
+    else:
+        bx.text(0.5, 0.5, "no finished game yet", ha="center", transform=bx.transAxes)
     fig.tight_layout()
     out = folder / "report.png"
     with atomic_output(out) as tmp:
