@@ -91,3 +91,18 @@ def test_a_figure_that_cannot_be_written_is_one_line(tmp_path):
     r = runner.invoke(app, ["plot", str(a), "-o", "/proc/curve.png"])
     assert r.exit_code == 1 and r.stderr.count("\n") == 1, r.stderr
     assert r.stderr.startswith("pgcli: error: /proc/curve.png: cannot write")
+
+
+def test_plot_reads_a_compressed_metrics_file_as_it_is_stored(tmp_path):
+    import gzip
+
+    plain = tmp_path / "a.metrics.csv"
+    write_metrics(plain, [-21, -18, -14.9, -12])
+    packed = tmp_path / "b.metrics.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    r = runner.invoke(app, ["plot", str(plain), str(packed), "-o", str(tmp_path / "c.png")])
+    assert r.exit_code == 0, r.stderr
+    assert "a: 4 episodes" in r.stdout and "b: 4 episodes" in r.stdout  # the same curve, named without .csv.gz
+    (tmp_path / "bad.csv.gz").write_bytes(b"not gzip")
+    r = runner.invoke(app, ["plot", str(tmp_path / "bad.csv.gz"), "-o", str(tmp_path / "d.png")])
+    assert r.exit_code == 1 and "cannot read metrics" in r.stderr and r.stderr.count("\n") == 1

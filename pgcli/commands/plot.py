@@ -7,6 +7,7 @@ line with a min-max band, and their milestones are summarised as median (range).
 from __future__ import annotations
 
 import csv
+import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,14 +55,15 @@ def read_metrics(path: Path, label: str | None = None) -> Curve:
     path = Path(path)
     if path.is_dir():
         raise PgcliError(f"{path}: is a directory, expected a metrics CSV")
+    opener = gzip.open if path.suffix == ".gz" else open  # measured runs are kept compressed (docs/runs/)
     try:
-        with open(path, newline="", encoding="utf-8") as f:
+        with opener(path, "rt", newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
     except FileNotFoundError:
         raise PgcliError(f"{path}: no such file") from None
     except UnicodeDecodeError:
         raise PgcliError(f"{path}: not a metrics CSV (binary content; is it a checkpoint?)") from None
-    except (OSError, csv.Error) as e:
+    except (OSError, EOFError, csv.Error) as e:  # gzip's BadGzipFile is an OSError
         raise PgcliError(f"{path}: cannot read metrics ({type(e).__name__})") from None
     need = ("episode", "running_reward", "seconds", "total_steps")
     if not rows or any(k not in rows[0] for k in need):
@@ -74,7 +76,8 @@ def read_metrics(path: Path, label: str | None = None) -> Curve:
     except (TypeError, ValueError):
         raise PgcliError(f"{path}: malformed number in metrics") from None
     order = np.argsort(data["episode"], kind="stable")  # a resumed run may repeat episodes
-    return Curve(label or path.stem.replace(".metrics", ""), data["episode"][order].astype(int),
+    stem = path.name.removesuffix(".gz").removesuffix(".csv").removesuffix(".metrics")
+    return Curve(label or stem, data["episode"][order].astype(int),
                  data["running_reward"][order], data["seconds"][order] / 3600, data["total_steps"][order])
 
 
