@@ -34,7 +34,7 @@ def free_port() -> int:
 def stop_processes_naming(marker: str, grace: float = 15.0) -> None:
     """SIGTERM, then SIGKILL after `grace` seconds, the processes whose command line holds `marker`."""
     def ours():
-        out = subprocess.run(["ps", "-Ao", "pid=,args="], capture_output=True, text=True).stdout
+        out = subprocess.run(["ps", "-Aww", "-o", "pid=,args="], capture_output=True, text=True).stdout
         return [int(line.split(None, 1)[0]) for line in out.splitlines() if marker in line and str(os.getpid()) != line.split(None, 1)[0]]
 
     for sig in (signal.SIGTERM, signal.SIGKILL):
