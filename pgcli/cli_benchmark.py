@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from pgcli.cli import app
-from pgcli.errors import PgcliError
+from pgcli.errors import PgcliError, Stopped
 
 
 def _csv(text: str, kind=str) -> tuple:
@@ -53,7 +53,11 @@ def benchmark(
         typer.echo(f"evaluated {res['run']}: mean score {res['mean_reward']:,.1f} over {res['episodes']} games"
                    + (f" ({res['place']})" if res["place"] else ""))
 
-    run_suite(output, suite, train_run, on_run=lambda p: typer.echo(p.line()), on_evaluated=evaluated)
+    try:
+        run_suite(output, suite, train_run, on_run=lambda p: typer.echo(p.line()), on_evaluated=evaluated)
+    except Stopped as e:  # the run's checkpoint is saved; the suite is what continues it
+        raise Stopped(f"{str(e).split(' (continue with')[0]}; continue the suite with: pgcli benchmark -o {output}",
+                      e.exit_code - 128) from None
     _print_report(output, benchmark_report.write(output, suite))
 
 

@@ -57,6 +57,7 @@ def test_a_suite_trains_each_game_to_its_budget_evaluates_and_reports(tmp_path, 
     boxing_hns = (boxing["mean_reward"] - 0.05) / (12.1 - 0.05)
     assert rep["median_hns_agent57"] == pytest.approx((pong["hns_agent57"] + boxing_hns) / 2)
     assert rep["atari5_median57_estimate"] is None  # the five Atari-5 games are not in this suite
+    assert rep["cleanrl_ppo_10m_median_hns_agent57"] == pytest.approx(((20.39 + 20.71) / 35.31 + (92.68 - 0.05) / 12.05) / 2)
     assert json.loads((folder / "report.json").read_text())["games"][0]["game"] == "pong"
     assert "| pong |" in (folder / "report.md").read_text()
 
@@ -107,3 +108,17 @@ def test_the_atari5_estimate_against_published_medians():
         est = references.atari5_estimate({g: references.hns(g, s) for g, s in zip(five, scores)})
         assert est == pytest.approx(median, rel=0.2)
     assert references.atari5_estimate({"qbert": 1.0}) is None
+
+
+def test_a_stopped_suite_says_how_to_continue_it(tmp_path, fake_eval, monkeypatch):
+    import signal
+
+    from pgcli.errors import Stopped
+
+    def stopped(*a, **k):
+        raise Stopped("stopped by SIGINT at episode 3; saved x.p (continue with: pgcli train --resume x.p)", signal.SIGINT)
+
+    monkeypatch.setattr("pgcli.commands.train.train", stopped)
+    r = CliRunner().invoke(app, ["benchmark", "-o", str(tmp_path / "s"), "--games", "pong", "--steps", "1000"])
+    assert r.exit_code == 130
+    assert r.stderr.strip() == f"pgcli: stopped by SIGINT at episode 3; saved x.p; continue the suite with: pgcli benchmark -o {tmp_path / 's'}"

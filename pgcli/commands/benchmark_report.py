@@ -53,7 +53,8 @@ def build(folder: Path, suite: Suite) -> dict:
         out[f"median_hns_{table}"] = statistics.median(vals) if vals else None
         out[f"mean_hns_{table}"] = statistics.fmean(vals) if vals else None
         out[f"games_in_hns_{table}"] = len(vals)
-    cleanrl = [g["cleanrl_ppo_10m_hns_agent57"] for g in per_game if g["cleanrl_ppo_10m_hns_agent57"] is not None]
+    cleanrl = [g["cleanrl_ppo_10m_hns_agent57"] for g in per_game  # on the games pgcli has a score for
+               if g["cleanrl_ppo_10m_hns_agent57"] is not None and g["hns_agent57"] is not None]
     out["cleanrl_ppo_10m_median_hns_agent57"] = statistics.median(cleanrl) if cleanrl else None
     five = {g["game"]: g["hns_agent57"] for g in per_game if g["hns_agent57"] is not None}
     out["atari5_median57_estimate"] = references.atari5_estimate(five)
