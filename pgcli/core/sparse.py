@@ -72,7 +72,7 @@ def episode_gradient(W1T, W2, signed, counts, y, epr_adv, dW1T=None):
 
 def select(signed: np.ndarray, counts: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sparse form of `steps` (indices into a batch of sparse steps) -> (signed, counts)."""
-    offsets = np.concatenate([[0], np.cumsum(counts)])
+    offsets = offsets_of(counts)
     c = counts[steps]
     before = np.cumsum(c) - c  # where each chosen step's indices go in the result
     pos = np.repeat(offsets[steps] - before, c) + np.arange(int(c.sum()))
