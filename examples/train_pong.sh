@@ -4,10 +4,10 @@
 # run the second command to continue where it stopped.
 set -euo pipefail
 mkdir -p runs/fast
-pgcli train --fast --num-envs 16 --seed 1 --save-every 100 -o runs/fast/save.p
+pgcli train --num-envs 16 --seed 1 --save-every 100 -o runs/fast/save.p
 # the 32-game runs (examples/fast32* with 4 groups of 8 games; examples/fast2g* with today's
 # default of 2 groups of 16, which is what this command does now):
-# pgcli train --fast --num-envs 32 --seed 1 --save-every 100 -o runs/fast2g/save.p
+# pgcli train --num-envs 32 --seed 1 --save-every 100 -o runs/fast2g/save.p
 # continue after Ctrl-C (or a crash) from the last checkpoint:
 # pgcli train --resume runs/fast/save.p -o runs/fast/save.p --save-every 100
 

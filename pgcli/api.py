@@ -77,17 +77,18 @@ def train(config: Config | dict, output: str | Path, episodes: int | None = None
           overwrite: bool = False, save_every: int = 100, snapshot_every: int | None = None):
     """Train until `episodes` more episodes, `minutes` more minutes or `steps` more agent steps
     (whichever comes first; at least one) and
-    checkpoint to `output`; `on_episode` gets each finished episode's `EpisodeStats`. The fields of
-    `config` left at their defaults take the algorithm's defaults, as unset flags do (PPO's lr, input,
-    NOOP and 8 epochs); a dict names exactly the fields it sets: `{"algo": "ppo", "epochs": 4}`.
+    checkpoint to `output`; `on_episode` gets each finished episode's `EpisodeStats`. A `Config` is the
+    whole run: the fields not given to it took their algorithm's defaults when it was made
+    (`Config(algo="ppo", epochs=4)`: PPO's learning rate, input and NOOP, and 4 epochs). To go on from
+    `resume` with some settings changed, give a dict of just those (`{"learning_rate": 1e-4}`); a
+    `Config` there must agree with the checkpoint's network (hidden, input, NOOP).
     `snapshot_every`: also keep the agent at every that many agent steps (`runs/p.1M.p`, ...)."""
     from pgcli.commands.train import train as run
 
     if episodes is None and minutes is None and steps is None:
         raise ValueError("give episodes, minutes or steps: train would otherwise run until stopped")
     if isinstance(config, Config):
-        default = Config().to_dict()
-        config = {k: v for k, v in config.to_dict().items() if v != default[k]}
+        config = config.to_dict()
     return run(dict(config), Path(output), episodes=episodes, save_every=save_every,
                resume=None if resume is None else Path(resume), on_episode=on_episode, overwrite=overwrite,
                max_seconds=None if minutes is None else minutes * 60, max_steps=steps, snapshot_every=snapshot_every)

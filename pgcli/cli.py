@@ -12,7 +12,6 @@ from typer.core import TyperGroup
 
 from pgcli import __version__
 from pgcli.cli_flags import HOW_LONG, WHERE, config_options
-from pgcli.config import Config
 from pgcli.cli_stdout import give_up_stdout, stdout_failure
 from pgcli.errors import PgcliError, Stopped
 
@@ -57,9 +56,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_D = Config()
-
-
 def _version(value: bool):
     if value:
         typer.echo(f"pgcli {__version__}")
@@ -78,7 +74,6 @@ def _root(
 def train(
     config: dict,
     preset: Optional[str] = typer.Option(None, help="karpathy: the 2016 script exactly (RMSProp, lr 1e-4, batch 10, Pong-v0); atari: PPO with its defaults, what measured best on the sticky-action games (--input diff+objects+action, --episodic-life).", rich_help_panel="What to train"),
-    fast: bool = typer.Option(False, "--fast", help="Adam at lr 1e-3 (now the default; kept for old scripts).", rich_help_panel="REINFORCE (the seed's method)"),
     episodes: Optional[int] = typer.Option(None, min=1, help="Stop after this many more episodes. (default: until Ctrl-C)", rich_help_panel=HOW_LONG),
     minutes: Optional[float] = typer.Option(None, min=0.01, help="Stop after this many more minutes of training (then save).", rich_help_panel=HOW_LONG),
     steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Stop after this many more agent steps (then save).", rich_help_panel=HOW_LONG),
@@ -100,9 +95,6 @@ def train(
     from pgcli.commands.progress import TrainProgress
     from pgcli.commands.train import train as run_train
 
-    if fast:
-        config.setdefault("optimizer", "adam")
-        config.setdefault("learning_rate", 1e-3)
     with TrainProgress(episodes) as prog:
         result = run_train(config, output, episodes=episodes, save_every=save_every, resume=resume,
                            render=render, preset=preset, max_seconds=None if minutes is None else minutes * 60, max_steps=steps,

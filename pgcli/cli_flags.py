@@ -10,7 +10,7 @@ import typer
 
 from pgcli.config import FLAG_NAMES, Config
 
-_D = Config()
+_D = Config()  # every field filled (REINFORCE's where the algorithms differ): the flags' types
 
 PANELS = {  # train --help groups its flags: what to train, the algorithms' knobs, how long, where, speed
     "What to train": ("algo", "env_id", "sticky_actions", "inputs", "hidden", "seed", "gamma", "lr_anneal_steps",
@@ -30,7 +30,7 @@ def config_options(fn):
     import dataclasses
     import inspect
 
-    from pgcli.config import OPTIONAL_FLOATS, field_docs
+    from pgcli.config import OPTIONAL_FLOATS, field_docs, shown_default
 
     docs, panel_of = field_docs(), {f: p for p, fs in PANELS.items() for f in fs}
     sig = inspect.signature(fn, eval_str=True)
@@ -40,7 +40,7 @@ def config_options(fn):
         names = FLAG_NAMES.get(f.name, ["--" + f.name.replace("_", "-")])
         if isinstance(default, bool):  # on and off: --episodic-life / --no-episodic-life
             names = [f"{n}/--no-{n[2:]}" for n in names]
-        help_ = f"{docs[f.name]}" + ("" if default is None else f" (default: {default})")
+        help_ = f"{docs[f.name]}" + ("" if default is None else f" (default: {shown_default(f.name)})")
         opt = typer.Option(None, *names, help=help_, rich_help_panel=panel_of.get(f.name, "What to train"),
                            show_default=False, **BOUNDS.get(f.name, {}))
         params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=opt,

@@ -8,8 +8,10 @@ from typing import Optional
 
 import typer
 
-from pgcli.cli import CHECKPOINT, _D, app
-from pgcli.config import Config, for_new_run
+from pgcli.cli import CHECKPOINT, app
+from pgcli.config import Config
+
+_D = Config()
 from pgcli.errors import PgcliError
 
 
@@ -125,12 +127,12 @@ def bench(
         if a not in ALGOS:
             raise PgcliError(f"algo must be one of {', '.join(ALGOS)}, got {a!r}")
     console = Console()
-    cfg = Config(num_envs=num_envs, env_id=env, sticky_actions=sticky_actions, inputs=inputs or _D.inputs).validate()
+    cfg = Config(num_envs=num_envs, env_id=env, sticky_actions=sticky_actions, inputs=inputs).validate()
     s = env_settings(cfg.env_id, cfg.sticky_actions)  # the settings every contender plays with
     console.print(f"{seconds:.0f} s each in {rounds} interleaved turns; {s.env_id} (frameskip {s.frameskip}, "
                   f"sticky actions {s.repeat_action_probability:g}); (a) and (c) play {num_envs} games side by side, "
                   "(b) one game, dense float64 math")
-    seen = {a: for_new_run({"algo": a, **({"inputs": inputs} if inputs else {})}).inputs for a in algos}
+    seen = {a: Config(algo=a, inputs=inputs).inputs for a in algos}
     console.print("(c) sees " + ", ".join(f"{i} ({a})" for a, i in seen.items()))
     out = run(cfg, seconds, rounds, algos, workers=tuple(workers or ()), inputs=inputs,
               on_result=lambda i, r: console.print(f"  round {i + 1}: {r.name:<28} {r.sps:7,.0f} steps/s"

@@ -6,18 +6,38 @@ import dataclasses
 from dataclasses import dataclass
 
 from pgcli.errors import PgcliError
+from pgcli.inputs import InputSpec, canonical
 
 OPTIMIZERS = ("rmsprop", "adam")  # the keys of core.optim.OPTIMIZERS (a test keeps them equal)
 ALGOS = ("reinforce", "ppo")
-PPO_LEARNING_RATE = 5e-4  # PPO's default step size (Adam), when --lr is not given
 OPTIONAL_FLOATS = ("sticky_actions",)  # fields whose default None means "the env's own"
+
+ALGO_DEFAULTS = {
+    "reinforce": {"optimizer": "adam", "learning_rate": 1e-3, "inputs": "diff", "noop": False, "episodic_life": False},
+    "ppo": {"optimizer": "adam", "learning_rate": 5e-4, "inputs": "diff+objects+action", "noop": True,
+            "episodic_life": True},
+}
+"""The one place where each algorithm's defaults live: the fields below that a Config is not given
+take its algorithm's. REINFORCE keeps the seed's input and actions (Adam at 1e-3 learns visibly in
+minutes); PPO's are what measured best on ALE v5 games as shipped (sticky actions) and within the
+exact-controls target: the difference frame, the current frame without its scenery and the previous
+action; a lost life ends the return in learning; Pong's paddle may stand still (NOOP)
+(docs/results.md, docs/sticky.md, docs/games.md)."""
+WEIGHT_FIELDS = ("hidden", "inputs", "noop")
+"""Fields that fix the network's shape: a resumed run keeps its checkpoint's."""
+LEGACY = {"inputs": "diff", "noop": False, "episodic_life": False}
+"""What a checkpoint saved before a field existed trained with (`from_dict`: a missing key)."""
 
 
 @dataclass
 class Config:
     """Hyperparameters of one training run. Network and discount are Karpathy's pg-pong.py's;
     the optimizer defaults to Adam at lr 1e-3, which learns visibly in minutes (the seed's
-    RMSProp at 1e-4 is `--preset karpathy`, see KARPATHY below)."""
+    RMSProp at 1e-4 is `--preset karpathy`, see KARPATHY below).
+
+    A field left at None takes its algorithm's default (ALGO_DEFAULTS) when the Config is made, so
+    `Config(algo="ppo", epochs=4)` is PPO with its own learning rate and input and 4 epochs; a
+    Config, once made, is the whole run (what is saved with the weights)."""
 
     algo: str = "reinforce"
     """'reinforce' (the seed's method) or 'ppo' (clipped surrogate, value head, KL check)."""
@@ -25,7 +45,7 @@ class Config:
     """H: number of hidden-layer neurons."""
     batch_size: int = 10
     """Every how many episodes to do a parameter update."""
-    learning_rate: float = 1e-3
+    learning_rate: float = None  # type: ignore[assignment]  # ALGO_DEFAULTS
     """Step size of the optimizer."""
     lr_anneal_steps: int = 0
     """Lower the learning rate linearly from --lr to 0 at this many agent steps of the run, where
@@ -38,7 +58,7 @@ class Config:
     adam_eps: float = 1e-8
     """Adam's epsilon, added to the root of each weight's running mean of grad^2 (Kingma & Ba's 1e-8;
     CleanRL's Atari PPO uses 1e-5): where a weight's gradients are smaller than it, its steps shrink."""
-    optimizer: str = "adam"
+    optimizer: str = None  # type: ignore[assignment]  # ALGO_DEFAULTS
     """'adam' (learns Pong several times faster) or 'rmsprop' (the seed's)."""
     seed: int = 0
     """Seeds the weights, the action sampling and the emulator; same seed, same weights."""
@@ -48,7 +68,7 @@ class Config:
     """Chance that the emulator repeats the last action instead of the new one (ALE's
     repeat_action_probability). Default: the env's own, 0.25 for ALE/Pong-v5 and Pong-v0;
     0 makes the controls exact, an easier game."""
-    inputs: str = "diff"
+    inputs: str = None  # type: ignore[assignment]  # ALGO_DEFAULTS
     """What the network sees: the seed's 80x80 difference frame, plus any of +frame (the current
     frame), +objects (the current frame without its scenery: walls, bricks), +diff2 (the previous
     difference) and +action (the previous action, one-hot)."""
@@ -59,7 +79,7 @@ class Config:
 
     rollout_steps: int = 128
     """PPO: agent steps per game in each rollout (batch = num_envs x rollout_steps)."""
-    epochs: int = 4
+    epochs: int = 8
     """PPO: passes over each batch of experience (fewer if the KL check stops them)."""
     minibatches: int = 4
     """PPO: minibatches per epoch."""
@@ -78,13 +98,24 @@ class Config:
     """PPO: GAE lambda (1 = Monte Carlo returns, 0 = one-step TD)."""
     max_grad_norm: float = 0.5
     """PPO: clip the global gradient norm to this."""
-    noop: bool = False
+    noop: bool = None  # type: ignore[assignment]  # ALGO_DEFAULTS
     """Pong: the paddle may also stay still (NOOP beside the seed's DOWN and UP: a softmax over 3
     actions, where the seed's two must jitter to hold a place). Other games' action sets have NOOP
     already: nothing changes there."""
-    episodic_life: bool = False
+    episodic_life: bool = None  # type: ignore[assignment]  # ALGO_DEFAULTS
     """PPO: a lost life ends the return in learning (no value carried past it), as DQN and CleanRL
     train on Atari; the game itself goes on, and its score and evaluation are unchanged."""
+
+    def __post_init__(self) -> None:
+        for name, value in ALGO_DEFAULTS.get(self.algo, ALGO_DEFAULTS["reinforce"]).items():
+            if getattr(self, name) is None:
+                setattr(self, name, value)
+        self.inputs = canonical(self.inputs)  # one spelling of each input: 'diff+objects+action'
+
+    @property
+    def input_spec(self) -> InputSpec:
+        """What the network sees, parsed: its parts, size and blocks."""
+        return InputSpec.parse(self.inputs)
 
     def validate(self) -> "Config":
         """Raise PgcliError naming the first bad value; return self when all are fine."""
@@ -124,9 +155,6 @@ class Config:
             (self.sticky_actions is None or 0 <= self.sticky_actions <= 1,
              f"sticky actions must be in [0, 1], got {self.sticky_actions}"),
         ]
-        from pgcli.core.observe import parse
-
-        parse(self.inputs)  # one line naming the bad input
         for ok, message in checks:
             if not ok:
                 raise PgcliError(message)
@@ -144,12 +172,12 @@ class Config:
         unknown = set(d) - set(fields)
         if unknown:
             raise PgcliError(f"checkpoint config has unknown keys: {', '.join(sorted(unknown))}")
-        kwargs = {}
+        kwargs = {k: v for k, v in LEGACY.items() if k not in d}
         for name, value in d.items():
             if name in OPTIONAL_FLOATS and value is None:
                 kwargs[name] = None
                 continue
-            want = float if name in OPTIONAL_FLOATS else type(getattr(cls(), name))
+            want = float if name in OPTIONAL_FLOATS else type(getattr(_RESOLVED, name))
             if want is float and isinstance(value, int) and not isinstance(value, bool):
                 value = float(value)
             if type(value) is not want:
@@ -158,29 +186,41 @@ class Config:
         return cls(**kwargs).validate()
 
 
+_RESOLVED = Config()  # every field filled: the types of the fields
+
+
 KARPATHY = {"optimizer": "rmsprop", "learning_rate": 1e-4, "decay_rate": 0.99, "batch_size": 10,
             "gamma": 0.99, "hidden": 200, "env_id": "Pong-v0", "algo": "reinforce"}
 """`--preset karpathy`: the 2016 script's settings exactly (RMSProp, lr 1e-4, Pong-v0)."""
-PPO_DEFAULTS = {"optimizer": "adam", "learning_rate": PPO_LEARNING_RATE, "inputs": "diff+objects+action",
-                "episodic_life": True, "noop": True, "epochs": 8}
-"""What `--algo ppo` uses for the flags not given: what measured best on ALE v5 games as shipped
-(sticky actions) and within the exact-controls target: the network sees the difference frame, the
-current frame without its scenery and the previous action; a lost life ends the return in learning;
-Pong's paddle may stand still (NOOP); 8 passes over each batch (docs/results.md, docs/sticky.md,
-docs/games.md)."""
-ATARI = {"algo": "ppo", **PPO_DEFAULTS}
-"""`--preset atari`: PPO with those defaults, by name (`--preset atari --game breakout`)."""
+ATARI = {"algo": "ppo"}
+"""`--preset atari`: PPO with its defaults, by name (`--preset atari --game breakout`)."""
 PRESETS = {"karpathy": KARPATHY, "atari": ATARI}
 
 
 def for_new_run(overrides: dict, preset: str | None = None) -> Config:
-    """The config of a new run: the preset's settings, then the user's flags on top."""
+    """The config of a new run: the preset's settings, then the user's flags on top (the fields
+    neither gives take their algorithm's defaults)."""
     if preset is not None and preset not in PRESETS:
         raise PgcliError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
-    d = {**PRESETS.get(preset, {}), **overrides}
-    if d.get("algo") == "ppo":
-        d = {**PPO_DEFAULTS, **d}
-    return Config(**d).validate()
+    return Config(**{**PRESETS.get(preset, {}), **overrides}).validate()
+
+
+def for_resumed_run(saved: Config, overrides: dict) -> Config:
+    """A resumed run's config: the checkpoint's, then the flags. Switching the algorithm gives the
+    new one's defaults for the flags not given, except the fields the weights fix (their shape)."""
+    for name in WEIGHT_FIELDS:
+        if name in overrides and overrides[name] != getattr(saved, name):
+            given, had = overrides[name], getattr(saved, name)
+            raise PgcliError(
+                f"--{'' if given else 'no-'}noop does not match the checkpoint's actions (it was trained "
+                f"{'with' if had else 'without'} NOOP)" if name == "noop" else
+                f"{FLAG_NAMES.get(name, ['--' + name])[0]} {given} does not match the checkpoint's {had}")
+    base = saved.to_dict()
+    if overrides.get("algo", saved.algo) != saved.algo:
+        for name in ALGO_DEFAULTS[saved.algo]:
+            if name not in WEIGHT_FIELDS:
+                del base[name]
+    return Config(**{**base, **overrides}).validate()
 
 
 def field_docs() -> dict[str, str]:
@@ -193,10 +233,23 @@ def field_docs() -> dict[str, str]:
     for node, nxt in zip(body, body[1:]):
         if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant):
             docs[node.target.id] = " ".join(nxt.value.value.split())
-    for name, value in PPO_DEFAULTS.items():  # said once, where the defaults are
-        shown = ("on" if value else "off") if isinstance(value, bool) else f"{value:g}" if isinstance(value, float) else value
-        docs[name] += f" `--algo ppo`: {shown} unless given."
     return docs
+
+
+def shown_default(name: str) -> str:
+    """A field's default as help and docs show it: one value, or each algorithm's (ALGO_DEFAULTS)."""
+    def show(value) -> str:
+        if value is None:
+            return "the env's"
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    if name in ALGO_DEFAULTS["reinforce"]:
+        values = {algo: d[name] for algo, d in ALGO_DEFAULTS.items()}
+        if len(set(values.values())) > 1:
+            return ", ".join(f"{show(v)} ({algo})" for algo, v in values.items())
+    return show(getattr(_RESOLVED, name))
 
 
 FLAG_NAMES = {"env_id": ["--env", "--game"], "learning_rate": ["--learning-rate", "--lr"], "inputs": ["--input"]}
@@ -205,11 +258,10 @@ FLAG_NAMES = {"env_id": ["--env", "--game"], "learning_rate": ["--learning-rate"
 
 def markdown_table() -> str:
     """docs/training.md's table of `pgcli train`'s hyperparameter flags, made from the dataclass."""
-    docs, d = field_docs(), Config()
+    docs = field_docs()
     rows = ["| flag | default | meaning |", "|---|---|---|"]
     for f in dataclasses.fields(Config):
-        names, default = FLAG_NAMES.get(f.name, ["--" + f.name.replace("_", "-")]), getattr(d, f.name)
+        names, default = FLAG_NAMES.get(f.name, ["--" + f.name.replace("_", "-")]), getattr(_RESOLVED, f.name)
         flag = "`, `".join(names + [f"--no-{n[2:]}" for n in names if isinstance(default, bool)])
-        shown = "the env's" if default is None else default
-        rows.append(f"| `{flag}` | {shown} | {docs[f.name]} |")
+        rows.append(f"| `{flag}` | {shown_default(f.name)} | {docs[f.name]} |")
     return "\n".join(rows)

@@ -30,6 +30,19 @@ def test_train_from_a_config_with_a_callback_per_episode(tmp_path, fake_env):
         pgcli.train(pgcli.Config(), tmp_path / "b.p")
 
 
+def test_a_config_does_what_it_is_told_even_at_another_algorithms_default(tmp_path, fake_env):
+    """`Config(algo="ppo", epochs=4)` once trained with 8 epochs (4 was REINFORCE's default, so it
+    counted as not given); now a field not given is None until the algorithm fills it."""
+    told = pgcli.Config(algo="ppo", epochs=4, learning_rate=1e-3, inputs="diff", noop=False)
+    assert (told.epochs, told.learning_rate, told.inputs, told.noop, told.episodic_life) == (4, 1e-3, "diff", False, True)
+    res = pgcli.train(told, tmp_path / "a.p", steps=1)
+    assert checkpoint.load(res.output).config == told
+    # resuming with a dict changes just what it names
+    res = pgcli.train({"learning_rate": 2e-4}, tmp_path / "a.p", resume=tmp_path / "a.p", steps=1)
+    cfg = checkpoint.load(res.output).config
+    assert (cfg.epochs, cfg.learning_rate, cfg.inputs) == (4, 2e-4, "diff")
+
+
 def test_a_loaded_agent_acts_on_raw_frames_like_play_does():
     from pgcli.core import sparse
 

@@ -48,11 +48,9 @@ def test_resume_continues_episode_count_and_keeps_config(tmp_path, fake_env):
     assert ck.episode == 8 and ck.config.learning_rate == 0.002
 
 
-def test_fast_preset_is_adam(tmp_path, fake_env):
-    out = tmp_path / "save.p"
-    assert runner.invoke(app, ["train", "--fast", "--episodes", "2", "-o", str(out)]).exit_code == 0
-    cfg = checkpoint.load(out).config
-    assert (cfg.optimizer, cfg.learning_rate) == ("adam", 1e-3)
+def test_fast_is_gone_with_one_line(tmp_path):
+    r = runner.invoke(app, ["train", "--fast", "--episodes", "2", "-o", str(tmp_path / "save.p")])
+    assert r.exit_code == 2 and "No such option: --fast" in r.stderr and "Traceback" not in r.stderr
 
 
 @pytest.mark.parametrize("args, message, code", [
@@ -106,7 +104,7 @@ def test_real_ale_pong_episode_end_to_end(tmp_path):
 
 def test_export_weights_and_karpathy_roundtrip(tmp_path, fake_env):
     out = tmp_path / "save.p"
-    assert runner.invoke(app, ["train", "--episodes", "4", "--fast", "-o", str(out)]).exit_code == 0
+    assert runner.invoke(app, ["train", "--episodes", "4", "-o", str(out)]).exit_code == 0
     full = checkpoint.load(out)
     r = runner.invoke(app, ["export", str(out), "-o", str(tmp_path / "agent.p")])
     assert r.exit_code == 0, r.stderr
@@ -173,8 +171,9 @@ def test_ppo_defaults_are_the_measured_recipe_and_reinforce_keeps_the_seeds_inpu
     ppo, reinforce = for_new_run({"algo": "ppo"}), for_new_run({})
     assert (ppo.inputs, ppo.episodic_life, ppo.learning_rate, ppo.optimizer) == ("diff+objects+action", True, 5e-4, "adam")
     assert (ppo.noop, ppo.epochs) == (True, 8)  # Pong's NOOP and 8 passes: docs/sticky.md
-    from pgcli.config import field_docs
-    assert field_docs()["epochs"].endswith("`--algo ppo`: 8 unless given.")  # the help says it, from PPO_DEFAULTS
+    from pgcli.config import shown_default
+    assert shown_default("learning_rate") == "0.001 (reinforce), 0.0005 (ppo)"  # the help says it, from ALGO_DEFAULTS
+    assert shown_default("epochs") == "8" and shown_default("optimizer") == "adam"  # the same for both: one value
     assert (reinforce.inputs, reinforce.episodic_life, reinforce.learning_rate, reinforce.noop) == ("diff", False, 1e-3, False)
     assert for_new_run({"algo": "ppo", "inputs": "diff", "episodic_life": False}).inputs == "diff"  # flags win
     old = for_new_run({"algo": "ppo", "noop": False, "epochs": 4})  # the defaults before, by flags
@@ -182,6 +181,19 @@ def test_ppo_defaults_are_the_measured_recipe_and_reinforce_keeps_the_seeds_inpu
     assert for_new_run({"algo": "ppo"}, "atari") == ppo
     karpathy = for_new_run({}, "karpathy")
     assert (karpathy.inputs, karpathy.optimizer) == ("diff", "rmsprop")
+
+
+def test_a_resume_that_switches_algorithm_takes_the_new_ones_defaults_but_keeps_the_network(tmp_path, fake_env):
+    out = tmp_path / "a.p"
+    assert runner.invoke(app, ["train", "--episodes", "2", "--preset", "karpathy", "-o", str(out)]).exit_code == 0
+    r = runner.invoke(app, ["train", "--algo", "ppo", "--steps", "1", "--resume", str(out), "-o", str(tmp_path / "p.p")])
+    assert r.exit_code == 0, r.stderr
+    cfg = checkpoint.load(tmp_path / "p.p").config
+    assert (cfg.algo, cfg.optimizer, cfg.learning_rate, cfg.epochs, cfg.episodic_life) == ("ppo", "adam", 5e-4, 8, True)
+    assert (cfg.inputs, cfg.noop, cfg.hidden) == ("diff", False, 200)  # the weights' shape stays the checkpoint's
+    assert cfg.env_id == "Pong-v0"  # not an algorithm's setting: kept
+    r = runner.invoke(app, ["train", "--algo", "ppo", "--noop", "--steps", "1", "--resume", str(out), "-o", str(tmp_path / "q.p")])
+    assert r.exit_code == 1 and "--noop does not match the checkpoint's actions" in r.stderr
 
 
 def test_default_learns_with_adam_and_ppo_gets_its_own_learning_rate(tmp_path, fake_env):

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from pgcli import games
+from pgcli.config import Config
 from pgcli.core import heads, observe, pg_math, sparse
 from pgcli.core.network import Policy
 from pgcli.errors import PgcliError
@@ -71,13 +72,19 @@ def test_returns_run_to_the_end_of_the_game_where_points_do_not_reset_them():
 
 
 def test_inputs_parse_size_and_refuse_nonsense():
-    assert observe.parse("diff+action+frame") == ("diff", "frame", "action")
-    assert observe.size("diff", 2) == 6400
-    assert observe.size("diff+frame+diff2+action", 4) == 3 * 6400 + 4
-    assert observe.parse("diff+objects+frame") == ("diff", "frame", "objects")
+    from pgcli.inputs import InputSpec, canonical
+
+    assert InputSpec.parse("diff+action+frame").parts == ("diff", "frame", "action")
+    assert InputSpec.parse("diff").size(2) == 6400
+    assert InputSpec.parse("diff+frame+diff2+action").size(4) == 3 * 6400 + 4
+    assert InputSpec.parse("diff+objects+frame").parts == ("diff", "frame", "objects")
+    assert [(p, s.start, s.stop) for p, s in InputSpec.parse("diff+action+objects").blocks(3)] == [
+        ("diff", 0, 6400), ("objects", 6400, 12800), ("action", 12800, 12803)]
+    assert canonical("diff+action+objects") == "diff+objects+action"
+    assert Config(inputs="diff+action+objects").inputs == "diff+objects+action"  # one spelling is saved
     for bad in ("frame", "diff+diff", "diff+colour", ""):
         with pytest.raises(PgcliError, match="input must be"):
-            observe.parse(bad)
+            InputSpec.parse(bad)
 
 
 def test_observer_parts_frame_previous_difference_and_previous_action():

@@ -13,6 +13,7 @@ from pgcli.core import observe, sparse
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy, sample
 from pgcli.envs import EnvSettings, env_settings
 from pgcli.errors import PgcliError
+from pgcli.inputs import SEED as SEED_INPUT
 from pgcli.files import checkpoint
 
 KARPATHY_ENV = "Pong-v0"  # what the 2016 save.p files were trained on
@@ -27,7 +28,7 @@ class Agent:
     episode: int = 0  # episodes it was trained for (0 for Karpathy files)
     source: str = "pgcli"
     game: games.Game = games.PONG
-    inputs: str = observe.SEED_INPUT
+    inputs: str = SEED_INPUT
 
     def observer(self, frames: np.ndarray) -> observe.Observer:
         """What this agent's network sees, for a batch of games starting at `frames`."""

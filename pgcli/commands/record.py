@@ -9,6 +9,7 @@ import numpy as np
 from pgcli.commands.agent import Agent, StepView, play
 from pgcli.files import outputs
 from pgcli.errors import PgcliError
+from pgcli.inputs import InputSpec
 
 FORMATS = (".gif", ".mp4")
 PANEL_BG = np.array([24, 24, 24], np.uint8)
@@ -71,9 +72,7 @@ def _caption(img: np.ndarray, lines: list[tuple[int, int, str]]) -> np.ndarray:
 
 def still_part(inputs: str, n_actions: int) -> tuple[str, slice] | None:
     """The current-frame part of an input (`objects` or `frame`) and where it sits, if it has one."""
-    from pgcli.core import observe
-
-    where = dict(observe.blocks(inputs, n_actions))
+    where = dict(InputSpec.parse(inputs).blocks(n_actions))
     return next(((b, where[b]) for b in ("objects", "frame") if b in where), None)
 
 

@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from pgcli import games
-from pgcli.config import PPO_LEARNING_RATE, Config, for_new_run
-from pgcli.core import observe
+from pgcli.config import Config, for_new_run, for_resumed_run
 from pgcli.core.trainer import Counters, EpisodeStats, Trainer
 from pgcli.envs import env_settings, make_env
 from pgcli.errors import ClusterLost, PgcliError, Stopped
@@ -76,17 +75,7 @@ def run_config(overrides: dict, ckpt: Checkpoint | None, preset: str | None) -> 
         return for_new_run(overrides, preset)
     if preset is not None:
         raise PgcliError("--preset applies to new runs; a resumed run keeps its checkpoint's settings")
-    base = ckpt.config.to_dict()
-    if "hidden" in overrides and overrides["hidden"] != base["hidden"]:
-        raise PgcliError(f"--hidden {overrides['hidden']} does not match the checkpoint's {base['hidden']}")
-    if "inputs" in overrides and observe.parse(overrides["inputs"]) != observe.parse(base["inputs"]):
-        raise PgcliError(f"--input {overrides['inputs']} does not match the checkpoint's {base['inputs']}")
-    if "noop" in overrides and overrides["noop"] != base["noop"]:
-        raise PgcliError(f"--{'' if overrides['noop'] else 'no-'}noop does not match the checkpoint's actions "
-                         f"(it was trained {'with' if base['noop'] else 'without'} NOOP)")
-    if overrides.get("algo", base["algo"]) == "ppo" and base["algo"] != "ppo":
-        base.update(optimizer="adam", learning_rate=overrides.get("learning_rate", PPO_LEARNING_RATE))
-    return Config(**{**base, **overrides}).validate()
+    return for_resumed_run(ckpt.config, overrides)
 
 
 @contextmanager
@@ -266,7 +255,7 @@ def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: 
     where = (f"in {n} Ray rollout worker{'s' if n > 1 else ''}" + (f" at {ray_address}" if ray_address else "")
              if workers is not None or ray_address is not None else "side by side")
     start = f"; continuing {resume} from episode {episode}" if resume is not None else ""
-    seen = observe.describe(cfg.inputs)
+    seen = cfg.input_spec.describe()
     lr = f"lr {cfg.learning_rate:g}" + (f" falling to 0 at agent step {cfg.lr_anneal_steps:,} (the end)" if cfg.lr_anneal_steps else "")
     return (f"training {algo} on {settings.env_id} ({controls}); input {seen}, "
             f"{cfg.hidden} hidden units; {opt} {lr}; {cfg.num_envs} games {where}; "

@@ -80,10 +80,8 @@ def parse_neurons(text: str) -> int | None:
 def picture(ck, part: str = "diff") -> slice:
     """Where W1's weights on one 80x80 part of the input sit (`pgcli.core.observe`): the difference
     frame by default, `frame`, `objects` or `diff2` when the agent sees them."""
-    from pgcli.core import observe
-
     W2 = ck.model["W2"]
-    where = dict(observe.blocks(ck.config.inputs, 2 if W2.ndim == 1 else W2.shape[1]))
+    where = dict(ck.config.input_spec.blocks(2 if W2.ndim == 1 else W2.shape[1]))
     if part == "action" or part not in where:
         pictures = [b for b in where if b != "action"]
         raise PgcliError(f"--part must be one of {', '.join(pictures)} (what this agent sees), got {part!r}")

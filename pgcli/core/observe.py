@@ -18,45 +18,10 @@ import functools
 import numpy as np
 
 from pgcli.core.pg_math import D
-from pgcli.errors import PgcliError
 from pgcli.games import PONG, Game
+from pgcli.inputs import SEED, InputSpec
 
-BLOCKS = ("diff", "frame", "objects", "diff2", "action")
-SEED_INPUT = "diff"
-
-
-def parse(spec: str) -> tuple[str, ...]:
-    """'diff+frame+action' -> ('diff', 'frame', 'action'); the difference frame always comes first."""
-    parts = tuple(p.strip() for p in spec.split("+"))
-    bad = [p for p in parts if p not in BLOCKS]
-    if bad or not parts or parts[0] != "diff" or len(set(parts)) != len(parts):
-        raise PgcliError(f"input must be 'diff' followed by any of +frame, +objects, +diff2, +action (each once), got {spec!r}")
-    return tuple(sorted(parts, key=BLOCKS.index))
-
-
-def size(spec: str, n_actions: int) -> int:
-    """Entries of the input vector: 6400 per picture, one per action for `action`."""
-    return sum(n_actions if b == "action" else D for b in parse(spec))
-
-
-def blocks(spec: str, n_actions: int) -> list[tuple[str, slice]]:
-    """Each part of the input and where it sits in the vector (for viewers)."""
-    out, at = [], 0
-    for b in parse(spec):
-        n = n_actions if b == "action" else D
-        out.append((b, slice(at, at + n)))
-        at += n
-    return out
-
-
-NAMES = {"diff": "80x80 difference frames", "frame": "the current frame", "objects": "the current frame without its scenery",
-         "diff2": "the previous difference",
-         "action": "the previous action"}
-
-
-def describe(spec: str) -> str:
-    """'diff+action' -> '80x80 difference frames + the previous action' (for start lines and help)."""
-    return " + ".join(NAMES[b] for b in parse(spec))
+SEED_INPUT = SEED
 
 
 class Screen:
@@ -128,9 +93,10 @@ class Observer:
     action indices chosen, for the `action` part.
     """
 
-    def __init__(self, frames: np.ndarray, spec: str = SEED_INPUT, game: Game = PONG):
-        self.parts, self.A = parse(spec), game.n_actions
-        self.size = size(spec, self.A)
+    def __init__(self, frames: np.ndarray, spec: str | InputSpec = SEED_INPUT, game: Game = PONG):
+        spec = spec if isinstance(spec, InputSpec) else InputSpec.parse(spec)
+        self.parts, self.A = spec.parts, game.n_actions
+        self.size = spec.size(self.A)
         self.screen = Screen(game, frames)
         self.prev = self.screen(frames)
         n = len(frames)

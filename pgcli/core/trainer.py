@@ -38,7 +38,7 @@ import numpy as np
 
 from pgcli import algos
 from pgcli.config import Config
-from pgcli.core import observe, optim
+from pgcli.core import optim
 from pgcli.core.collector import Collector
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
 from pgcli.errors import PgcliError
@@ -89,7 +89,7 @@ class Trainer:
         self.cfg, self.env, self.game = cfg, env, game
         self.rng = rng or np.random.default_rng(cfg.seed)  # weights first, then actions: one stream
         self.policy = policy or Policy.init(cfg.hidden, self.rng, value_head=cfg.algo == "ppo",
-                                            inputs=observe.size(cfg.inputs, game.n_actions), actions=game.n_actions)
+                                            inputs=cfg.input_spec.size(game.n_actions), actions=game.n_actions)
         if cfg.algo == "ppo" and not self.policy.has_value:  # e.g. a REINFORCE agent trained on by PPO
             self.policy = Policy({**self.policy.params, "Wv": np.zeros(cfg.hidden), "bv": np.zeros(1)})
         self.algo = algos.make(cfg, self.policy, self.rng, game)

@@ -24,10 +24,10 @@ import numpy as np
 
 from pgcli.config import Config
 from pgcli.errors import PgcliError
+from pgcli.inputs import SEED as SEED_INPUT
 from pgcli.files.atomic import atomic_write
 from pgcli.core.optim import pixel_use
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS  # PPO checkpoints and their exports keep the value head
-from pgcli.core import observe
 from pgcli.files.safe_pickle import load_karpathy
 
 MAGIC = b"PGCLI-CKPT\n"
@@ -172,10 +172,10 @@ def _check_model(arrays: dict, config: Config, source: str) -> None:
     if not (W2.shape == (H,) or (W2.ndim == 2 and W2.shape[0] == H and 3 <= W2.shape[1] <= MAX_ACTIONS)):
         raise PgcliError(f"{source}: W2 has shape {W2.shape}, expected ({H},) or ({H}, actions)")
     A = 2 if W2.ndim == 1 else W2.shape[1]
-    D = observe.size(config.inputs, A)
+    D = config.input_spec.size(A)
     if arrays["W1"].shape != (H, D):
         raise PgcliError(f"{source}: W1 has shape {arrays['W1'].shape}, expected ({H}, {D}) "
-                         f"({observe.describe(config.inputs)})")
+                         f"({config.input_spec.describe()})")
     for k, shape in (("Wv", (H,)), ("bv", (1,))):  # PPO's value head, when there is one
         if k in arrays and arrays[k].shape != shape:
             raise PgcliError(f"{source}: {k} has shape {arrays[k].shape}, expected {shape}")
@@ -245,7 +245,7 @@ def karpathy_pickle(ckpt: Checkpoint) -> bytes:
     import pickle
 
     game = ckpt.game
-    if game != "pong" or ckpt.model["W2"].ndim != 1 or ckpt.config.inputs != observe.SEED_INPUT:
+    if game != "pong" or ckpt.model["W2"].ndim != 1 or ckpt.config.inputs != SEED_INPUT:
         raise PgcliError(f"Karpathy's save.p holds Pong's network on difference frames only; this agent "
-                         f"plays {game} on {observe.describe(ckpt.config.inputs)}: export without --karpathy")
+                         f"plays {game} on {ckpt.config.input_spec.describe()}: export without --karpathy")
     return pickle.dumps({k: np.ascontiguousarray(ckpt.arrays[k], dtype=np.float64) for k in MODEL_KEYS}, protocol=2)
