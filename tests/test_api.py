@@ -46,7 +46,7 @@ def test_a_config_does_what_it_is_told_even_at_another_algorithms_default(tmp_pa
 def test_a_loaded_agent_acts_on_raw_frames_like_play_does():
     from pgcli.core import sparse
 
-    player = pgcli.load(ROOT / "examples" / "pong-agent-exact.p", greedy=True)
+    player = pgcli.load(ROOT / "docs" / "runs" / "agents" / "pong-agent-exact.p", greedy=True)
     assert player.settings.env_id == "ALE/Pong-v5"
     frames = np.zeros((3, 210, 160, 3), np.uint8)
     frames[:, 35:195, :, 0] = 144  # Pong's background: erased by the preprocessing

@@ -8,7 +8,7 @@ mkdir -p runs
 for seed in 1 2 3; do   # exact controls: +18 in minutes (before: 5.4 min, median of 3)
     pgcli train --algo ppo --sticky-actions 0 --seed "$seed" --minutes 5 --save-every 200 -o "runs/exact-s$seed.p"
 done
-# sticky Pong, the 5M-step budget (before: 27.1 min to 5M; seed 11's curve: examples/sticky/)
+# sticky Pong, the 5M-step budget (before: 27.1 min to 5M; seed 11's curve: docs/runs/sticky/)
 pgcli train --algo ppo --seed 11 --lr-anneal-steps 5000000 --save-every 200 -o runs/sticky5M-s11.p
 # Breakout, seed 3 alone (before: the human reference 31.8 at 5.42M steps, 31.3 min)
 pgcli train --game breakout --algo ppo --seed 3 --minutes 20 --save-every 200 -o runs/breakout-s3.p
