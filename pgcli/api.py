@@ -25,11 +25,11 @@ from typing import Callable
 
 import numpy as np
 
-from pgcli.commands.agent import Agent, load_agent, make_single_env
 from pgcli.config import Config
-from pgcli.core import sparse
-from pgcli.core.network import sample
+from pgcli.core.agent import Agent
 from pgcli.core.trainer import EpisodeStats
+from pgcli.envs import make_single_env
+from pgcli.files.agents import load_agent
 
 
 class Player:
@@ -38,7 +38,7 @@ class Player:
     def __init__(self, agent: Agent, seed: int = 0, greedy: bool = False):
         self.agent, self.greedy = agent, greedy
         self.rng = np.random.default_rng(seed)
-        self.see = None  # the agent's observer, made at a game's first frame
+        self.actor = None  # the agent's act step, made at a game's first frame
 
     @property
     def settings(self):
@@ -50,21 +50,19 @@ class Player:
 
     def reset(self, frame: np.ndarray) -> None:
         """Start a game from its first frame (the next `act` sees no motion yet)."""
-        self.see = self.agent.observer(np.asarray(frame)[None])
+        self.actor = self.agent.actor(np.asarray(frame)[None], self.rng, self.greedy)
         self._fresh = True
 
     def act(self, frame: np.ndarray) -> tuple[int, float]:
         """The action for this frame (the difference from the last one goes into the network) and
         P(UP) (Pong), or the chosen action's probability (games of more actions)."""
-        if self.see is None:
+        if self.actor is None:
             self.reset(frame)
-        x = self.see(np.asarray(frame)[None], np.array([self._fresh]))
+        step = self.actor(np.asarray(frame)[None], np.array([self._fresh]))
         self._fresh = False
-        p, _ = self.agent.policy.forward(*sparse.encode(x))
-        i = sample(p, self.rng, self.greedy)
-        self.see.took(i)
+        p, i = step.p, step.i
         taken = float(p[0]) if p.ndim == 1 else float(p[0, i[0]])
-        return int(self.agent.emulator_actions(i)[0]), taken
+        return int(step.actions[0]), taken
 
 
 def load(path: str | Path, seed: int = 0, greedy: bool = False, sticky_actions: float | None = None) -> Player:

@@ -15,7 +15,9 @@ autoreset, full 210x160 frames, so the seed's `prepro` applies unchanged):
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +25,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from pgcli import games
 from pgcli.errors import PgcliError
 
 
@@ -73,9 +76,7 @@ def env_settings(env_id: str, sticky_actions: float | None = None) -> EnvSetting
     """Look up a registered ALE id (or a short name, `breakout`); refuse unknown ids and variants pgcli
     cannot feed (not RGB, or the full action set). `sticky_actions`, if given, replaces the id's
     repeat_action_probability."""
-    from pgcli import games
-
-    env_id = games.env_id(env_id)
+    env_id = game_id(env_id)
     gym = gym_module()
     try:
         spec = gym.spec(env_id)
@@ -98,6 +99,12 @@ def env_settings(env_id: str, sticky_actions: float | None = None) -> EnvSetting
         full_action_space=False,
         max_num_frames_per_episode=int(kw.get("max_num_frames_per_episode", 108000)),
     )
+
+
+def make_single_env(s: EnvSettings, render_mode: str | None = None):
+    """One gymnasium env with exactly the recorded settings (for play, record, render)."""
+    return make_gym_env(s.env_id, render_mode, frameskip=s.frameskip, repeat_action_probability=s.repeat_action_probability,
+                        max_num_frames_per_episode=s.max_num_frames_per_episode)
 
 
 def _ale_vector_env(s: EnvSettings, num_envs: int, num_threads: int, grayscale: bool = True):
@@ -246,3 +253,39 @@ def make_env(s: EnvSettings, num_envs: int, render_mode: str | None = None):
     if render_mode is None and isinstance(s.frameskip, int):
         return VectorGames(s, num_envs)
     return GymGames(s, num_envs, render_mode=render_mode)
+
+
+def _snake(camel: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", camel).lower()
+
+
+@functools.lru_cache(maxsize=1)
+def registry() -> dict[str, str]:
+    """Every ALE v5 game gymnasium knows after `ale_py` registers them: short name -> id."""
+    gym = gym_module()
+    return {gym.spec(k).kwargs["game"]: k for k in sorted(gym.registry)
+            if k.startswith("ALE/") and k.endswith("-v5") and "game" in gym.spec(k).kwargs}
+
+
+def game_id(name_or_id: str) -> str:
+    """`breakout`, `Breakout`, `video-pinball` or an id -> a gymnasium id; one line if unknown."""
+    if "/" in name_or_id or "-v" in name_or_id:
+        return name_or_id
+    key = _snake(name_or_id).replace("-", "_")
+    ids = registry()
+    if key not in ids:
+        close = [n for n in ids if n.startswith(key[:3])][:5]
+        hint = f" (did you mean {', '.join(close)}?)" if close else " (pgcli games lists them)"
+        raise PgcliError(f"unknown game {name_or_id!r}{hint}")
+    return ids[key]
+
+
+def catalogue() -> list[tuple[str, str, int]]:
+    """(short name, id, actions the policy picks from) of every game, for `pgcli games`."""
+    out = []
+    for name, gid in registry().items():
+        try:
+            out.append((name, gid, games.for_rom(name).n_actions))
+        except PgcliError:
+            out.append((name, gid, 0))  # listed, marked as not loadable
+    return out

@@ -13,7 +13,6 @@ and returns that run to the end of the game (discounted by gamma). `lookup` acce
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, replace
 
 from pgcli import references
@@ -61,33 +60,6 @@ REFERENCES = {name: (r.random_nature, r.human_nature) for name, r in references.
 """DQN Nature 2015 random / human per ROM (`pgcli.references` holds them all, with Agent57's)."""
 
 
-def _snake(camel: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", camel).lower()
-
-
-@functools.lru_cache(maxsize=1)
-def registry() -> dict[str, str]:
-    """Every ALE v5 game gymnasium knows after `ale_py` registers them: short name -> id."""
-    from pgcli.envs import gym_module
-
-    gym = gym_module()
-    return {gym.spec(k).kwargs["game"]: k for k in sorted(gym.registry)
-            if k.startswith("ALE/") and k.endswith("-v5") and "game" in gym.spec(k).kwargs}
-
-
-def env_id(name_or_id: str) -> str:
-    """`breakout`, `Breakout`, `video-pinball` or an id -> a gymnasium id; one line if unknown."""
-    if "/" in name_or_id or "-v" in name_or_id:
-        return name_or_id
-    key = _snake(name_or_id).replace("-", "_")
-    ids = registry()
-    if key not in ids:
-        close = [n for n in ids if n.startswith(key[:3])][:5]
-        hint = f" (did you mean {', '.join(close)}?)" if close else " (pgcli games lists them)"
-        raise PgcliError(f"unknown game {name_or_id!r}{hint}")
-    return ids[key]
-
-
 def emulator(rom: str, seed: int = 0, sticky: float = 0.25):
     """A bare ale-py emulator with `rom` loaded (no gymnasium), quiet; one line if it cannot load."""
     import ale_py
@@ -123,14 +95,3 @@ def for_rom(rom: str, noop: bool = False) -> Game:
         return PONG_NOOP if noop else PONG
     labels = minimal_actions(rom)
     return Game(rom, actions=tuple(range(len(labels))), labels=labels)
-
-
-def catalogue() -> list[tuple[str, str, int]]:
-    """(short name, id, actions the policy picks from) of every game, for `pgcli games`."""
-    out = []
-    for name, gid in registry().items():
-        try:
-            out.append((name, gid, for_rom(name).n_actions))
-        except PgcliError:
-            out.append((name, gid, 0))  # listed, marked as not loadable
-    return out

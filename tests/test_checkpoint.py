@@ -1,5 +1,6 @@
 """Checkpoints: round trip, Karpathy's save.p, atomic writes, and no code ever runs on load."""
 
+import os
 import pickle
 
 import numpy as np
@@ -113,7 +114,7 @@ def test_failed_write_leaves_previous_checkpoint(tmp_path, monkeypatch):
     def full_disk(*a, **k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(checkpoint.os, "fsync", full_disk)
+    monkeypatch.setattr(os, "fsync", full_disk)  # every write goes through files/atomic.py
     with pytest.raises(OSError):
         checkpoint.save(tmp_path / "c.p", small_ckpt(H=4, seed=9))
     assert np.array_equal(checkpoint.load(tmp_path / "c.p").model["W1"], good.arrays["W1"])

@@ -259,7 +259,7 @@ def test_sticky_actions_are_saved_resumed_and_overridable(tmp_path, fake_env):
     assert runner.invoke(app, ["train", "--episodes", "2", "--resume", str(out), "-o", str(out)]).exit_code == 0
     ck = checkpoint.load(out)
     assert ck.config.sticky_actions == 0.0 and ck.env["repeat_action_probability"] == 0.0
-    from pgcli.commands.agent import load_agent
+    from pgcli.files.agents import load_agent
 
     assert load_agent(out).settings.repeat_action_probability == 0.0
     assert load_agent(out, sticky_actions=0.25).settings.repeat_action_probability == 0.25

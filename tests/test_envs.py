@@ -6,7 +6,7 @@ import numpy as np
 from pgcli.core.observe import Screen
 from pgcli.games import PONG
 
-from pgcli.core import pg_math, sparse
+from pgcli.core import pg_math
 from pgcli.envs import VectorGames, env_settings
 
 

@@ -7,10 +7,10 @@ import imageio.v3 as iio
 import numpy as np
 import pytest
 
-from pgcli import games
+from pgcli import envs, games
 from pgcli.config import Config
 from pgcli.core import heads, observe, pg_math, sparse
-from pgcli.core.network import Policy
+from pgcli.core.network import Policy, sample
 from pgcli.errors import PgcliError
 
 
@@ -133,11 +133,11 @@ def test_generic_screen_erases_the_commonest_colour_in_grey_and_rgb():
 
 
 def test_game_lookup_by_short_name_and_clear_errors():
-    assert games.env_id("breakout") == "ALE/Breakout-v5"
-    assert games.env_id("VideoPinball") == "ALE/VideoPinball-v5"
-    assert games.env_id("Pong-v0") == "Pong-v0"
+    assert envs.game_id("breakout") == "ALE/Breakout-v5"
+    assert envs.game_id("VideoPinball") == "ALE/VideoPinball-v5"
+    assert envs.game_id("Pong-v0") == "Pong-v0"
     with pytest.raises(PgcliError, match="unknown game 'brekout'"):
-        games.env_id("brekout")
+        envs.game_id("brekout")
     b = games.for_rom("breakout")
     assert b.labels == ("NOOP", "FIRE", "RIGHT", "LEFT") and b.n_actions == 4 and not b.point_resets
     assert "100% of the way" in b.place(31.8)
@@ -179,7 +179,8 @@ def test_policy_with_softmax_head_acts_and_ships_its_weights():
     pol = Policy.init(8, np.random.default_rng(0), value_head=True, inputs=6404, actions=4)
     x = np.zeros((3, 6404), np.int8)
     x[:, [5, 6402]] = 1
-    a, p = pol.act(x, np.random.default_rng(1))
+    p, _ = pol.forward(*sparse.encode(x))
+    a = sample(p, np.random.default_rng(1))
     assert p.shape == (3, 4) and a.shape == (3,) and set(a) <= {0, 1, 2, 3}
     w = pol.acting_weights()
     assert w["W2"].shape == (8, 4) and w["Wv"].shape == (8,)
@@ -297,7 +298,7 @@ def test_pong_with_noop_trains_plays_and_keeps_its_actions(tmp_path):
     assert ck.config.noop and ck.arrays["W2"].shape == (16, 3) and ck.arrays["W1"].shape == (16, 2 * 6400 + 3)
     r = runner.invoke(app, ["evaluate", str(out), "-n", "1", "--json"])
     assert r.exit_code == 0 and json.loads(r.stdout)["game"] == "pong", r.stderr
-    from pgcli.commands.agent import load_agent
+    from pgcli.files.agents import load_agent
 
     assert load_agent(out).game.labels == ("NOOP", "DOWN", "UP")
     r = runner.invoke(app, ["record", str(out), "-o", str(tmp_path / "n.gif"), "--max-frames", "8", "--show-input"])

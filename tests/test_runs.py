@@ -126,7 +126,7 @@ def test_bench_says_the_settings_it_plays(monkeypatch):
 
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])
 def test_snapshots_keep_the_agent_at_each_mark_and_change_nothing(tmp_path, fake_env, algo):
-    from pgcli.commands.agent import load_agent
+    from pgcli.files.agents import load_agent
     from pgcli.commands.train import train as run
     from pgcli.files.run_files import snapshot_path
 

@@ -62,7 +62,7 @@ def test_observers_see_settled_weights_while_a_slow_update_runs(tmp_path, fake_e
 
     monkeypatch.setattr(Policy, "sync", sync)
     monkeypatch.setattr(Trainer, "_count_update", count)
-    monkeypatch.setattr("pgcli.files.tensorboard.TensorBoardLog", FakeTB)
+    monkeypatch.setattr("pgcli.commands.tensorboard.TensorBoardLog", FakeTB)
     monkeypatch.setattr(train_mod, "to_checkpoint", snapshot)
     train(PPO, tmp_path / "s.p", episodes=40, save_every=3, tensorboard=tmp_path / "tb")
     assert len(settled) > 5 and len(seen_tb) >= 40 and len(seen_saves) > 10

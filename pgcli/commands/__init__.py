@@ -1,2 +1,3 @@
-"""The work behind each command (`pgcli train`, `evaluate`, `record`, `play`, `weights`, `plot`,
-`bench`): plain functions over the engine; `pgcli/cli.py` only parses flags and prints."""
+"""The work behind each command (`pgcli train`, `play`, `evaluate`, `record`, `weights`, `export`,
+`plot`, `bench`, `benchmark`): plain functions over the engine and the files; `pgcli.cli` only parses
+flags and prints."""

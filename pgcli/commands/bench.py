@@ -86,7 +86,7 @@ def raw_emulator(cfg: Config, seconds: float, groups: int) -> Result:
 
 def seed_loop(cfg: Config, seconds: float) -> Result:
     """Karpathy's pg-pong.py main loop, ported as-is to gymnasium and numpy 2."""
-    from pgcli.commands.agent import make_single_env
+    from pgcli.envs import make_single_env
 
     s = env_settings(cfg.env_id, cfg.sticky_actions)
     env = make_single_env(s)

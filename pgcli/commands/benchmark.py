@@ -22,7 +22,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pgcli import games
 from pgcli.errors import PgcliError
 from pgcli.files import checkpoint
 from pgcli.files.atomic import atomic_write
@@ -87,7 +86,7 @@ def _rom(name: str) -> str:
     """`qbert`, `Qbert`, `name-this-game` or `ALE/Qbert-v5` -> the ROM name (one line if unknown)."""
     from pgcli.envs import env_settings
 
-    return env_settings(games.env_id(name.strip())).game
+    return env_settings(name.strip()).game
 
 
 @dataclass
@@ -153,7 +152,7 @@ def run_suite(folder: Path, suite: Suite, train_run: Callable, on_run: Callable[
 
 def evaluate_run(folder: Path, suite: Suite, game: str, seed: int) -> dict:
     """Evaluate a run's final agent by the suite's protocol -> the result, also kept beside the run."""
-    from pgcli.commands.agent import load_agent
+    from pgcli.files.agents import load_agent
     from pgcli.commands.evaluate import evaluate
 
     name = run_name(game, seed)

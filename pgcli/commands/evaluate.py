@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 
 from pgcli import references
-from pgcli.commands.agent import Agent
+from pgcli.core.agent import Agent
 from pgcli.envs import make_env
 
 MAX_PARALLEL = 8
@@ -31,12 +31,10 @@ def evaluate(agent: Agent, episodes: int, seed: int = 0, greedy: bool = False,
         groups = env.groups
         frames = env.reset(seed=seed)
         frames = np.concatenate(frames)
-        see = agent.observer(frames)
+        act = agent.actor(frames, rng, greedy)
         fresh = np.ones(n, bool)
         while len(results) < episodes:
-            a, _ = agent.policy.act(see(frames, fresh), rng, greedy)
-            see.took(a)
-            actions = agent.emulator_actions(a)
+            actions = act(frames, fresh).actions
             out, start = [], 0
             for g, size in enumerate(groups):
                 env.send(g, actions[start : start + size])

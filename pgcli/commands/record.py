@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pgcli.commands.agent import Agent, StepView, play
+from pgcli.commands.play import StepView, play
+from pgcli.core.agent import Agent
 from pgcli.files import outputs
 from pgcli.errors import PgcliError
 from pgcli.inputs import InputSpec

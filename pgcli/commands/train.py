@@ -166,7 +166,7 @@ def train(
         trim_metrics(mpath, None if ckpt is None else counters.episode)
         tb = None
         if tensorboard is not None:
-            from pgcli.files.tensorboard import TensorBoardLog
+            from pgcli.commands.tensorboard import TensorBoardLog
 
             tb = TensorBoardLog(tensorboard)
         saver, metrics, env, started_ray = Saver(output, on_event, snapshot), None, None, False

@@ -9,7 +9,8 @@ from typing import Callable
 import numpy as np
 from rich.text import Text
 
-from pgcli.commands.agent import Agent, StepView, play
+from pgcli.commands.play import StepView, play
+from pgcli.core.agent import Agent
 
 MODES = ("headless", "window", "terminal")
 

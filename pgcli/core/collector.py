@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pgcli.core import heads, sparse
-from pgcli.core.network import Policy, sample
-from pgcli.core.observe import SEED_INPUT, Observer
+from pgcli.core import heads
+from pgcli.core.agent import Actor
+from pgcli.core.network import Policy
+from pgcli.core.observe import SEED_INPUT
 from pgcli.core.steplog import StepLog
 from pgcli.games import PONG, Game
 
@@ -69,7 +70,6 @@ class Collector:
         self.env, self.policy, self.rng = env, policy, rng
         self.wants, self.T = wants, rollout_steps
         self.game, self.inputs, self.episodic_life = game, inputs, episodic_life
-        self.to_ale = np.asarray(game.actions, np.int64)  # action index -> the emulator's action
         self.groups = list(env.groups)
         self.turn = 0  # the group polled next
         self.peak_step_bytes = 0  # the step logs' bytes per stored agent step, at most
@@ -104,7 +104,7 @@ class Collector:
         frames = self.env.reset(seed=seed)
         self.logs = None  # a restart lets go of the last run's logs first
         self.logs = [StepLog(n) for n in self.groups]
-        self.observers = [Observer(f, self.inputs, self.game) for f in frames]
+        self.actors = [Actor(self.policy, f, self.rng, self.game, self.inputs) for f in frames]
         self.fresh = [np.ones(n, bool) for n in self.groups]
         self.count = [np.zeros((3, n), np.int64) for n in self.groups]  # steps, won, lost per game
         self.score = [np.zeros(n) for n in self.groups]
@@ -130,14 +130,10 @@ class Collector:
 
     def act(self, g: int, frames: np.ndarray) -> None:
         """Preprocess group g's frames, sample its actions, record the steps, send the actions."""
-        x = self.observers[g](frames, self.fresh[g])  # (n, 6400) int8 difference frames (and more)
-        signed, counts = sparse.encode(x)
-        p, v = self.policy.forward(signed, counts)
-        a = sample(p, self.rng)  # (n,) action indices
-        self.observers[g].took(a)
-        p_taken = heads.taken(p.astype(np.float32).astype(np.float64), a)  # rounded to float32 first, as it always was
-        self.logs[g].add(signed, counts, a, p_taken, 0.0 if v is None else v)
-        self.env.send(g, self.to_ale[a])
+        s = self.actors[g](frames, self.fresh[g])  # the one act step (pgcli.core.agent)
+        p_taken = heads.taken(s.p.astype(np.float32).astype(np.float64), s.i)  # rounded to float32 first, as it always was
+        self.logs[g].add(s.signed, s.counts, s.i, p_taken, 0.0 if s.v is None else s.v)
+        self.env.send(g, s.actions)
 
     def episode(self, g: int, i: int):
         """Game i of group g's episode that just ended -> (signed, counts, y, r)."""

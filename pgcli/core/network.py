@@ -104,9 +104,3 @@ class Policy:
         p = pg_math.sigmoid(out[:, 0]) if A == 2 else heads.probs(out[:, :A])
         v = out[:, -1] + self.bv if self.has_value else None
         return p, v
-
-    def act(self, x: np.ndarray, rng: np.random.Generator, greedy: bool = False):
-        """(N, inputs) int8 inputs -> (action indices (N,), P(UP) (N,) or P (N, A))."""
-        signed, counts = sparse.encode(np.ascontiguousarray(x, dtype=np.int8))
-        p, _ = self.forward(signed, counts)
-        return sample(p, rng, greedy), p

@@ -1,1 +1,2 @@
-"""What pgcli reads and writes: checkpoints (never unpickled blindly), output paths, TensorBoard."""
+"""What pgcli reads and writes: atomic writes, checkpoints (never unpickled blindly), agents from
+files, the metrics CSV, a run's files (saver, lock, snapshots) and the output commands' files."""

@@ -14,7 +14,6 @@ Writes are atomic: a temporary file in the same folder, fsync, then rename over 
 from __future__ import annotations
 
 import json
-import os
 import struct
 import zlib
 from dataclasses import dataclass, field

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from pgcli.cli import app
+from pgcli.cli.root import app
 from pgcli.errors import PgcliError, Stopped
 
 

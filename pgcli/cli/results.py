@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from pgcli.cli import CHECKPOINT, app
+from pgcli.cli.root import CHECKPOINT, app
 from pgcli.config import Config
 
 _D = Config()
@@ -48,15 +48,7 @@ def weights(
     _weights(checkpoints, output, neurons, cols, scale, fps, raw, part)
 
 
-@app.command("visualize-weights")
-def visualize_weights(
-    checkpoints: list[Path] = typer.Argument(..., help="One checkpoint, or several for an animation.", show_default=False),
-    output: Path = WEIGHT_ARGS["output"], neurons: str = WEIGHT_ARGS["neurons"], cols: int = WEIGHT_ARGS["cols"],
-    scale: int = WEIGHT_ARGS["scale"], fps: float = WEIGHT_ARGS["fps"], raw: bool = WEIGHT_ARGS["raw"],
-    part: str = WEIGHT_ARGS["part"],
-):
-    """Same as `weights`."""
-    _weights(checkpoints, output, neurons, cols, scale, fps, raw, part)
+app.command("visualize-weights", help="Same as `weights`.")(weights)  # the blog's name for the figure
 
 
 @app.command()
@@ -88,9 +80,9 @@ def plot(
     from pgcli.commands.plot import check_output, plot as draw, read_metrics, report
 
     if game is not None:
-        from pgcli.games import env_id, registry
+        from pgcli.envs import game_id, registry
 
-        game = next((n for n, i in registry().items() if i == env_id(game)), game)  # breakout, Breakout, ALE/Breakout-v5
+        game = next((n for n, i in registry().items() if i == game_id(game)), game)  # breakout, Breakout, ALE/Breakout-v5
 
     check_output(output)
     labels = list(label or [])
