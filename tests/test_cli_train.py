@@ -277,3 +277,21 @@ def test_config_round_trips_the_envs_own_sticky_actions():
         Config(sticky_actions=2.0).validate()
     with pytest.raises(PgcliError, match="wrong type"):
         Config.from_dict({"sticky_actions": "0"})
+
+
+def test_a_run_is_resolved_once_and_travels_as_plain_data():
+    """`RunSpec`: flags over a preset or a checkpoint's config, the env id looked up, the game record;
+    a Ray worker rebuilds the same spec from `to_dict()`."""
+    import json
+
+    from pgcli.errors import PgcliError
+    from pgcli.run_spec import RunSpec, resolve
+
+    spec = resolve({"env_id": "breakout", "sticky_actions": 0.0, "seed": 4}, preset="atari")
+    assert spec.config.env_id == "ALE/Breakout-v5" and spec.settings.repeat_action_probability == 0.0
+    assert spec.game.name == "breakout" and spec.input_size == 2 * 6400 + spec.game.n_actions
+    assert RunSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec  # what a worker gets
+    resumed = resolve({"learning_rate": 1e-4}, saved=spec.config)
+    assert resumed.config.learning_rate == 1e-4 and resumed.config.seed == 4 and resumed.game == spec.game
+    with pytest.raises(PgcliError, match="--preset applies to new runs"):
+        resolve({}, preset="atari", saved=spec.config)

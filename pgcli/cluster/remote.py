@@ -28,6 +28,7 @@ import numpy as np
 from pgcli.core.collector import Experience
 from pgcli.core.network import Policy
 from pgcli.errors import ClusterLost, PgcliError
+from pgcli.run_spec import RunSpec
 
 STEPS_PER_CALL = 32  # agent steps of every game per request (~0.25 s of emulation for 16 games)
 WORKER_TIMEOUT = 60.0  # default seconds a worker may take to answer before it is replaced
@@ -106,17 +107,15 @@ def _nbytes(piece) -> int:
 
 
 class RemoteCollector:
-    def __init__(self, num_envs: int, settings: dict, policy: Policy, wants: str, rollout_steps: int,
-                 rng_seed: int, workers: int = 2, timeout: float = WORKER_TIMEOUT,
-                 on_event: Callable[[str], None] = lambda m: None, inputs: str = "diff", episodic_life: bool = False,
-                 noop: bool = False):
+    def __init__(self, spec: RunSpec, policy: Policy, wants: str, workers: int = 2, timeout: float = WORKER_TIMEOUT,
+                 on_event: Callable[[str], None] = lambda m: None):
+        num_envs = spec.config.num_envs
         if not 1 <= workers <= num_envs:
             raise PgcliError(f"workers must be in [1, num envs = {num_envs}], got {workers}")
         if not timeout > 0:
             raise PgcliError(f"worker timeout must be > 0 seconds, got {timeout}")
-        self.num_envs, self.settings, self.policy = num_envs, settings, policy
-        self.wants, self.T, self.rng_seed, self.inputs = wants, rollout_steps, rng_seed, inputs
-        self.episodic_life, self.noop = episodic_life, noop
+        self.num_envs, self.spec, self.policy = num_envs, spec.to_dict(), policy  # the workers get plain data
+        self.wants, self.rng_seed = wants, spec.config.seed
         self.n, self.timeout, self.on_event = workers, timeout, on_event
         self.workers: list = []
         self.pending: list = []
@@ -144,8 +143,7 @@ class RemoteCollector:
             self._actor = _ray().remote(num_cpus=1, max_restarts=0)(RolloutWorker)
         first, n = self._games(i)
         seed = (self.seed + first + 1_000_003 * generation) % 2**31
-        return self._actor.remote(self.settings, n, seed, [self.rng_seed, self.seed, i, generation], self.wants, self.T,
-                                  inputs=self.inputs, episodic_life=self.episodic_life, noop=self.noop)
+        return self._actor.remote(self.spec, n, seed, [self.rng_seed, self.seed, i, generation], self.wants)
 
     def _request(self, i: int):
         """Send worker i its next request, with the newest settled weights."""

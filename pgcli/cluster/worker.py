@@ -14,22 +14,18 @@ import time
 
 import numpy as np
 
-from pgcli import games
 from pgcli.core.collector import Collector, Experience
 from pgcli.core.network import Policy
-from pgcli.envs import EnvSettings, VectorGames
+from pgcli.envs import VectorGames
+from pgcli.run_spec import RunSpec
 
 
 class RolloutWorker:
-    def __init__(self, settings: dict, num_envs: int, seed: int, rng_seed: list[int], wants: str,
-                 rollout_steps: int, threads: int = 1, inputs: str = "diff", episodic_life: bool = False,
-                 noop: bool = False):
-        s = dict(settings)
-        self.game, self.inputs, self.episodic_life = games.for_rom(s["game"], noop), inputs, episodic_life
-        s["frameskip"] = tuple(s["frameskip"]) if isinstance(s["frameskip"], list) else s["frameskip"]
-        self.env = VectorGames(EnvSettings(**s), num_envs, groups=1, threads=threads)
+    def __init__(self, spec: dict, num_envs: int, seed: int, rng_seed: list[int], wants: str, threads: int = 1):
+        self.spec = RunSpec.from_dict(spec)  # `RunSpec.to_dict()`: the run, as plain data
+        self.env = VectorGames(self.spec.settings, num_envs, groups=1, threads=threads)
         self.rng = np.random.default_rng(rng_seed)
-        self.seed, self.wants, self.T = seed, wants, rollout_steps
+        self.seed, self.wants = seed, wants
         self.collector: Collector | None = None
         self.policy: Policy | None = None
 
@@ -39,8 +35,9 @@ class RolloutWorker:
         cpu0 = time.process_time()
         if self.policy is None:
             self.policy = Policy(weights)
-            self.collector = Collector(self.env, self.policy, self.rng, self.wants, self.T, self.game, self.inputs,
-                                       self.episodic_life)
+            c = self.spec.config
+            self.collector = Collector(self.env, self.policy, self.rng, self.wants, c.rollout_steps, self.spec.game, c.inputs,
+                                       c.episodic_life)
             self.collector.start(self.seed)
         else:
             self.policy.load(weights)

@@ -14,15 +14,16 @@ import os
 import signal
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from pgcli import games
-from pgcli.config import Config, for_new_run, for_resumed_run
+from pgcli.config import Config
 from pgcli.core.trainer import Counters, EpisodeStats, Trainer
-from pgcli.envs import env_settings, make_env
+from pgcli.envs import make_env
 from pgcli.errors import ClusterLost, PgcliError, Stopped
+from pgcli.run_spec import resolve
 from pgcli.files import checkpoint
 from pgcli.files.checkpoint import Checkpoint
 from pgcli.files.metrics import MetricsWriter, metrics_path, trim_metrics
@@ -67,15 +68,6 @@ def from_checkpoint(ckpt: Checkpoint, cfg: Config, game: games.Game = games.PONG
         return Trainer.from_state(cfg, ckpt.arrays, ckpt.meta if ours else None, optimizer=same, game=game)
     except PgcliError as e:
         raise PgcliError(f"{ckpt.source}: {e}") from None
-
-
-def run_config(overrides: dict, ckpt: Checkpoint | None, preset: str | None) -> Config:
-    """A new run's config (preset, then flags), or a resumed one's (its checkpoint's, then flags)."""
-    if ckpt is None:
-        return for_new_run(overrides, preset)
-    if preset is not None:
-        raise PgcliError("--preset applies to new runs; a resumed run keeps its checkpoint's settings")
-    return for_resumed_run(ckpt.config, overrides)
 
 
 @contextmanager
@@ -131,10 +123,8 @@ def train(
         raise PgcliError(f"snapshot every must be >= 1 agent steps, got {snapshot_every}")
     ckpt = checkpoint.load(resume) if resume is not None else None
     output = Path(output if output is not None else resume if ckpt is not None and ckpt.source == "pgcli" else "save.p")
-    cfg = run_config(overrides, ckpt, preset)
-    settings = env_settings(cfg.env_id, cfg.sticky_actions)
-    cfg = replace(cfg, env_id=settings.env_id)  # `--game breakout` is saved as ALE/Breakout-v5
-    game = games.for_rom(settings.game, cfg.noop)
+    spec = resolve(overrides, preset, None if ckpt is None else ckpt.config)  # what this run is, decided once
+    cfg, settings, game = spec.config, spec.settings, spec.game
     remote = workers is not None or ray_address is not None
     if remote and render:
         raise PgcliError("--render shows a local game; it cannot be combined with --workers or --ray-address")
@@ -181,9 +171,8 @@ def train(
                 from pgcli.cluster import remote as cluster
 
                 started_ray = cluster.connect(ray_address, workers or 2)
-                trainer.source = cluster.RemoteCollector(
-                    cfg.num_envs, settings.to_dict(), trainer.policy, trainer.algo.wants, cfg.rollout_steps,
-                    cfg.seed, workers or 2, worker_timeout or cluster.WORKER_TIMEOUT, on_event, cfg.inputs, cfg.episodic_life, cfg.noop)
+                trainer.source = cluster.RemoteCollector(spec, trainer.policy, trainer.algo.wants, workers or 2,
+                                                         worker_timeout or cluster.WORKER_TIMEOUT, on_event)
             else:  # --render shows one game in a window; it does not change the saved config
                 env = make_env(settings, 1 if render else cfg.num_envs, render_mode="human" if render else None)
                 trainer.source = trainer.collector(env)

@@ -1,0 +1,60 @@
+"""What a run is, decided once: the config (the flags over a preset, or over a resumed checkpoint's),
+the emulator settings of its game, the game record and what the network sees.
+
+`pgcli train` and `pgcli.train` resolve one `RunSpec` from what the user gave; the trainer, the
+collectors and the Ray workers take theirs from it (a worker gets `to_dict()`, plain data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from pgcli import games
+from pgcli.config import Config, for_new_run, for_resumed_run
+from pgcli.envs import EnvSettings, env_settings
+from pgcli.errors import PgcliError
+from pgcli.inputs import InputSpec
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    config: Config
+    settings: EnvSettings  # the emulator settings, as saved in the checkpoint
+    game: games.Game  # the actions the policy picks from, the play area, how a return ends
+
+    @classmethod
+    def of(cls, config: Config, settings: EnvSettings | None = None) -> "RunSpec":
+        """The run of `config` (its env id looked up: `breakout` is saved as ALE/Breakout-v5)."""
+        settings = settings or env_settings(config.env_id, config.sticky_actions)
+        return cls(replace(config, env_id=settings.env_id), settings, games.for_rom(settings.game, config.noop))
+
+    @property
+    def inputs(self) -> InputSpec:
+        return self.config.input_spec
+
+    @property
+    def input_size(self) -> int:
+        """Entries of the network's input vector (W1's columns)."""
+        return self.inputs.size(self.game.n_actions)
+
+    def to_dict(self) -> dict:
+        """Plain data (for a Ray worker); `from_dict` rebuilds the same spec."""
+        return {"config": self.config.to_dict(), "env": self.settings.to_dict()}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RunSpec":
+        env = dict(d["env"])
+        if isinstance(env.get("frameskip"), list):
+            env["frameskip"] = tuple(env["frameskip"])
+        return cls.of(Config.from_dict(d["config"]), EnvSettings(**env))
+
+
+def resolve(flags: dict, preset: str | None = None, saved: Config | None = None) -> RunSpec:
+    """A new run: the preset's settings, then the flags given (`flags` holds only those); a resumed
+    run (`saved`: its checkpoint's config): that config, then the flags. Every field not given
+    takes its algorithm's default (`pgcli.config.ALGO_DEFAULTS`)."""
+    if saved is None:
+        return RunSpec.of(for_new_run(flags, preset))
+    if preset is not None:
+        raise PgcliError("--preset applies to new runs; a resumed run keeps its checkpoint's settings")
+    return RunSpec.of(for_resumed_run(saved, flags))
