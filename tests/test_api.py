@@ -17,6 +17,7 @@ from pgcli.files import checkpoint
 ROOT = Path(__file__).parent.parent
 
 
+@pytest.mark.ale
 def test_train_from_a_config_with_a_callback_per_episode(tmp_path, fake_env):
     seen = []
     res = pgcli.train(pgcli.Config(algo="ppo", num_envs=2, hidden=8, rollout_steps=8), tmp_path / "a.p",
@@ -30,6 +31,7 @@ def test_train_from_a_config_with_a_callback_per_episode(tmp_path, fake_env):
         pgcli.train(pgcli.Config(), tmp_path / "b.p")
 
 
+@pytest.mark.ale
 def test_a_config_does_what_it_is_told_even_at_another_algorithms_default(tmp_path, fake_env):
     """`Config(algo="ppo", epochs=4)` once trained with 8 epochs (4 was REINFORCE's default, so it
     counted as not given); now a field not given is None until the algorithm fills it."""

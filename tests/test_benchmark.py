@@ -34,6 +34,7 @@ def counting_train(calls):
     return train_run
 
 
+@pytest.mark.ale
 def test_a_suite_trains_each_game_to_its_budget_evaluates_and_reports(tmp_path, fake_eval):
     folder = tmp_path / "suite"
     calls, evaluated = [], []
@@ -62,6 +63,7 @@ def test_a_suite_trains_each_game_to_its_budget_evaluates_and_reports(tmp_path, 
     assert "| pong |" in (folder / "report.md").read_text()
 
 
+@pytest.mark.ale
 def test_running_it_again_redoes_nothing_and_a_cut_run_resumes(tmp_path, fake_eval):
     folder = tmp_path / "suite"
     suite = suite_in(folder)
@@ -88,6 +90,7 @@ def test_a_folder_keeps_its_budget(tmp_path):
         settle_suite(tmp_path / "t", {"games": ("pongg",)})
 
 
+@pytest.mark.ale
 def test_the_report_command_and_its_one_line_errors(tmp_path, fake_eval):
     runner = CliRunner()
     r = runner.invoke(app, ["benchmark", "-o", str(tmp_path / "none"), "--report"])

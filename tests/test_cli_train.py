@@ -138,6 +138,7 @@ def test_preset_karpathy_is_the_2016_script(tmp_path, fake_env):
     assert "karpathy" in runner.invoke(app, ["train", "--help"]).stdout
 
 
+@pytest.mark.ale
 def test_preset_atari_is_the_measured_recipe_and_flags_still_win(tmp_path, fake_env):
     out = tmp_path / "a.p"
     r = runner.invoke(app, ["train", "--preset", "atari", "--episodes", "2", "--num-envs", "2", "--rollout-steps", "16",
@@ -155,6 +156,7 @@ def test_preset_atari_is_the_measured_recipe_and_flags_still_win(tmp_path, fake_
     assert not checkpoint.load(off).config.episodic_life
 
 
+@pytest.mark.ale
 def test_the_start_line_speaks_of_lives_only_in_games_that_have_them():
     from pgcli.commands.train import describe
     from pgcli.envs import env_settings
@@ -183,6 +185,7 @@ def test_ppo_defaults_are_the_measured_recipe_and_reinforce_keeps_the_seeds_inpu
     assert (karpathy.inputs, karpathy.optimizer) == ("diff", "rmsprop")
 
 
+@pytest.mark.ale
 def test_a_resume_that_switches_algorithm_takes_the_new_ones_defaults_but_keeps_the_network(tmp_path, fake_env):
     out = tmp_path / "a.p"
     assert runner.invoke(app, ["train", "--episodes", "2", "--preset", "karpathy", "-o", str(out)]).exit_code == 0
@@ -196,6 +199,7 @@ def test_a_resume_that_switches_algorithm_takes_the_new_ones_defaults_but_keeps_
     assert r.exit_code == 1 and "--noop does not match the checkpoint's actions" in r.stderr
 
 
+@pytest.mark.ale
 def test_default_learns_with_adam_and_ppo_gets_its_own_learning_rate(tmp_path, fake_env):
     assert runner.invoke(app, ["train", "--episodes", "2", "-o", str(tmp_path / "a.p")]).exit_code == 0
     cfg = checkpoint.load(tmp_path / "a.p").config
@@ -218,6 +222,7 @@ def test_render_does_not_change_the_saved_config(tmp_path, fake_env, monkeypatch
     assert checkpoint.load(out).config.num_envs == 8  # but the run's setting is kept for later resumes
 
 
+@pytest.mark.ale
 def test_tensorboard_writes_scalars_and_the_weight_grid(tmp_path, fake_env):
     pytest.importorskip("tensorboardX")
     import struct
@@ -279,6 +284,7 @@ def test_config_round_trips_the_envs_own_sticky_actions():
         Config.from_dict({"sticky_actions": "0"})
 
 
+@pytest.mark.ale
 def test_a_run_is_resolved_once_and_travels_as_plain_data():
     """`RunSpec`: flags over a preset or a checkpoint's config, the env id looked up, the game record;
     a Ray worker rebuilds the same spec from `to_dict()`."""

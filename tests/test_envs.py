@@ -1,6 +1,8 @@
 """The emulator back ends give the seed's input: grey frames from ale-py's vector env carry the
 same picture as the RGB frames the seed's `prepro` was written for (real ALE Pong)."""
 
+import pytest
+
 import numpy as np
 
 from pgcli.core.observe import Screen
@@ -10,6 +12,7 @@ from pgcli.core import pg_math
 from pgcli.envs import VectorGames, env_settings
 
 
+@pytest.mark.ale
 def test_grey_frames_give_the_seeds_difference_frames():
     s = env_settings("ALE/Pong-v5")
     rgb, grey = VectorGames(s, 4, grayscale=False), VectorGames(s, 4, grayscale=True)
@@ -43,6 +46,7 @@ def test_grey_frames_give_the_seeds_difference_frames():
         grey.close()
 
 
+@pytest.mark.ale
 def test_layouts():
     """The default splits games in 2 groups that take turns; an explicit layout is kept,
     so the benchmark's "1 vector env" really is one."""
@@ -74,6 +78,7 @@ def _paddle_frames(sticky: float, actions: list[int]) -> np.ndarray:
         env.close()
 
 
+@pytest.mark.ale
 def test_sticky_actions_reach_the_emulator():
     """--sticky-actions sets ALE's repeat_action_probability: at 1 the emulator keeps repeating
     its first action (NOOP) whatever the agent sends, at 0 UP and DOWN move the paddle apart."""

@@ -1,8 +1,11 @@
 """docs/errors.md lists every user mistake with the exact message: checked here, so it cannot drift."""
 
+import pytest
+
 from errors_table import DOC, render, run_cases
 
 
+@pytest.mark.ale
 def test_every_mistake_is_one_line_and_nonzero(tmp_path):
     rows = run_cases(tmp_path)
     for cmd, _, code, err in rows:

@@ -100,6 +100,7 @@ def test_adam_eps_shrinks_the_steps_of_weights_with_small_gradients():
     assert np.isclose(steps[1e-5][1], 0.5e-3, rtol=1e-3) and steps[1e-5][2] < 0.02e-3
 
 
+@pytest.mark.ale
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])
 def test_adam_eps_is_saved_and_used_by_the_runs_optimizer(tmp_path, fake_env, algo):
     cfg = {**FAST, "seed": 2, **({"algo": "ppo", "rollout_steps": 15} if algo == "ppo" else {})}

@@ -86,6 +86,7 @@ def test_a_stale_lock_file_blocks_nothing_and_a_run_leaves_none(tmp_path, fake_e
     assert sorted(p.name for p in tmp_path.iterdir()) == ["save.metrics.csv", "save.p"]
 
 
+@pytest.mark.ale
 def test_the_first_line_says_what_the_run_trains(tmp_path, fake_env):
     out = tmp_path / "a.p"
     r = train("--episodes", "2", "--algo", "ppo", "--rollout-steps", "8", "--sticky-actions", "0", "-o", str(out))
@@ -124,6 +125,7 @@ def test_bench_says_the_settings_it_plays(monkeypatch):
     assert seen["cfg"].sticky_actions == 0
 
 
+@pytest.mark.ale
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])
 def test_snapshots_keep_the_agent_at_each_mark_and_change_nothing(tmp_path, fake_env, algo):
     from pgcli.files.agents import load_agent

@@ -30,6 +30,7 @@ def slow_updates(monkeypatch):
     monkeypatch.setattr(optim.Adam, "step", step)
 
 
+@pytest.mark.ale
 def test_observers_see_settled_weights_while_a_slow_update_runs(tmp_path, fake_env, slow_updates, monkeypatch):
     settled, seen_tb, seen_saves = [], [], []
     real_sync, real_count = Policy.sync, Trainer._count_update
@@ -73,6 +74,7 @@ def test_observers_see_settled_weights_while_a_slow_update_runs(tmp_path, fake_e
         assert any(np.array_equal(w, s) for s in settled), f"snapshot {i} is not a settled state"
 
 
+@pytest.mark.ale
 def test_ppo_weights_do_not_depend_on_the_learner_threads_timing(tmp_path, fake_env, monkeypatch):
     a = tmp_path / "a.p"
     train({**PPO, "seed": 4}, a, episodes=16)

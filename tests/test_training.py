@@ -31,6 +31,7 @@ def test_same_seed_same_weights(tmp_path, fake_env):
     assert not np.array_equal(wa, wc)
 
 
+@pytest.mark.ale
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])
 def test_resume_from_a_checkpoint_is_deterministic(tmp_path, fake_env, algo):
     cfg = {**(FAST if algo == "reinforce" else PPO), "batch_size": 3, "seed": 5}  # a partial batch is saved
@@ -48,6 +49,7 @@ def test_resume_from_a_checkpoint_is_deterministic(tmp_path, fake_env, algo):
     assert {r["episode"] for r in rows if r["cut"] == "1"} <= {"10", "20"}  # the two stops' cut games
 
 
+@pytest.mark.ale
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])
 def test_no_step_is_dropped_at_a_checkpoint(tmp_path, fake_env, algo):
     """The games go on through periodic saves; at the stop, each game in flight loses only what
@@ -89,6 +91,7 @@ def test_update_every_batch_size_episodes(tmp_path, fake_env):
     assert [u for _, u in seen] == [e // 5 for e, _ in seen]
 
 
+@pytest.mark.ale
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])
 def test_memory_does_not_grow_with_episodes(algo):
     import tracemalloc
@@ -161,6 +164,7 @@ def test_reinforce_gradients_beside_the_acting_equal_the_seeds_order():
     assert np.array_equal(weights[0][0], weights[1][0]) and np.array_equal(weights[0][1], weights[1][1])
 
 
+@pytest.mark.ale
 def test_ppo_learns_beside_the_acting_with_one_update_of_lag():
     """In a local run PPO's update runs in a thread while the games go on: batch k+1 is played with
     the weights of update k-1, the acting copies change only at batch boundaries (so a run stays
@@ -222,6 +226,7 @@ def golden():
     return g
 
 
+@pytest.mark.ale
 @pytest.mark.parametrize("name", ["karpathy", "adam", "ppo", "ppo_defaults"])
 def test_pong_keeps_its_numbers(tmp_path, golden, name):
     """The seed's REINFORCE (RMSProp, Adam) and PPO make the weights they made when recorded, on any
@@ -233,6 +238,7 @@ def test_pong_keeps_its_numbers(tmp_path, golden, name):
 
 @pytest.mark.parametrize("name, change", [("karpathy", {"gamma": 0.989}), ("adam", {"learning_rate": 3.01e-3}),
                                           ("ppo", {"vf_coef": 0.49}), ("ppo_defaults", {"clip": 0.19})])
+@pytest.mark.ale
 def test_a_small_change_of_the_math_fails_the_golden_check(tmp_path, golden, name, change):
     from golden_runs import GOLDEN_ATOL, off_by
 
@@ -256,6 +262,7 @@ def test_the_golden_runs_hold_with_other_blas_kernels(tmp_path, golden):
         assert float(out.stdout) <= GOLDEN_ATOL, (core, out)
 
 
+@pytest.mark.ale
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])
 def test_an_annealed_learning_rate_stops_moving_the_weights_at_its_horizon(tmp_path, fake_env, algo):
     cfg = {**(FAST if algo == "reinforce" else PPO), "seed": 3, "lr_anneal_steps": 1500}
@@ -274,6 +281,7 @@ def test_an_annealed_learning_rate_stops_moving_the_weights_at_its_horizon(tmp_p
     assert not np.array_equal(checkpoint.load(again.output).model["W1"], wa)
 
 
+@pytest.mark.ale
 def test_ent_anneal_lowers_the_entropy_bonus_with_the_learning_rate(tmp_path, fake_env, monkeypatch):
     from pgcli.algos import ppo
 
