@@ -60,7 +60,16 @@ def test_a_suite_trains_each_game_to_its_budget_evaluates_and_reports(tmp_path, 
     assert rep["atari5_median57_estimate"] is None  # the five Atari-5 games are not in this suite
     assert rep["cleanrl_ppo_10m_median_hns_agent57"] == pytest.approx(((20.39 + 20.71) / 35.31 + (92.68 - 0.05) / 12.05) / 2)
     assert json.loads((folder / "report.json").read_text())["games"][0]["game"] == "pong"
-    assert "| pong |" in (folder / "report.md").read_text()
+    assert "| pong |" in (folder / "report.md").read_text() and "frame cap" not in (folder / "report.md").read_text()
+    # a game whose evaluation ran to the time limit (Double Dunk's 0-0 stall) is marked as such
+    assert boxing["games_at_frame_cap"] == 0
+    (folder / "boxing-s1.evaluate.json").write_text(json.dumps({**boxing, "games_at_frame_cap": 2}))
+    benchmark_report.write(folder, settle_suite(folder, {}))
+    md = (folder / "report.md").read_text()
+    assert "| boxing (2 of 2 games cut at the frame cap) |" in md and "stalled until the time limit" in md
+    old = {k: v for k, v in boxing.items() if k != "games_at_frame_cap"}  # an evaluation from before the field
+    assert benchmark_report._at_cap({**old, "mean_episode_steps": 27_000.0}) == 2
+    assert benchmark_report._at_cap({**old, "mean_episode_steps": 900.0}) == 0
 
 
 @pytest.mark.ale
@@ -100,6 +109,12 @@ def test_the_report_command_and_its_one_line_errors(tmp_path, fake_eval):
     r = runner.invoke(app, ["benchmark", "-o", str(folder), "--report"])
     assert r.exit_code == 0, r.stderr
     assert "pong" in r.stdout and "median HNS" in r.stdout and (folder / "report.md").exists()
+    r = runner.invoke(app, ["benchmark", str(folder), "--report"])  # the folder as an argument works too
+    assert r.exit_code == 0 and "median HNS" in r.stdout, r.stderr
+    for args, said in ((["benchmark", str(folder), "-o", str(tmp_path / "other"), "--report"], "two folders given"),
+                       (["benchmark", "--report"], "give the suite's folder")):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 1 and said in r.stderr and r.stderr.count("\n") == 1, r.stderr
 
 
 def test_the_atari5_estimate_against_published_medians():

@@ -150,3 +150,15 @@ def test_snapshots_reuse_their_buffers_and_write_the_bytes_of_a_fresh_copy(tmp_p
     checkpoint.save(tmp_path / "s.p", again)
     back = checkpoint.load(tmp_path / "s.p")
     assert np.array_equal(back.model["W1"], trainer.policy.params["W1"])  # not transposed or stale
+
+
+def test_the_counters_are_read_from_the_header_alone(tmp_path):
+    ck = small_ckpt(H=4)
+    checkpoint.save(tmp_path / "c.p", ck)
+    assert checkpoint.read_meta(tmp_path / "c.p") == checkpoint.load(tmp_path / "c.p").meta
+    data = (tmp_path / "c.p").read_bytes()
+    (tmp_path / "head.p").write_bytes(data[: len(data) // 2])  # the arrays cut: the header is all it reads
+    assert checkpoint.read_meta(tmp_path / "head.p") == ck.meta
+    (tmp_path / "junk.p").write_bytes(b"not a checkpoint")
+    with pytest.raises(PgcliError, match="not a valid pgcli checkpoint"):
+        checkpoint.read_meta(tmp_path / "junk.p")

@@ -21,7 +21,8 @@ def _csv(text: str, kind=str) -> tuple:
 
 @app.command()
 def benchmark(
-    output: Path = typer.Option(..., "--output", "-o", help="The suite's folder: one run per game and seed, the report. Give it again to continue.", show_default=False),
+    folder: Optional[Path] = typer.Argument(None, help="The suite's folder (the same as -o).", show_default=False),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="The suite's folder: one run per game and seed, the report. Give it again to continue.", show_default=False),
     games: Optional[str] = typer.Option(None, "--games", help="Comma-separated games. (default: Atari-5 + pong, breakout, boxing; a folder's own suite)"),
     steps: Optional[int] = typer.Option(None, "--steps", min=1000, help="Agent steps per run; the learning rate falls to 0 there. (default: 10,000,000)"),
     seeds: Optional[str] = typer.Option(None, "--seeds", help="Comma-separated seeds; more seeds or games extend a suite. (default: 1)"),
@@ -32,6 +33,11 @@ def benchmark(
     from pgcli.commands import benchmark_report
     from pgcli.commands.benchmark import run_suite, settle_suite
 
+    if folder is not None and output is not None and folder != output:
+        raise PgcliError(f"two folders given ({folder} and -o {output}): give one")
+    output = output or folder
+    if output is None:
+        raise PgcliError("give the suite's folder: pgcli benchmark -o DIR (or pgcli benchmark DIR --report)")
     given = {k: v for k, v in {"games": _csv(games) if games else None, "steps": steps,
                                 "seeds": _csv(seeds, int) if seeds else None, "eval_games": eval_games}.items()
              if v is not None}
@@ -66,7 +72,8 @@ def _print_report(folder: Path, rep: dict) -> None:
     for g in rep["games"]:
         typer.echo(f"{g['game']:<16} score {'–' if g['score'] is None else format(g['score'], ',.1f'):>10}   "
                    f"HNS {f(g['hns_agent57']):>6} (Agent57) {f(g['hns_nature']):>6} (DQN paper)"
-                   + ("" if g["finished"] else "   unfinished"))
+                   + ("" if g["finished"] else "   unfinished")
+                   + (f"   {g['games_at_frame_cap']} of {g['eval_games']} games cut at the frame cap" if g["games_at_frame_cap"] else ""))
     typer.echo(f"median HNS {f(rep['median_hns_agent57'])} (Agent57's table; CleanRL's conv. PPO at 10M steps: "
                f"{f(rep['cleanrl_ppo_10m_median_hns_agent57'])}); Atari-5 estimate of the 57-game median: "
                f"{f(rep['atari5_median57_estimate'])}")

@@ -120,7 +120,7 @@ def status(folder: Path, suite: Suite) -> list[RunStatus]:
         st = RunStatus(game, seed)
         path = Path(folder) / f"{run_name(game, seed)}.p"
         if path.exists():
-            meta = checkpoint.load(path).meta
+            meta = checkpoint.read_meta(path)  # the header only: a status reads no arrays
             st.steps, st.seconds = int(meta.get("steps", 0)), float(meta.get("seconds", 0.0))
             st.finished = st.steps >= suite.steps
         st.evaluated = (Path(folder) / f"{run_name(game, seed)}.evaluate.json").exists()
@@ -142,7 +142,7 @@ def run_suite(folder: Path, suite: Suite, train_run: Callable, on_run: Callable[
             on_run(progress)
             overrides = {**suite.recipe, "algo": "ppo", "env_id": st.game, "seed": st.seed, "lr_anneal_steps": suite.steps}
             train_run({} if path.exists() else overrides, path, path if path.exists() else None)
-            meta = checkpoint.load(path).meta
+            meta = checkpoint.read_meta(path)  # the header only: a status reads no arrays
             st.steps, st.seconds, st.finished = int(meta["steps"]), float(meta["seconds"]), True
         if not st.evaluated:
             on_evaluated(evaluate_run(folder, suite, st.game, st.seed))

@@ -23,9 +23,10 @@ def build(folder: Path, suite: Suite) -> dict:
     rows = []
     for st in status(folder, suite):
         ev_path = folder / f"{run_name(st.game, st.seed)}.evaluate.json"
-        score = json.loads(ev_path.read_text())["mean_reward"] if ev_path.exists() else None
+        ev = json.loads(ev_path.read_text()) if ev_path.exists() else {}
         rows.append({"game": st.game, "seed": st.seed, "steps": st.steps, "minutes": st.seconds / 60,
-                     "finished": st.finished, "score": score})
+                     "finished": st.finished, "score": ev.get("mean_reward"), "eval_games": ev.get("episodes"),
+                     "games_at_frame_cap": _at_cap(ev)})
     per_game = []
     for game in suite.games:
         runs = [r for r in rows if r["game"] == game]
@@ -40,6 +41,8 @@ def build(folder: Path, suite: Suite) -> dict:
             "steps": max((r["steps"] for r in runs), default=0),
             "minutes": statistics.fmean([r["minutes"] for r in runs]) if runs else 0.0,
             "finished": all(r["finished"] for r in runs),
+            "games_at_frame_cap": sum(r["games_at_frame_cap"] or 0 for r in runs),
+            "eval_games": sum(r["eval_games"] or 0 for r in runs),
             "cleanrl_ppo_10m": ref.cleanrl_ppo if ref else None,
             "cleanrl_ppo_10m_hns_agent57": references.hns(game, ref.cleanrl_ppo, "agent57") if ref and ref.cleanrl_ppo is not None else None,
             "ppo_paper_40m_frames": ref.ppo_paper if ref else None,
@@ -61,6 +64,16 @@ def build(folder: Path, suite: Suite) -> dict:
     return out
 
 
+def _at_cap(ev: dict) -> int | None:
+    """Evaluation games that ran to the 108,000-frame limit (a stall, not a finished game); older
+    evaluations have only the mean length: all of them when it is the limit (frameskip 4)."""
+    if "games_at_frame_cap" in ev:
+        return int(ev["games_at_frame_cap"])
+    if "mean_episode_steps" in ev:
+        return ev["episodes"] if ev["mean_episode_steps"] * 4 >= ev.get("max_frames_per_game", 108_000) else 0
+    return None
+
+
 def _f(v, fmt: str) -> str:
     return "–" if v is None else format(v, fmt)
 
@@ -80,6 +93,8 @@ def markdown(report: dict) -> str:
     ]
     for g in report["games"]:
         mark = "" if g["finished"] else " (unfinished)"
+        if g["games_at_frame_cap"]:
+            mark += f" ({g['games_at_frame_cap']} of {g['eval_games']} games cut at the frame cap)"
         lines.append(f"| {g['game']}{mark} | {_f(g['score'], ',.1f')} | {_f(g['hns_agent57'], '.2f')} | {_f(g['hns_nature'], '.2f')} "
                      f"| {_f(g['cleanrl_ppo_10m'], ',.1f')} ({_f(g['cleanrl_ppo_10m_hns_agent57'], '.2f')}) | {_f(g['ppo_paper_40m_frames'], ',.1f')} "
                      f"| {g['steps']:,} | {g['minutes']:.1f} |")
@@ -92,8 +107,13 @@ def markdown(report: dict) -> str:
         f"(mean {_f(report['mean_hns_nature'], '.2f')}).",
         f"- **Atari-5 estimate of the median HNS over the 57 games**: {_f(report['atari5_median57_estimate'], '.2f')} "
         "(Aitchison, Sweetser and Hutter, ICML 2023; needs Battle Zone, Double Dunk, Name This Game, Phoenix and Q*bert).",
-        "",
     ]
+    stalled = [g["game"] for g in report["games"] if g["games_at_frame_cap"]]
+    if stalled:
+        lines.append(f"- Evaluation games cut at the 108,000-frame cap ({', '.join(stalled)}): the agent stalled until "
+                     "the time limit, and the score counts the points of a game that did not end (a stall that "
+                     "avoids losing points can score above human).")
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -78,7 +78,9 @@ def evaluate(agent: Agent, episodes: int, seed: int = 0, greedy: bool = False,
     if agent.game.point_resets:  # Pong: a score is points won minus points lost, a game is won or lost
         out.update(points_won=int(sum(r["won"] for r in results)), points_lost=int(sum(r["lost"] for r in results)),
                    games_won=int((rewards > 0).sum()))
+    cap = agent.settings.max_num_frames_per_episode / agent.settings.mean_frameskip  # agent steps
     out.update(mean_episode_steps=float(np.mean([r["steps"] for r in results])),
+               games_at_frame_cap=sum(r["steps"] >= cap for r in results),  # cut by the time limit, not ended
                steps_per_second=total_steps / seconds if seconds > 0 else 0.0,
                rewards=[_number(v) for v in rewards])
     return out

@@ -113,8 +113,8 @@ def _bad(source: str, why: str) -> PgcliError:
     return PgcliError(f"{source}: not a valid pgcli checkpoint ({why})")
 
 
-def decode(data: bytes, source: str = "checkpoint") -> Checkpoint:
-    """Bytes of a pgcli checkpoint -> Checkpoint, validating every field."""
+def _header(data: bytes, source: str) -> tuple[dict, int]:
+    """The validated JSON header at the start of `data` -> (header, where the array data starts)."""
     fixed = len(MAGIC) + 12
     if len(data) < fixed or not data.startswith(MAGIC):
         raise _bad(source, "truncated or wrong magic")
@@ -133,8 +133,28 @@ def decode(data: bytes, source: str = "checkpoint") -> Checkpoint:
     for key, typ in (("config", dict), ("env", dict), ("meta", dict), ("arrays", list)):
         if not isinstance(h.get(key), typ):
             raise _bad(source, f"{key} missing")
+    return h, fixed + hlen
+
+
+def read_meta(path: Path) -> dict:
+    """A pgcli checkpoint's counters (episode, steps, seconds, ...) from its header alone: a few KB
+    read, not the 41-61 MB of arrays (a suite's status, a report)."""
+    source = str(path)
+    try:
+        with open(path, "rb") as f:
+            start = f.read(len(MAGIC) + 12)
+            if len(start) == len(MAGIC) + 12 and start.startswith(MAGIC):
+                start += f.read(min(struct.unpack_from("<Q", start, len(MAGIC))[0], MAX_HEADER))
+    except OSError as e:
+        raise PgcliError(f"{source}: cannot read ({e.strerror})") from None
+    return _header(start, source)[0]["meta"]
+
+
+def decode(data: bytes, source: str = "checkpoint") -> Checkpoint:
+    """Bytes of a pgcli checkpoint -> Checkpoint, validating every field."""
+    h, at = _header(data, source)
     config = Config.from_dict(h["config"])
-    body, arrays, expect = data[fixed + hlen :], {}, 0
+    body, arrays, expect = data[at:], {}, 0
     for spec in h["arrays"]:
         if not isinstance(spec, dict):
             raise _bad(source, "array entry malformed")
