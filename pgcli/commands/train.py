@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -23,7 +23,7 @@ from pgcli.config import Config
 from pgcli.core.trainer import Counters, EpisodeStats, Trainer
 from pgcli.envs import make_env
 from pgcli.errors import ClusterLost, PgcliError, Stopped
-from pgcli.run_spec import resolve
+from pgcli.run_spec import RunSpec, resolve
 from pgcli.files import checkpoint
 from pgcli.files.checkpoint import Checkpoint
 from pgcli.files.metrics import MetricsWriter, metrics_path, trim_metrics
@@ -113,42 +113,22 @@ def train(
     save.p); `overwrite` lets a new run replace another run's files. `overrides` are the flags
     the user gave. `on_start` gets the counters the run starts from and a line saying what it trains;
     `snapshot_every` keeps the agent at every that many agent steps beside `output` (`Snapshots`)."""
-    if save_every < 1:
-        raise PgcliError(f"save every must be >= 1, got {save_every}")
-    if episodes is not None and episodes < 1:
-        raise PgcliError(f"episodes must be >= 1, got {episodes}")
-    if max_steps is not None and max_steps < 1:
-        raise PgcliError(f"steps must be >= 1, got {max_steps}")
-    if snapshot_every is not None and snapshot_every < 1:
-        raise PgcliError(f"snapshot every must be >= 1 agent steps, got {snapshot_every}")
+    _check_counts(save_every=save_every, episodes=episodes, steps=max_steps, snapshot_every=snapshot_every)
     ckpt = checkpoint.load(resume) if resume is not None else None
     output = Path(output if output is not None else resume if ckpt is not None and ckpt.source == "pgcli" else "save.p")
     spec = resolve(overrides, preset, None if ckpt is None else ckpt.config)  # what this run is, decided once
-    cfg, settings, game = spec.config, spec.settings, spec.game
+    cfg, settings = spec.config, spec.settings
     remote = workers is not None or ray_address is not None
-    if remote and render:
-        raise PgcliError("--render shows a local game; it cannot be combined with --workers or --ray-address")
-    if remote and not isinstance(settings.frameskip, int):
-        raise PgcliError(f"rollout workers need a fixed frameskip; {cfg.env_id} has a random one")
-    if render and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        raise PgcliError("--render needs a display (none found: DISPLAY is not set)")
-    if ckpt is None:
-        trainer = Trainer(cfg, game=game)
-    else:
-        trainer, exact = from_checkpoint(ckpt, cfg, game)
-        if not exact:
-            on_event(f"resuming from {ckpt.source} weights with fresh optimizer state")
+    _check_where(spec, render, remote)
+    trainer = _trainer(ckpt, spec, on_event)
     counters = trainer.counters
-    if cfg.lr_anneal_steps and counters.steps >= cfg.lr_anneal_steps:
-        raise PgcliError(f"this run's learning rate fell to 0 at agent step {cfg.lr_anneal_steps:,} (--lr-anneal-steps); "
-                         f"to go on, give a larger --lr-anneal-steps (or 0: constant)")
     steps0, cpu0 = counters.steps, time.process_time()
     target = None if episodes is None else counters.episode + episodes
     buffers: dict = {}  # the snapshots' arrays, made once here and reused by every save
     snapshot = lambda: to_checkpoint(cfg, settings.to_dict(), trainer, buffers)  # noqa: E731
     probe_writable(output, need_bytes=checkpoint.nbytes(snapshot()))
     mpath = metrics_path(output)
-    with output_lock(output), stop_on_signals() as caught:
+    with output_lock(output), stop_on_signals() as caught, ExitStack() as closing:  # closed last to first
         claim_output(output, resume, None if ckpt is None else ckpt.source, overwrite)
         on_start(counters, describe(cfg, settings, output, resume, counters.episode, workers, ray_address))
         for stale in output.parent.glob(f".{output.name}.*.tmp{output.suffix}"):  # left by a killed save
@@ -159,75 +139,110 @@ def train(
             from pgcli.commands.tensorboard import TensorBoardLog
 
             tb = TensorBoardLog(tensorboard)
-        saver, metrics, env, started_ray = Saver(output, on_event, snapshot), None, None, False
+            closing.callback(tb.close)
+        saver = Saver(output, on_event, snapshot)
         snaps = None if snapshot_every is None else Snapshots(output, snapshot_every, counters.steps, on_event)
+        trainer.source = _experience_source(spec, trainer, closing, render, workers, ray_address, worker_timeout, on_event)
+        metrics = MetricsWriter(mpath)
+        closing.callback(metrics.close)
 
         def keep_agent() -> None:  # in fresh arrays: the saver's buffers may be being written
             trainer.settle()  # the weights of a finished update, as a save takes them
             snaps.take(counters.steps, to_checkpoint(cfg, settings.to_dict(), trainer))
 
-        try:
-            if remote:
-                from pgcli.cluster import remote as cluster
-
-                started_ray = cluster.connect(ray_address, workers or 2)
-                trainer.source = cluster.RemoteCollector(spec, trainer.policy, trainer.algo.wants, workers or 2,
-                                                         worker_timeout or cluster.WORKER_TIMEOUT, on_event)
-            else:  # --render shows one game in a window; it does not change the saved config
-                env = make_env(settings, 1 if render else cfg.num_envs, render_mode="human" if render else None)
-                trainer.source = trainer.collector(env)
-            metrics = MetricsWriter(mpath)
-
-            def episode_done(st: EpisodeStats) -> None:
-                metrics.row(st)
-                if snaps is not None and snaps.due(counters.steps):
-                    keep_agent()
-                if st.cut:  # a game cut by the stop: a row for its learned steps, no episode to show
-                    return
-                if tb is not None:
-                    tb.episode(st, trainer.policy.acting_W1())  # settled weights: an update may be running
-                on_episode(st)
-
-            t_end = None if max_seconds is None else counters.seconds + max_seconds
-            s_end = None if max_steps is None else counters.steps + max_steps
-            if cfg.lr_anneal_steps:  # past it the learning rate is 0: nothing more would be learned
-                s_end = cfg.lr_anneal_steps if s_end is None else min(s_end, cfg.lr_anneal_steps)
-
-            def should_stop() -> bool:
-                return (bool(caught) or stop() or (t_end is not None and counters.seconds >= t_end)
-                        or (s_end is not None and counters.steps >= s_end))
-
-            try:
-                finished = trainer.run(target, episode_done, should_stop, saver.save_async, save_every)
-            except ClusterLost as e:
-                saver.save_now()
-                raise PgcliError(f"{e}; saved {output} (continue with --resume {output})") from None
-            finally:
-                saver.wait()
-            if snaps is not None and snaps.due(counters.steps):  # a mark reached by the stop itself
+        def episode_done(st: EpisodeStats) -> None:
+            metrics.row(st)
+            if snaps is not None and snaps.due(counters.steps):
                 keep_agent()
-            saver.save_now()
-            if not finished and caught:
-                name = signal.Signals(caught[0]).name
-                raise Stopped(f"stopped by {name} at episode {counters.episode}; saved {output} "
-                              f"(continue with: pgcli train --resume {output})", caught[0])
-        finally:
-            if metrics is not None:
-                metrics.close()
-            if env is not None:
-                env.close()
-            if remote and trainer.source is not None:
-                trainer.source.close()
-            if started_ray:
-                import ray
-
-                ray.shutdown()
+            if st.cut:  # a game cut by the stop: a row for its learned steps, no episode to show
+                return
             if tb is not None:
-                tb.close()
+                tb.episode(st, trainer.policy.acting_W1())  # settled weights: an update may be running
+            on_episode(st)
+
+        should_stop = _stop_rule(cfg, counters, lambda: bool(caught) or stop(), max_seconds, max_steps)
+        try:
+            finished = trainer.run(target, episode_done, should_stop, saver.save_async, save_every)
+        except ClusterLost as e:
+            saver.save_now()
+            raise PgcliError(f"{e}; saved {output} (continue with --resume {output})") from None
+        finally:
+            saver.wait()
+        if snaps is not None and snaps.due(counters.steps):  # a mark reached by the stop itself
+            keep_agent()
+        saver.save_now()
+        if not finished and caught:
+            name = signal.Signals(caught[0]).name
+            raise Stopped(f"stopped by {name} at episode {counters.episode}; saved {output} "
+                          f"(continue with: pgcli train --resume {output})", caught[0])
     cluster_stats = trainer.source.stats(time.process_time() - cpu0) if remote else None
     return TrainResult(counters.episode, counters.running_reward, counters.seconds, counters.steps,
                        output, mpath, trainer.peak_step_bytes, cluster_stats,
                        counters.steps - steps0, trainer.learned_steps, trainer.salvaged_steps)
+
+
+def _check_counts(**counts: int | None) -> None:
+    """Every count given is at least 1 (`save_every=0` -> one line naming it)."""
+    for name, n in counts.items():
+        if n is not None and n < 1:
+            raise PgcliError(f"{name.replace('_', ' ')} must be >= 1, got {n}")
+
+
+def _check_where(spec: RunSpec, render: bool, remote: bool) -> None:
+    """Where the games are played fits the run: a window is local, rollout workers need a fixed frameskip."""
+    if remote and render:
+        raise PgcliError("--render shows a local game; it cannot be combined with --workers or --ray-address")
+    if remote and not isinstance(spec.settings.frameskip, int):
+        raise PgcliError(f"rollout workers need a fixed frameskip; {spec.config.env_id} has a random one")
+    if render and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise PgcliError("--render needs a display (none found: DISPLAY is not set)")
+
+
+def _trainer(ckpt: Checkpoint | None, spec: RunSpec, on_event: Callable[[str], None]) -> Trainer:
+    """A new run's trainer, or a resumed one's with the checkpoint's weights, optimizer and counters."""
+    cfg = spec.config
+    if ckpt is None:
+        trainer = Trainer(cfg, game=spec.game)
+    else:
+        trainer, exact = from_checkpoint(ckpt, cfg, spec.game)
+        if not exact:
+            on_event(f"resuming from {ckpt.source} weights with fresh optimizer state")
+    if cfg.lr_anneal_steps and trainer.counters.steps >= cfg.lr_anneal_steps:
+        raise PgcliError(f"this run's learning rate fell to 0 at agent step {cfg.lr_anneal_steps:,} (--lr-anneal-steps); "
+                         f"to go on, give a larger --lr-anneal-steps (or 0: constant)")
+    return trainer
+
+
+def _experience_source(spec: RunSpec, trainer: Trainer, closing: ExitStack, render: bool, workers: int | None,
+                       ray_address: str | None, worker_timeout: float | None, on_event: Callable[[str], None]):
+    """The games here (`--render`: one, in a window; the saved config keeps --num-envs) or in Ray
+    rollout workers; `closing` closes them (and a Ray it started) when the session ends."""
+    if workers is None and ray_address is None:
+        env = make_env(spec.settings, 1 if render else spec.config.num_envs, render_mode="human" if render else None)
+        closing.callback(env.close)
+        return trainer.collector(env)
+    from pgcli.cluster import remote as cluster
+
+    if cluster.connect(ray_address, workers or 2):  # a Ray this session started: shut it down after
+        import ray
+
+        closing.callback(ray.shutdown)
+    source = cluster.RemoteCollector(spec, trainer.policy, trainer.algo.wants, workers or 2,
+                                     worker_timeout or cluster.WORKER_TIMEOUT, on_event)
+    closing.callback(source.close)
+    return source
+
+
+def _stop_rule(cfg: Config, counters: Counters, asked: Callable[[], bool], max_seconds: float | None,
+               max_steps: int | None) -> Callable[[], bool]:
+    """When the loop stops: asked to (a signal, the caller), `max_seconds` or `max_steps` more, or
+    the annealed learning rate's end (past it nothing more would be learned)."""
+    t_end = None if max_seconds is None else counters.seconds + max_seconds
+    s_end = None if max_steps is None else counters.steps + max_steps
+    if cfg.lr_anneal_steps:
+        s_end = cfg.lr_anneal_steps if s_end is None else min(s_end, cfg.lr_anneal_steps)
+    return lambda: (asked() or (t_end is not None and counters.seconds >= t_end)
+                    or (s_end is not None and counters.steps >= s_end))
 
 
 def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: int,
