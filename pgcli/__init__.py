@@ -9,7 +9,7 @@ import os
 # notebook that imported numpy first keeps its setting (set OPENBLAS_NUM_THREADS=1 before that).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = ["Config", "load", "train", "__version__"]
 
