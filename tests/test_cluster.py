@@ -178,3 +178,67 @@ def test_a_lost_cluster_saves_the_checkpoint_and_says_so(tmp_path, local_ray):
     with pytest.raises(PgcliError, match=r"the Ray cluster went away .*; saved .*c\.p \(continue with --resume"):
         train({**SMALL}, out, episodes=5, save_every=4, workers=2, on_episode=on_episode)
     assert checkpoint.load(out).episode >= 1  # saved although no periodic save was due yet
+
+
+def _descendants_named(title: str) -> list[int]:
+    """PIDs of this process's descendants whose command line is `title` (Ray names a busy worker
+    `ray::<task>`): only the Ray this test started, never another one on the machine."""
+    parent = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                parent[int(d)] = int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+
+    def ours(pid: int) -> bool:
+        while pid > 1:
+            pid = parent.get(pid, 0)
+            if pid == os.getpid():
+                return True
+        return False
+
+    found = []
+    for pid in parent:
+        try:
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")[0].decode()
+        except OSError:
+            continue
+        if cmd.startswith(title) and ours(pid):
+            found.append(pid)
+    return found
+
+
+def test_a_benchmark_run_is_a_ray_task_and_a_killed_one_resumes_from_its_checkpoint(tmp_path, local_ray):
+    """`pgcli benchmark --parallel N`: each run is a Ray task; killing its process (SIGKILL, a lost
+    node) after its first checkpoint makes Ray run it again, and it goes on from that checkpoint."""
+    import threading
+    import time
+
+    from pgcli.commands.benchmark import settle_suite
+    from pgcli.commands.benchmark_ray import run_suite_on_ray
+
+    folder = tmp_path / "suite"
+    suite = settle_suite(folder, {"games": ("pong",), "steps": 30_000, "eval_games": 1, "save_every": 1,
+                                  "recipe": {"num_envs": 4, "hidden": 16, "rollout_steps": 64, "minibatches": 2}})
+    killed: list[int] = []
+
+    def kill_after_first_checkpoint():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (folder / "pong-s1.p").exists():
+            time.sleep(0.2)
+        for pid in _descendants_named("ray::run_task"):
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    killer = threading.Thread(target=kill_after_first_checkpoint)
+    killer.start()
+    evaluated = []
+    runs = run_suite_on_ray(folder, suite, parallel=1, address=None, on_evaluated=evaluated.append)
+    killer.join()
+    assert killed, "the task's process was not found"
+    assert runs[0].finished and runs[0].evaluated and [r["run"] for r in evaluated] == ["pong-s1"]
+    assert checkpoint.read_meta(folder / "pong-s1.p")["steps"] >= 30_000
+    rows = (folder / "pong-s1.metrics.csv").read_text().splitlines()[1:]
+    episodes = [int(r.split(",")[0]) for r in rows if r.endswith(",0")]  # finished games, not cut ones
+    assert episodes == list(range(1, len(episodes) + 1))  # resumed: no game counted twice, none lost

@@ -28,6 +28,8 @@ def benchmark(
     seeds: Optional[str] = typer.Option(None, "--seeds", help="Comma-separated seeds; more seeds or games extend a suite. (default: 1)"),
     eval_games: Optional[int] = typer.Option(None, "--eval-games", min=1, help="Games to evaluate each final agent on. (default: 10)"),
     report: bool = typer.Option(False, "--report", help="Only re-make the report from the folder (no training)."),
+    parallel: Optional[int] = typer.Option(None, "--parallel", min=1, max=1024, help="Train this many runs at once, as Ray tasks of 2 cores each on this machine (needs pgcli\\[ray]).", rich_help_panel="Ray"),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Run every run as a Ray task on the cluster at this address; the folder must be on a file system every node sees.", rich_help_panel="Ray"),
 ):
     """Train one recipe (PPO's defaults) on a suite of games and report human-normalised scores."""
     from pgcli.commands import benchmark_report
@@ -59,6 +61,12 @@ def benchmark(
         typer.echo(f"evaluated {res['run']}: mean score {res['mean_reward']:,.1f} over {res['episodes']} games"
                    + (f" ({res['place']})" if res["place"] else ""))
 
+    if parallel is not None or ray_address is not None:
+        from pgcli.commands.benchmark_ray import run_suite_on_ray
+
+        run_suite_on_ray(output, suite, parallel, ray_address, on_event=typer.echo, on_evaluated=evaluated)
+        _print_report(output, benchmark_report.write(output, suite))
+        return
     try:
         run_suite(output, suite, train_run, on_run=lambda p: typer.echo(p.line()), on_evaluated=evaluated)
     except Stopped as e:  # the run's checkpoint is saved; the suite is what continues it

@@ -40,7 +40,7 @@ def _ray():
     try:
         import ray
     except ImportError:
-        raise PgcliError("--workers and --ray-address need Ray: pip install 'pgcli[ray]'") from None
+        raise PgcliError("--workers, --parallel and --ray-address need Ray: pip install 'pgcli[ray]'") from None
     return ray
 
 

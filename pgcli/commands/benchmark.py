@@ -136,18 +136,30 @@ def run_suite(folder: Path, suite: Suite, train_run: Callable, on_run: Callable[
     folder = Path(folder)
     progress = SuiteProgress(status(folder, suite))
     for i, st in enumerate(progress.runs):
-        path = folder / f"{run_name(st.game, st.seed)}.p"
         if not st.finished:
             progress.current = i
             on_run(progress)
-            overrides = {**suite.recipe, "algo": "ppo", "env_id": st.game, "seed": st.seed, "lr_anneal_steps": suite.steps}
-            train_run({} if path.exists() else overrides, path, path if path.exists() else None)
-            meta = checkpoint.read_meta(path)  # the header only: a status reads no arrays
-            st.steps, st.seconds, st.finished = int(meta["steps"]), float(meta["seconds"]), True
-        if not st.evaluated:
-            on_evaluated(evaluate_run(folder, suite, st.game, st.seed))
-            st.evaluated = True
+        res = finish_run(folder, suite, st, train_run)
+        if res is not None:
+            on_evaluated(res)
     return progress.runs
+
+
+def finish_run(folder: Path, suite: Suite, st: RunStatus, train_run: Callable) -> dict | None:
+    """One run of the suite to its end: trained to the budget (resumed from its checkpoint if it
+    has one), then evaluated -> the evaluation, or None if it was evaluated before. Doing it again
+    redoes nothing, so a lost Ray task is simply run again (`benchmark_ray`)."""
+    path = Path(folder) / f"{run_name(st.game, st.seed)}.p"
+    if not st.finished:
+        overrides = {**suite.recipe, "algo": "ppo", "env_id": st.game, "seed": st.seed, "lr_anneal_steps": suite.steps}
+        train_run({} if path.exists() else overrides, path, path if path.exists() else None)
+        meta = checkpoint.read_meta(path)  # the header only: a status reads no arrays
+        st.steps, st.seconds, st.finished = int(meta["steps"]), float(meta["seconds"]), True
+    if st.evaluated:
+        return None
+    res = evaluate_run(folder, suite, st.game, st.seed)
+    st.evaluated = True
+    return res
 
 
 def evaluate_run(folder: Path, suite: Suite, game: str, seed: int) -> dict:
