@@ -77,3 +77,14 @@ def test_completed_points_are_the_steps_up_to_the_last_point():
     assert np.array_equal(signed, sparse.encode(np.array([f[1] for f in frames[:4]]))[0])
     assert np.array_equal(log.completed_points(0)[3], [0, 0, 0, 0, -1])
     assert log.completed_points(1) is None  # taken: the unfinished point (rows 4, 5) stays
+
+
+def test_scores_hand_out_each_ended_game_once_and_start_it_again():
+    from pgcli.core.scores import Finished, Scores
+
+    s = Scores(3)
+    assert s.add(np.array([1.0, -1.0, 0.0]), np.zeros(3, bool)) == []
+    out = s.add(np.array([2.0, 0.0, -1.0]), np.array([True, False, True]), playing=np.array([True, True, False]))
+    assert out == [Finished(0, 2, 2, 0, 3.0)]  # game 2 ended but is not playing: not counted
+    assert list(s.count[:, 0]) == [0, 0, 0] and s.score[0] == 0  # game 0 starts again
+    assert s.add(np.array([0.0, 0.0, 0.0]), np.array([False, True, False])) == [Finished(1, 3, 0, 1, -1.0)]

@@ -9,6 +9,7 @@ import numpy as np
 
 from pgcli import references
 from pgcli.core.agent import Agent
+from pgcli.core.scores import Scores
 from pgcli.envs import make_env
 
 MAX_PARALLEL = 8
@@ -23,8 +24,7 @@ def evaluate(agent: Agent, episodes: int, seed: int = 0, greedy: bool = False,
     env = make_env(agent.settings, n)
     rng = np.random.default_rng(seed)
     results: list[dict] = []
-    won, lost, steps, played = (np.zeros(n, int) for _ in range(4))
-    score = np.zeros(n)
+    played, scores = np.zeros(n, int), Scores(n)
     t0 = time.perf_counter()
     total_steps = 0
     try:
@@ -43,20 +43,14 @@ def evaluate(agent: Agent, episodes: int, seed: int = 0, greedy: bool = False,
             frames = np.concatenate([o[0] for o in out])
             r = np.concatenate([o[1] for o in out])
             dones = np.concatenate([o[2] for o in out])
-            active = played < np.array(quota)
+            active = played < np.array(quota)  # a slot that played its quota plays on, uncounted
             total_steps += int(active.sum())
-            steps += active
-            won += (r > 0) & active
-            lost += (r < 0) & active
-            score += r * active
             fresh = dones
-            for i in np.flatnonzero(dones & active):
-                res = {"reward": _number(score[i]), "won": int(won[i]), "lost": int(lost[i]), "steps": int(steps[i])}
+            for f in scores.add(r, dones, active):
+                res = {"reward": _number(f.score), "won": f.won, "lost": f.lost, "steps": f.steps}
                 results.append(res)
                 on_episode(res)
-                played[i] += 1
-                won[i] = lost[i] = steps[i] = 0
-                score[i] = 0.0
+                played[f.game] += 1
     finally:
         env.close()
     seconds = time.perf_counter() - t0

@@ -24,6 +24,7 @@ import numpy as np
 from pgcli.core import heads
 from pgcli.core.agent import Actor
 from pgcli.core.network import Policy
+from pgcli.core.scores import Finished, Scores
 from pgcli.core.observe import SEED_INPUT
 from pgcli.core.steplog import StepLog
 from pgcli.games import PONG, Game
@@ -41,17 +42,6 @@ class Rollout:
     rewards: np.ndarray  # (T, n)
     dones: np.ndarray  # (T, n) the game ended with this step
     last_value: np.ndarray  # (n,) value of the state after the last step (bootstrap at the cut)
-
-
-@dataclass
-class Finished:
-    """One game that just ended: its length, its score and the rewards won and lost in it (Pong: points)."""
-
-    game: int
-    steps: int
-    won: int
-    lost: int
-    score: float
 
 
 @dataclass
@@ -106,8 +96,7 @@ class Collector:
         self.logs = [StepLog(n) for n in self.groups]
         self.actors = [Actor(self.policy, f, self.rng, self.game, self.inputs) for f in frames]
         self.fresh = [np.ones(n, bool) for n in self.groups]
-        self.count = [np.zeros((3, n), np.int64) for n in self.groups]  # steps, won, lost per game
-        self.score = [np.zeros(n) for n in self.groups]
+        self.scores = [Scores(n) for n in self.groups]
         self.turn = 0
         for g, f in enumerate(frames):
             self.act(g, f)
@@ -118,15 +107,7 @@ class Collector:
         ends = dones | self.env.lives_lost(g) if self.episodic_life else dones  # where returns end (PPO)
         self.logs[g].reward(rewards, ends)
         self.fresh[g] = dones
-        c = self.count[g]
-        c[0] += 1
-        c[1] += rewards > 0
-        c[2] += rewards < 0
-        self.score[g] += rewards
-        finished = [Finished(int(i), *map(int, c[:, i]), float(self.score[g][i])) for i in np.flatnonzero(dones)]
-        c[:, dones] = 0
-        self.score[g][dones] = 0
-        return frames, finished
+        return frames, self.scores[g].add(rewards, dones)
 
     def act(self, g: int, frames: np.ndarray) -> None:
         """Preprocess group g's frames, sample its actions, record the steps, send the actions."""
@@ -183,12 +164,12 @@ class Collector:
         already (all but those after the last cut), with the points scored in them."""
         out = []
         for g, n in enumerate(self.groups):
-            log, (steps, won, lost) = self.logs[g], self.count[g]
+            log, (steps, won, lost), score = self.logs[g], self.scores[g].count, self.scores[g].score
             for i in range(n):
                 tail = slice(int(log.first[i]), log.T - 1)  # not handed out yet (the last row: the step drained)
                 done = int(steps[i]) - (tail.stop - tail.start)
                 if done > 0:
                     r = log.r[tail, i]
                     out.append(Finished(i, done, int(won[i] - (r > 0).sum()), int(lost[i] - (r < 0).sum()),
-                                        float(self.score[g][i] - r.sum())))
+                                        float(score[i] - r.sum())))
         return out
