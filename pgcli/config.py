@@ -6,14 +6,14 @@ import dataclasses
 from dataclasses import dataclass
 
 from pgcli.errors import PgcliError
-from pgcli.inputs import InputSpec, canonical
+from pgcli.inputs import SEED, InputSpec, canonical
 
 OPTIMIZERS = ("rmsprop", "adam")  # the keys of core.optim.OPTIMIZERS (a test keeps them equal)
 ALGOS = ("reinforce", "ppo")
 OPTIONAL_FLOATS = ("sticky_actions",)  # fields whose default None means "the env's own"
 
 ALGO_DEFAULTS = {
-    "reinforce": {"optimizer": "adam", "learning_rate": 1e-3, "inputs": "diff", "noop": False, "episodic_life": False},
+    "reinforce": {"optimizer": "adam", "learning_rate": 1e-3, "inputs": SEED, "noop": False, "episodic_life": False},
     "ppo": {"optimizer": "adam", "learning_rate": 5e-4, "inputs": "diff+objects+action", "noop": True,
             "episodic_life": True},
 }
@@ -25,7 +25,7 @@ action; a lost life ends the return in learning; Pong's paddle may stand still (
 (docs/results.md, docs/sticky.md, docs/games.md)."""
 WEIGHT_FIELDS = ("hidden", "inputs", "noop")
 """Fields that fix the network's shape: a resumed run keeps its checkpoint's."""
-LEGACY = {"inputs": "diff", "noop": False, "episodic_life": False}
+LEGACY = {"inputs": SEED, "noop": False, "episodic_life": False}
 """What a checkpoint saved before a field existed trained with (`from_dict`: a missing key)."""
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from pgcli.core.optim import pixel_use
 from pgcli.files import outputs
 from pgcli.errors import PgcliError
+from pgcli.inputs import SEED
 
 GAP = 2  # pixels between tiles (at scale 1)
 LABEL_H = 14  # height of the episode label strip on animation frames
@@ -77,7 +78,7 @@ def parse_neurons(text: str) -> int | None:
     return n
 
 
-def picture(ck, part: str = "diff") -> slice:
+def picture(ck, part: str = SEED) -> slice:
     """Where W1's weights on one 80x80 part of the input sit (`pgcli.core.observe`): the difference
     frame by default, `frame`, `objects` or `diff2` when the agent sees them."""
     W2 = ck.model["W2"]
@@ -89,7 +90,7 @@ def picture(ck, part: str = "diff") -> slice:
 
 
 def draw(checkpoints: list[Path], output: Path, neurons: int | None, cols: int, scale: int, fps: float,
-         raw: bool = False, part: str = "diff"):
+         raw: bool = False, part: str = SEED):
     """One checkpoint -> a still grid; several -> an animation ordered by episode, each frame
     labelled with its episode number. W1 is weighted by `pixel_use` where the file has it, unless
     `raw`; `part` picks the input picture shown. Returns (frames, width, height, how many frames

@@ -25,7 +25,7 @@ from pgcli.core import heads
 from pgcli.core.agent import Actor
 from pgcli.core.network import Policy
 from pgcli.core.scores import Finished, Scores
-from pgcli.core.observe import SEED_INPUT
+from pgcli.inputs import SEED
 from pgcli.core.steplog import StepLog
 from pgcli.games import PONG, Game
 
@@ -56,7 +56,7 @@ class Experience:
 
 class Collector:
     def __init__(self, env, policy: Policy, rng: np.random.Generator, wants: str = "episodes",
-                 rollout_steps: int = 128, game: Game = PONG, inputs: str = SEED_INPUT, episodic_life: bool = False):
+                 rollout_steps: int = 128, game: Game = PONG, inputs: str = SEED, episodic_life: bool = False):
         self.env, self.policy, self.rng = env, policy, rng
         self.wants, self.T = wants, rollout_steps
         self.game, self.inputs, self.episodic_life = game, inputs, episodic_life

@@ -21,8 +21,6 @@ from pgcli.core.pg_math import D
 from pgcli.games import PONG, Game
 from pgcli.inputs import SEED, InputSpec
 
-SEED_INPUT = SEED
-
 
 class Screen:
     """The seed's `prepro` for a batch, per game: crop the 160-row play area, downsample by 2, erase
@@ -93,7 +91,7 @@ class Observer:
     action indices chosen, for the `action` part.
     """
 
-    def __init__(self, frames: np.ndarray, spec: str | InputSpec = SEED_INPUT, game: Game = PONG):
+    def __init__(self, frames: np.ndarray, spec: str | InputSpec = SEED, game: Game = PONG):
         spec = spec if isinstance(spec, InputSpec) else InputSpec.parse(spec)
         self.parts, self.A = spec.parts, game.n_actions
         self.size = spec.size(self.A)
@@ -112,7 +110,7 @@ class Observer:
             x[fresh] = 0  # first frame of an episode: no difference yet
             self.last[fresh] = -1
         self.prev = cur
-        if self.parts == (SEED_INPUT,):
+        if self.parts == (SEED,):
             return x
         out = [x]
         for part in self.parts[1:]:
