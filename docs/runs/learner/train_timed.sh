@@ -12,3 +12,9 @@ done
 pgcli train --algo ppo --seed 11 --lr-anneal-steps 5000000 --save-every 200 -o runs/sticky5M-s11.p
 # Breakout, seed 3 alone (before: the human reference 31.8 at 5.42M steps, 31.3 min)
 pgcli train --game breakout --algo ppo --seed 3 --minutes 20 --save-every 200 -o runs/breakout-s3.p
+# 4 epochs against the 8 of PPO's defaults, the same seeds, one at a time on the quiet machine (#37 item 3)
+for seed in 1 2 3; do
+    pgcli train --algo ppo --epochs 4 --sticky-actions 0 --seed "$seed" --minutes 5 --save-every 200 -o "runs/exact-e4-s$seed.p"
+done
+pgcli train --algo ppo --epochs 4 --seed 11 --lr-anneal-steps 5000000 --save-every 200 -o runs/sticky5M-e4-s11.p
+pgcli train --game breakout --algo ppo --epochs 4 --seed 3 --minutes 20 --save-every 200 -o runs/breakout-e4-s3.p
