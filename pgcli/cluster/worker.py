@@ -35,9 +35,8 @@ class RolloutWorker:
         cpu0 = time.process_time()
         if self.policy is None:
             self.policy = Policy(weights)
-            c = self.spec.config
-            self.collector = Collector(self.env, self.policy, self.rng, self.wants, c.rollout_steps, self.spec.game, c.inputs,
-                                       c.episodic_life)
+            self.collector = Collector.for_run(self.env, self.policy, self.rng, self.wants, self.spec.config,
+                                               self.spec.game)
             self.collector.start(self.seed)
         else:
             self.policy.load(weights)

@@ -24,10 +24,11 @@ def run_task(folder: str, suite: dict, game: str, seed: int) -> dict:
     """In a Ray worker: train and evaluate one run -> {"run", "evaluation"} or {"run", "error"}."""
     from pgcli.commands.train import train
 
-    st = next(r for r in status(Path(folder), Suite(**suite)) if (r.game, r.seed) == (game, seed))
+    folder, suite = Path(folder), Suite(**suite)
+    st = next(r for r in status(folder, suite) if (r.game, r.seed) == (game, seed))
     try:
-        res = finish_run(Path(folder), Suite(**suite), st,
-                         lambda overrides, path, resume: train(overrides, path, resume=resume, save_every=suite["save_every"]))
+        res = finish_run(folder, suite, st,
+                         lambda overrides, path, resume: train(overrides, path, resume=resume, save_every=suite.save_every))
     except PgcliError as e:  # a mistake is said once, not retried
         return {"run": run_name(game, seed), "error": str(e)}
     return {"run": run_name(game, seed), "evaluation": res}

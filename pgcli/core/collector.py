@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pgcli.config import Config
 from pgcli.core import heads
 from pgcli.core.agent import Actor
 from pgcli.core.network import Policy
@@ -63,6 +64,12 @@ class Collector:
         self.groups = list(env.groups)
         self.turn = 0  # the group polled next
         self.peak_step_bytes = 0  # the step logs' bytes per stored agent step, at most
+
+    @classmethod
+    def for_run(cls, env, policy: Policy, rng: np.random.Generator, wants: str, cfg: Config, game: Game) -> "Collector":
+        """The collector of a run with config `cfg` (its rollout length, input and episodic life),
+        for the trainer here and for each Ray rollout worker alike."""
+        return cls(env, policy, rng, wants, cfg.rollout_steps, game, cfg.inputs, cfg.episodic_life)
 
     def poll(self) -> Experience:
         """The next group's step: its finished games (their episodes), its actions sent, its rollout."""

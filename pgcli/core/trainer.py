@@ -102,8 +102,7 @@ class Trainer:
 
     def collector(self, env) -> Collector:
         """The local experience source over `env`, acting with this trainer's policy and RNG."""
-        return Collector(env, self.policy, self.rng, self.algo.wants, self.cfg.rollout_steps, self.game, self.cfg.inputs,
-                         self.cfg.episodic_life)
+        return Collector.for_run(env, self.policy, self.rng, self.algo.wants, self.cfg, self.game)
 
     @property
     def learned_steps(self) -> int:
