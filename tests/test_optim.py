@@ -144,3 +144,23 @@ def test_lazy_adam_rows_are_the_dense_step_on_those_rows_bit_for_bit():
         assert np.array_equal(lazy["W1"], whole["W1"]) and np.array_equal(lazy["W2"], whole["W2"])
         assert np.array_equal(opt.m["W1"], m["W1"]) and np.array_equal(opt.v["W1"], v["W1"])
         assert np.array_equal(mirror, lazy["W1"].T.astype(np.float32))
+
+
+def test_lazy_adam_on_a_scaled_float32_gradient_is_the_dense_step_on_it_bit_for_bit():
+    """PPO hands Adam W1's gradient rows in float32 with the clip and the sign as `scale`; the kernel
+    must step exactly as `pg_math.adam_step` on scale x float64(g), W2 too."""
+    from pgcli.core import pg_math
+    from pgcli.core.network import pixel_major
+
+    rng = np.random.default_rng(5)
+    params = {"W1": pixel_major(rng.standard_normal((6, 90))), "W2": rng.standard_normal(6)}
+    lazy, whole = {k: v.copy(order="K") for k, v in params.items()}, {k: v.copy() for k, v in params.items()}
+    opt = optim.make("adam", lazy, 1e-2)
+    m, v = optim.zeros_like_params(whole), optim.zeros_like_params(whole)
+    rows = np.arange(90)  # every row touched each step: the dense step is the reference everywhere
+    for t in range(1, 4):
+        g32, gW2, scale = rng.standard_normal((90, 6)).astype(np.float32), rng.standard_normal(6), -0.3 * t
+        opt.step(lazy, {"W1": g32, "W2": gW2}, rows=rows, scale=scale)
+        pg_math.adam_step(whole, {"W1": scale * g32.astype(np.float64).T, "W2": scale * gW2}, m, v, t, 1e-2)
+        assert np.array_equal(lazy["W1"], whole["W1"]) and np.array_equal(lazy["W2"], whole["W2"])
+        assert np.array_equal(opt.v["W1"], v["W1"])

@@ -128,3 +128,23 @@ def test_a_skipped_update_says_so_with_the_kl_that_stopped_it():
     assert update_summary(skipped) == "KL 0.0512 before any step: update skipped (the trust region)"
     done = {"value_loss": 0.01, "approx_kl": 0.01, "clip_frac": 0.1, "entropy": 0.6, "epochs": 4}
     assert update_summary(done).startswith("KL 0.0100 clip 0.10") and "nan" not in update_summary(done)
+
+
+@pytest.mark.parametrize("A", [1, 3])
+def test_the_fused_hidden_gradient_is_backward_heads_in_float32(A):
+    """`kernels.hidden_grad` (the sparse path's dL/dh in one pass) gives `backward_heads`' dh, zero
+    where the ReLU was off; `kernels.sum_squares` gives the squared norm the clip uses."""
+    from pgcli.core import kernels
+
+    rng = np.random.default_rng(8)
+    N, H = 50, 20
+    W2 = rng.standard_normal(H) if A == 1 else rng.standard_normal((H, A))
+    params = {"W2": W2, "Wv": rng.standard_normal(H), "bv": np.zeros(1)}
+    h = np.maximum(rng.standard_normal((N, H)), 0)
+    dz, dv = rng.standard_normal(N) if A == 1 else rng.standard_normal((N, A)), rng.standard_normal(N)
+    _, dh = ppo_math.backward_heads(params, h, dz, dv)
+    out = np.full((N, H), np.nan, np.float32)
+    kernels.hidden_grad(dz.reshape(N, -1), np.ascontiguousarray(W2.reshape(H, -1).T), dv, params["Wv"], h, out)
+    np.testing.assert_allclose(out, dh, rtol=1e-6, atol=1e-6)
+    assert np.all(out[h <= 0] == 0) and np.count_nonzero(h <= 0) > 100
+    assert np.isclose(kernels.sum_squares(out), np.sum(out.astype(np.float64) ** 2), rtol=1e-12)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli.core import optim, sparse
+from pgcli.core import kernels, optim, sparse
 from pgcli.algos import ppo_math
 from pgcli.core.collector import Rollout
 from pgcli.errors import PgcliError
@@ -86,10 +86,9 @@ class PPO:
                     break
                 stats.append(st)
                 grads["W1"] = rows
-                norm = np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+                norm = np.sqrt(sum(kernels.sum_squares(g.reshape(len(g), -1)) for g in grads.values()))
                 scale = min(1.0, cfg.max_grad_norm / (norm + 1e-6))  # global grad-norm clip
-                ascent = {k: -scale * g for k, g in grads.items()}  # adam_step ascends
-                self.opt.step(params, ascent, rows=pixels, mirror=W1T32)
+                self.opt.step(params, grads, scale=-scale, rows=pixels, mirror=W1T32)  # Adam ascends
             epochs += not stop
             if stop:
                 break

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli.core import heads
+from pgcli.core import heads, kernels
 
 
 def gae(rewards, values, dones, last_value, gamma: float, lam: float,
@@ -93,11 +93,16 @@ def loss_and_grads_dense(params, X, a, logp_old, adv, ret, clip, ent_coef, vf_co
 
 def loss_and_grads_sparse(params, W1T32, batch, a, logp_old, adv, ret, clip, ent_coef, vf_coef):
     """The same numbers from a `sparse.Batch` and W1 as a float32 (6400, H) copy:
-    -> (loss, grads with W1 as (pixels, rows), stats)."""
+    -> (loss, grads with W1 as (pixels, float32 rows), stats). dL/dh is `backward_heads`' in one
+    pass (`kernels.hidden_grad`), in float32 for the product that follows."""
     h = batch.hidden(W1T32)
     np.maximum(h, 0, out=h)  # ReLU nonlinearity
     z, v = h @ params["W2"], h @ params["Wv"] + params["bv"][0]
     loss, dz, dv, stats = heads_loss(z, v, a, logp_old, adv, ret, clip, ent_coef, vf_coef)
-    grads, dh = backward_heads(params, h, dz, dv)
+    grads = {"W2": h.T @ dz, "Wv": h.T @ dv, "bv": np.array([dv.sum()])}
+    W2 = params["W2"]
+    dh = np.empty(h.shape, np.float32)
+    kernels.hidden_grad(dz.reshape(len(dz), -1), np.ascontiguousarray(W2.reshape(len(W2), -1).T), dv,
+                        params["Wv"], h, dh)
     pixels, rows = batch.grad_W1T(dh)  # (U,), (U, H): dL/dW1 is zero on every other pixel
     return loss, grads, pixels, rows, stats

@@ -72,20 +72,23 @@ class Adam:
         self.m, self.v = zeros_like_params(params), zeros_like_params(params)
         self.t = 0
 
-    def step(self, params: dict, grad: dict, rows: np.ndarray | None = None, mirror: np.ndarray | None = None) -> None:
-        """One ascent step. With `rows`, W1 is updated lazily, like PyTorch's SparseAdam: only
-        those pixels' weights and moments (a pixel lit nowhere in the batch has a zero gradient),
-        and `grad["W1"]` holds just those pixels, pixel-major (len(rows), H); `mirror`, a float32
-        (6400, H) copy of W1T, takes the new rows too (one pass, `kernels.adam_rows`)."""
+    def step(self, params: dict, grad: dict, rows: np.ndarray | None = None, mirror: np.ndarray | None = None,
+             scale: float = 1.0) -> None:
+        """One ascent step along scale x grad (PPO passes its loss's gradient with scale = -clip).
+        With `rows`, W1 is updated lazily, like PyTorch's SparseAdam: only those pixels' weights and
+        moments (a pixel lit nowhere in the batch has a zero gradient), and `grad["W1"]` holds just
+        those pixels, pixel-major (len(rows), H), float32 or float64; `mirror`, a float32 (6400, H)
+        copy of W1T, takes the new rows too (one pass, `kernels.adam_rows`)."""
         self.t += 1
+        scaled = lambda keys: {k: grad[k] if scale == 1.0 else scale * grad[k] for k in keys}  # noqa: E731
         if rows is None:
-            blockwise(pg_math.adam_step, params, grad, self.m, self.v, **self._hyper())
+            blockwise(pg_math.adam_step, params, scaled(params), self.m, self.v, **self._hyper())
             return
         rest = [k for k in params if k != "W1"]
         pick = lambda d: {k: d[k] for k in rest}  # noqa: E731
-        blockwise(pg_math.adam_step, pick(params), pick(grad), pick(self.m), pick(self.v), **self._hyper())
-        kernels.adam_rows(params["W1"].T, self.m["W1"].T, self.v["W1"].T, rows, grad["W1"], self.t, self.lr,
-                          self.beta1, self.beta2, self.eps, kernels.NO_MIRROR if mirror is None else mirror)
+        blockwise(pg_math.adam_step, pick(params), scaled(rest), pick(self.m), pick(self.v), **self._hyper())
+        kernels.adam_rows(params["W1"].T, self.m["W1"].T, self.v["W1"].T, rows, grad["W1"], scale, self.t,
+                          self.lr, self.beta1, self.beta2, self.eps, kernels.NO_MIRROR if mirror is None else mirror)
 
     def _hyper(self) -> dict:
         return {"t": self.t, "learning_rate": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}

@@ -84,7 +84,8 @@ class Batch:
 
     The two products follow the lit inputs (`pgcli.core.kernels`): ~60 rows of W1T added per step
     forward, ~60 rows of the gradient added to backward, in float32 (inputs are exactly -1/0/+1;
-    results are returned in float64, within ~1e-6 of the float64 reference, tests/test_ppo.py).
+    within ~1e-6 of the float64 reference, tests/test_ppo.py; the hidden layer comes back in float64
+    for the heads, W1's gradient stays float32 into Adam).
     Only the pixels lit somewhere in the batch get a gradient: `pixels`, sorted.
     """
 
@@ -103,7 +104,8 @@ class Batch:
         return h.astype(np.float64)
 
     def grad_W1T(self, dh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """dh (N, H) -> (the lit pixels (U,), their rows of dLoss/dW1T (U, H)); others are 0."""
+        """dh (N, H) float32 -> (the lit pixels (U,), their rows of dLoss/dW1T (U, H) float32); the
+        other pixels' rows are 0."""
         g = np.zeros((len(self.pixels), dh.shape[1]), np.float32)
-        kernels.scatter_rows(dh.astype(np.float32), self.signed, self.offsets, self.slot, g)
-        return self.pixels, g.astype(np.float64)
+        kernels.scatter_rows(dh, self.signed, self.offsets, self.slot, g)
+        return self.pixels, g
