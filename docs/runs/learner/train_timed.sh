@@ -18,3 +18,11 @@ for seed in 1 2 3; do
 done
 pgcli train --algo ppo --epochs 4 --seed 11 --lr-anneal-steps 5000000 --save-every 200 -o runs/sticky5M-e4-s11.p
 pgcli train --game breakout --algo ppo --epochs 4 --seed 3 --minutes 20 --save-every 200 -o runs/breakout-e4-s3.p
+# After the fused/vectorised Adam kernels (commit 5b5f058): the same seeds, 8 epochs, one at a time;
+# copied here as ppo-<name>-fused.metrics.csv.gz. Exact controls stop at 1.65M agent steps (seed 1,
+# 17.35 there, was continued with `pgcli train --resume runs/exact-s1.p --steps 500000`).
+for seed in 1 2 3; do
+    pgcli train --algo ppo --sticky-actions 0 --seed "$seed" --steps 1650000 --save-every 200 -o "runs/exact-s$seed.p"
+done
+pgcli train --algo ppo --seed 11 --lr-anneal-steps 5000000 --save-every 200 -o runs/sticky5M-s11.p
+pgcli train --game breakout --algo ppo --seed 3 --minutes 16 --save-every 200 -o runs/breakout-s3.p
