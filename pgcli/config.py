@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from pgcli.errors import PgcliError
-from pgcli.inputs import SEED, InputSpec, canonical
+from pgcli.inputs import BACKGROUNDS, SEED, InputSpec, canonical
 
 OPTIMIZERS = ("rmsprop", "adam")  # the keys of core.optim.OPTIMIZERS (a test keeps them equal)
 ALGOS = ("reinforce", "ppo")
@@ -23,7 +23,7 @@ minutes); PPO's are what measured best on ALE v5 games as shipped (sticky action
 exact-controls target: the difference frame, the current frame without its scenery and the previous
 action; a lost life ends the return in learning; Pong's paddle may stand still (NOOP)
 (docs/results.md, docs/sticky.md, docs/games.md)."""
-WEIGHT_FIELDS = ("hidden", "inputs", "noop")
+WEIGHT_FIELDS = ("hidden", "inputs", "background", "noop")
 """Fields that fix the network's shape: a resumed run keeps its checkpoint's."""
 LEGACY = {"inputs": SEED, "noop": False, "episodic_life": False}
 """What a checkpoint saved before a field existed trained with (`from_dict`: a missing key)."""
@@ -72,6 +72,10 @@ class Config:
     """What the network sees: the seed's 80x80 difference frame, plus any of +frame (the current
     frame), +objects (the current frame without its scenery: walls, bricks), +diff2 (the previous
     difference) and +action (the previous action, one-hot)."""
+    background: str = "colour"
+    """What a lit input pixel is: one unlike the screen's commonest colour ('colour', the seed's rule
+    generalised) or unlike its own usual colour in random play ('pixel': a background image, so a
+    grey tank on grey ground or a cube that changed colour is lit)."""
     num_envs: int = 32
     """Games played side by side (ale-py's native vector environment when the env allows);
     32, in 2 groups of 16 that take turns (an emulator thread per core in each), measured fastest
@@ -115,7 +119,7 @@ class Config:
     @property
     def input_spec(self) -> InputSpec:
         """What the network sees, parsed: its parts, size and blocks."""
-        return InputSpec.parse(self.inputs)
+        return InputSpec.parse(self.inputs, self.background)
 
     def validate(self) -> "Config":
         """Raise PgcliError naming the first bad value; return self when all are fine."""
@@ -135,6 +139,8 @@ class Config:
                 f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}",
             ),
             (self.algo in ALGOS, f"algo must be one of {', '.join(ALGOS)}, got {self.algo!r}"),
+            (self.background in BACKGROUNDS,
+             f"background must be one of {', '.join(BACKGROUNDS)}, got {self.background!r}"),
             (self.algo != "ppo" or self.optimizer == "adam", "--algo ppo uses --optimizer adam"),
             (self.algo == "ppo" or not self.episodic_life, "--episodic-life is for --algo ppo"),
             (self.algo == "ppo" or not self.ent_anneal, "--ent-anneal is for --algo ppo"),

@@ -3,7 +3,7 @@
 The seed's input is the difference of two preprocessed frames (80x80 = 6400 entries). `--input` may add,
 after it, in this order: `frame` (the current frame), `objects` (the current frame without its scenery),
 `diff2` (the previous difference) and `action` (the previous action, one-hot: one entry per action).
-`pgcli.core.observe` makes the vectors; this module only says what they hold (no numpy), so the config,
+`background` says what a lit pixel is (`BACKGROUNDS`). `pgcli.core.observe` makes the vectors; this module only says what they hold (no numpy), so the config,
 the checkpoint reader and the viewers agree on one reading of the string.
 """
 
@@ -16,6 +16,8 @@ from pgcli.errors import PgcliError
 PICTURE = 80 * 80  # entries of one 80x80 picture
 PARTS = ("diff", "frame", "objects", "diff2", "action")
 SEED = "diff"
+BACKGROUNDS = {"colour": "lit: unlike the screen's commonest colour",
+               "pixel": "lit: unlike the pixel's own usual colour"}
 NAMES = {"diff": "80x80 difference frames", "frame": "the current frame", "objects": "the current frame without its scenery",
          "diff2": "the previous difference", "action": "the previous action"}
 
@@ -25,15 +27,21 @@ class InputSpec:
     """The parts of the input vector, in their order (the difference frame first)."""
 
     parts: tuple[str, ...]
+    background: str = "colour"  # what a lit pixel is: a key of BACKGROUNDS
 
     @classmethod
-    def parse(cls, spec: str) -> "InputSpec":
-        """'diff+action+frame' -> InputSpec(('diff', 'frame', 'action')); one line naming a bad spec."""
+    def parse(cls, spec: "str | InputSpec", background: str = "colour") -> "InputSpec":
+        """'diff+action+frame' -> InputSpec(('diff', 'frame', 'action')); one line naming a bad spec.
+        An InputSpec is returned as it is."""
+        if isinstance(spec, InputSpec):
+            return spec
+        if background not in BACKGROUNDS:
+            raise PgcliError(f"background must be one of {', '.join(BACKGROUNDS)}, got {background!r}")
         parts = tuple(p.strip() for p in str(spec).split("+"))
         bad = [p for p in parts if p not in PARTS]
         if bad or not parts or parts[0] != "diff" or len(set(parts)) != len(parts):
             raise PgcliError(f"input must be 'diff' followed by any of +frame, +objects, +diff2, +action (each once), got {spec!r}")
-        return cls(tuple(sorted(parts, key=PARTS.index)))
+        return cls(tuple(sorted(parts, key=PARTS.index)), background)
 
     def __str__(self) -> str:  # the saved form: 'diff+objects+action'
         return "+".join(self.parts)
@@ -53,7 +61,8 @@ class InputSpec:
 
     def describe(self) -> str:
         """'80x80 difference frames + the previous action' (for start lines and help)."""
-        return " + ".join(NAMES[p] for p in self.parts)
+        what = " + ".join(NAMES[p] for p in self.parts)
+        return what if self.background == "colour" else f"{what} (each pixel against its own background)"
 
 
 def canonical(spec: str) -> str:

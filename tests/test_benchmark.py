@@ -97,6 +97,22 @@ def test_a_folder_keeps_its_budget(tmp_path):
         settle_suite(tmp_path / "s", {"steps": 5000})
     with pytest.raises(PgcliError, match="unknown game"):
         settle_suite(tmp_path / "t", {"games": ("pongg",)})
+    with pytest.raises(PgcliError, match="a new recipe needs its own folder"):
+        settle_suite(tmp_path / "s", {"recipe": {**SMALL, "background": "pixel"}})
+
+
+def test_a_recipe_is_parsed_as_pgcli_train_reads_its_flags(tmp_path):
+    from pgcli.commands.benchmark import parse_recipe
+
+    assert parse_recipe(("background=pixel", "epochs=4", "lr=3e-4", "episodic-life=off")) == {
+        "background": "pixel", "epochs": 4, "learning_rate": 3e-4, "episodic_life": False}
+    for bad, says in [(("epochs",), "field=value pairs"), (("seed=3",), "field=value pairs"),
+                      (("epochs=four",), "expected an integer"), (("background=grey",), "background must be one of")]:
+        with pytest.raises(PgcliError, match=says):
+            parse_recipe(bad)
+    res = CliRunner().invoke(app, ["benchmark", "-o", str(tmp_path / "r"), "--recipe", "clip=2x"])
+    assert res.exit_code != 0 and "expected a number" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "r").exists()  # refused before anything was written
 
 
 @pytest.mark.ale

@@ -110,7 +110,7 @@ def test_objects_drop_the_scenery_but_keep_a_still_paddle():
     scenery is the same every time (seed 0), so every command and worker sees what training saw."""
     breakout = games.for_rom("breakout")
     walls = observe.scenery(breakout)
-    observe.scenery.cache_clear()
+    observe.warm_up.cache_clear()
     assert (observe.scenery(breakout) == walls).all()
     f = np.zeros((1, 210, 160, 3), np.uint8)
     f[0, 57:93, 8:152] = 200  # a brick wall (rows 11-28 of 80) and, still, the paddle at rows 189-193
@@ -249,3 +249,31 @@ def test_pong_with_noop_trains_plays_and_keeps_its_actions(tmp_path):
     assert r.exit_code == 0, r.stderr
     assert "--no-noop does not match the checkpoint's actions" in one_line_error(runner.invoke(
         app, ["train", "--resume", str(out), "--no-noop", "--steps", "10", "-o", str(tmp_path / "m.p")]))
+
+
+@pytest.mark.ale
+def test_pixel_background_lights_what_the_commonest_colour_hides():
+    """Battle Zone's ground and sky are many greys: by the commonest colour of the first frame nearly
+    every pixel is lit, all of it scenery, and `objects` is empty. Against each pixel's own background
+    (`--background pixel`) the tank and the mountains light up and little is scenery; grey and RGB
+    frames light the same pixels (training reads grey, play and record RGB)."""
+    from pgcli.games import emulator
+
+    bz = games.for_rom("battle_zone")
+    assert observe.scenery(bz, "colour").mean() > 0.95
+    assert observe.scenery(bz, "pixel").mean() < 0.15
+    ale = emulator("battle_zone", seed=3, sticky=0.0)
+    rgb, grey = [], []
+    for t in range(400):
+        ale.act(ale.getMinimalActionSet()[t // 25 % 5])
+        if t % 20 == 0:
+            rgb.append(ale.getScreenRGB())
+            grey.append(ale.getScreenGrayscale())
+    rgb, grey = np.stack(rgb), np.stack(grey)
+    by_pixel = observe.Screen(bz, grey[:1], observe.background(bz))
+    lit = by_pixel(grey)
+    assert np.array_equal(lit, by_pixel(rgb))
+    assert 0.001 < lit.mean() < 0.4  # something lit, far from everything
+    seen = observe.Observer(grey[:1], observe.InputSpec.parse("diff+objects", "pixel"), bz)
+    assert seen(grey[1:])[:, 6400:].any()  # objects see something
+    assert not observe.Observer(grey[:1], "diff+objects", bz)(grey[1:])[:, 6400:].any()  # by colour: nothing

@@ -113,3 +113,16 @@ def test_a_run_is_resolved_once_and_travels_as_plain_data():
     assert resumed.config.learning_rate == 1e-4 and resumed.config.seed == 4 and resumed.game == spec.game
     with pytest.raises(PgcliError, match="--preset applies to new runs"):
         resolve({}, preset="atari", saved=spec.config)
+
+
+def test_background_is_saved_with_the_weights_and_a_resume_keeps_it():
+    from pgcli.config import Config, for_new_run, for_resumed_run
+    from pgcli.errors import PgcliError
+
+    cfg = for_new_run({"algo": "ppo", "background": "pixel"})
+    assert cfg.input_spec.background == "pixel" and "own background" in cfg.input_spec.describe()
+    assert Config.from_dict({k: v for k, v in cfg.to_dict().items() if k != "background"}).background == "colour"
+    with pytest.raises(PgcliError, match="--background colour does not match the checkpoint's pixel"):
+        for_resumed_run(cfg, {"background": "colour"})
+    with pytest.raises(PgcliError, match="background must be one of colour, pixel"):
+        for_new_run({"background": "grey"})

@@ -27,13 +27,14 @@ def benchmark(
     steps: Optional[int] = typer.Option(None, "--steps", min=1000, help="Agent steps per run; the learning rate falls to 0 there. (default: 10,000,000)"),
     seeds: Optional[str] = typer.Option(None, "--seeds", help="Comma-separated seeds; more seeds or games extend a suite. (default: 1)"),
     eval_games: Optional[int] = typer.Option(None, "--eval-games", min=1, help="Games to evaluate each final agent on. (default: 10)"),
+    recipe: Optional[str] = typer.Option(None, "--recipe", help="Training flags on top of PPO's defaults for every game of a new suite, as field=value pairs: --recipe background=pixel,epochs=4 (the fields of pgcli train's flags).", show_default=False),
     report: bool = typer.Option(False, "--report", help="Only re-make the report from the folder (no training)."),
     parallel: Optional[int] = typer.Option(None, "--parallel", min=1, max=1024, help="Train this many runs at once, as Ray tasks of 2 cores each on this machine (needs pgcli\\[ray]).", rich_help_panel="Ray"),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Run every run as a Ray task on the cluster at this address; the folder must be on a file system every node sees.", rich_help_panel="Ray"),
 ):
     """Train one recipe (PPO's defaults) on a suite of games and report human-normalised scores."""
     from pgcli.commands import benchmark_report
-    from pgcli.commands.benchmark import run_suite, settle_suite
+    from pgcli.commands.benchmark import parse_recipe, run_suite, settle_suite
 
     if folder is not None and output is not None and folder != output:
         raise PgcliError(f"two folders given ({folder} and -o {output}): give one")
@@ -41,7 +42,8 @@ def benchmark(
     if output is None:
         raise PgcliError("give the suite's folder: pgcli benchmark -o DIR (or pgcli benchmark DIR --report)")
     given = {k: v for k, v in {"games": _csv(games) if games else None, "steps": steps,
-                                "seeds": _csv(seeds, int) if seeds else None, "eval_games": eval_games}.items()
+                                "seeds": _csv(seeds, int) if seeds else None, "eval_games": eval_games,
+                                "recipe": parse_recipe(_csv(recipe)) if recipe is not None else None}.items()
              if v is not None}
     if report:
         if not (output / "suite.json").exists():

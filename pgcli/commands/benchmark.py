@@ -48,6 +48,33 @@ class Suite:
         return [(g, s) for s in self.seeds for g in self.games]
 
 
+def parse_recipe(pairs: tuple[str, ...]) -> dict:
+    """('background=pixel', 'epochs=4') -> {'background': 'pixel', 'epochs': 4}: Config fields (as the
+    flags spell them or as fields), values of the field's type, checked as a PPO run would be."""
+    import dataclasses
+
+    from pgcli.config import FLAG_NAMES, Config, for_new_run
+
+    names = {f.name: f.name for f in dataclasses.fields(Config)}
+    names.update({flag[2:]: field for field, flags in FLAG_NAMES.items() for flag in flags})
+    names.update({f.replace("_", "-"): f for f in list(names.values())})
+    fixed = ("algo", "env_id", "seed", "lr_anneal_steps")  # the suite decides these
+    recipe, defaults = {}, Config(algo="ppo")
+    for pair in pairs:
+        key, eq, text = pair.partition("=")
+        field = names.get(key.strip())
+        if not eq or field is None or field in fixed:
+            raise PgcliError(f"--recipe takes field=value pairs of pgcli train's flags (not {', '.join(fixed)}), got {pair!r}")
+        kind = type(getattr(defaults, field))
+        try:
+            value = (text.strip().lower() in ("1", "true", "on", "yes")) if kind is bool else kind(text.strip())
+        except ValueError:
+            raise PgcliError(f"--recipe {key}: expected {'an integer' if kind is int else 'a number'}, got {text!r}") from None
+        recipe[field] = value
+    for_new_run({**recipe, "algo": "ppo"})  # one line naming a bad value
+    return recipe
+
+
 def run_name(game: str, seed: int) -> str:
     return f"{game}-s{seed}"
 
@@ -66,6 +93,9 @@ def settle_suite(folder: Path, given: dict) -> Suite:
         except (ValueError, TypeError) as e:
             raise PgcliError(f"{path}: not a pgcli benchmark suite ({e})") from None
         changed = {k: v for k, v in given.items() if getattr(suite, k) != v and k not in ("games", "seeds")}
+        if "recipe" in changed:
+            raise PgcliError(f"{folder} holds a suite with the recipe {describe_recipe(suite.recipe)}: a new recipe "
+                             "needs its own folder (-o)")
         if changed:
             what = ", ".join(f"{k} {getattr(suite, k)}" for k in changed)
             raise PgcliError(f"{folder} holds a suite with {what}: continue it without those flags, or use another -o")
@@ -80,6 +110,11 @@ def settle_suite(folder: Path, given: dict) -> Suite:
         raise PgcliError(f"{folder}: not a folder")
     atomic_write(path, (json.dumps(asdict(suite), indent=1) + "\n").encode())
     return suite
+
+
+def describe_recipe(recipe: dict) -> str:
+    """'PPO's defaults' or 'PPO's defaults with background=pixel, epochs=4'."""
+    return "PPO's defaults" + (" with " + ", ".join(f"{k}={v}" for k, v in recipe.items()) if recipe else "")
 
 
 def _rom(name: str) -> str:

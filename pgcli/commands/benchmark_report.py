@@ -13,7 +13,7 @@ import statistics
 from pathlib import Path
 
 from pgcli import references
-from pgcli.commands.benchmark import Suite, run_name, status
+from pgcli.commands.benchmark import Suite, describe_recipe, run_name, status
 from pgcli.errors import PgcliError
 from pgcli.files.atomic import atomic_write
 
@@ -47,7 +47,7 @@ def build(folder: Path, suite: Suite) -> dict:
             "cleanrl_ppo_10m_hns_agent57": references.hns(game, ref.cleanrl_ppo, "agent57") if ref and ref.cleanrl_ppo is not None else None,
             "ppo_paper_40m_frames": ref.ppo_paper if ref else None,
         })
-    out = {"suite": {"games": list(suite.games), "steps": suite.steps, "seeds": list(suite.seeds),
+    out = {"suite": {"games": list(suite.games), "steps": suite.steps, "seeds": list(suite.seeds), "recipe": suite.recipe,
                      "evaluation": {"games": suite.eval_games, "seed": suite.eval_seed, "sticky_actions": 0.25,
                                     "max_frames_per_game": 108_000, "life_loss_ends_episode": False}},
            "games": per_game, "runs": rows}
@@ -84,7 +84,7 @@ def markdown(report: dict) -> str:
     lines = [
         "# pgcli benchmark",
         "",
-        f"PPO's defaults (one recipe for every game), {s['steps']:,} agent steps a run, seeds {', '.join(map(str, s['seeds']))}. "
+        f"{describe_recipe(s.get('recipe', {}))} (one recipe for every game), {s['steps']:,} agent steps a run, seeds {', '.join(map(str, s['seeds']))}. "
         f"Evaluated: {ev['games']} games per run, sticky actions 0.25, whole games (no life-loss signal), "
         f"at most 108,000 frames a game, actions sampled (seed {ev['seed']}). HNS = (score - random) / (human - random).",
         "",

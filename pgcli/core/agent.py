@@ -23,7 +23,7 @@ from pgcli.core.network import Policy, sample
 from pgcli.core.observe import Observer
 from pgcli.envs import EnvSettings
 from pgcli.games import PONG, Game
-from pgcli.inputs import SEED
+from pgcli.inputs import SEED, InputSpec
 
 
 @dataclass
@@ -43,7 +43,7 @@ class Actor:
     """The act step for a batch of games that started at `frames` (their first frames)."""
 
     def __init__(self, policy: Policy, frames: np.ndarray, rng: np.random.Generator, game: Game = PONG,
-                 inputs: str = SEED, greedy: bool = False):
+                 inputs: str | InputSpec = SEED, greedy: bool = False):
         self.policy, self.rng, self.greedy = policy, rng, greedy
         self.see = Observer(frames, inputs, game)
         self.to_ale = np.asarray(game.actions, np.int64)  # action index -> the emulator's action
@@ -67,7 +67,7 @@ class Agent:
     episode: int = 0  # episodes it was trained for (0 for Karpathy files)
     source: str = "pgcli"
     game: Game = PONG
-    inputs: str = SEED
+    inputs: str | InputSpec = SEED  # what it sees (an InputSpec carries the background rule)
 
     def actor(self, frames: np.ndarray, rng: np.random.Generator, greedy: bool = False) -> Actor:
         """This agent's act step for a batch of games starting at `frames`."""

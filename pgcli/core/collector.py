@@ -26,7 +26,7 @@ from pgcli.core import heads
 from pgcli.core.agent import Actor
 from pgcli.core.network import Policy
 from pgcli.core.scores import Finished, Scores
-from pgcli.inputs import SEED
+from pgcli.inputs import SEED, InputSpec
 from pgcli.core.steplog import StepLog
 from pgcli.games import PONG, Game
 
@@ -57,7 +57,7 @@ class Experience:
 
 class Collector:
     def __init__(self, env, policy: Policy, rng: np.random.Generator, wants: str = "episodes",
-                 rollout_steps: int = 128, game: Game = PONG, inputs: str = SEED, episodic_life: bool = False):
+                 rollout_steps: int = 128, game: Game = PONG, inputs: str | InputSpec = SEED, episodic_life: bool = False):
         self.env, self.policy, self.rng = env, policy, rng
         self.wants, self.T = wants, rollout_steps
         self.game, self.inputs, self.episodic_life = game, inputs, episodic_life
@@ -69,7 +69,7 @@ class Collector:
     def for_run(cls, env, policy: Policy, rng: np.random.Generator, wants: str, cfg: Config, game: Game) -> "Collector":
         """The collector of a run with config `cfg` (its rollout length, input and episodic life),
         for the trainer here and for each Ray rollout worker alike."""
-        return cls(env, policy, rng, wants, cfg.rollout_steps, game, cfg.inputs, cfg.episodic_life)
+        return cls(env, policy, rng, wants, cfg.rollout_steps, game, cfg.input_spec, cfg.episodic_life)
 
     def poll(self) -> Experience:
         """The next group's step: its finished games (their episodes), its actions sent, its rollout."""

@@ -46,4 +46,4 @@ def load_agent(path: Path, env: str | None = None, sticky_actions: float | None 
     policy, game = Policy(params), games.for_rom(settings.game, ck.config.noop)
     if policy.n_actions != game.n_actions:
         raise PgcliError(f"{path}: its network picks from {policy.n_actions} actions, {game.name} has {game.n_actions}")
-    return Agent(policy, settings, ck.episode, ck.source, game, ck.config.inputs)
+    return Agent(policy, settings, ck.episode, ck.source, game, ck.config.input_spec)

@@ -264,7 +264,7 @@ def karpathy_pickle(ckpt: Checkpoint) -> bytes:
     import pickle
 
     game = ckpt.game
-    if game != "pong" or ckpt.model["W2"].ndim != 1 or ckpt.config.inputs != SEED:
+    if game != "pong" or ckpt.model["W2"].ndim != 1 or ckpt.config.inputs != SEED or ckpt.config.background != "colour":
         raise PgcliError(f"Karpathy's save.p holds Pong's network on difference frames only; this agent "
                          f"plays {game} on {ckpt.config.input_spec.describe()}: export without --karpathy")
     return pickle.dumps({k: np.ascontiguousarray(ckpt.arrays[k], dtype=np.float64) for k in MODEL_KEYS}, protocol=2)
