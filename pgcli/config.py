@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from pgcli.errors import PgcliError
-from pgcli.inputs import BACKGROUNDS, SEED, InputSpec, canonical
+from pgcli.inputs import SEED, InputSpec
 
 OPTIMIZERS = ("rmsprop", "adam")  # the keys of core.optim.OPTIMIZERS (a test keeps them equal)
 ALGOS = ("reinforce", "ppo")
@@ -114,7 +114,7 @@ class Config:
         for name, value in ALGO_DEFAULTS.get(self.algo, ALGO_DEFAULTS["reinforce"]).items():
             if getattr(self, name) is None:
                 setattr(self, name, value)
-        self.inputs = canonical(self.inputs)  # one spelling of each input: 'diff+objects+action'
+        self.inputs = str(self.input_spec)  # one spelling of each input: 'diff+objects+action'
 
     @property
     def input_spec(self) -> InputSpec:
@@ -139,8 +139,6 @@ class Config:
                 f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}",
             ),
             (self.algo in ALGOS, f"algo must be one of {', '.join(ALGOS)}, got {self.algo!r}"),
-            (self.background in BACKGROUNDS,
-             f"background must be one of {', '.join(BACKGROUNDS)}, got {self.background!r}"),
             (self.algo != "ppo" or self.optimizer == "adam", "--algo ppo uses --optimizer adam"),
             (self.algo == "ppo" or not self.episodic_life, "--episodic-life is for --algo ppo"),
             (self.algo == "ppo" or not self.ent_anneal, "--ent-anneal is for --algo ppo"),

@@ -3,8 +3,9 @@
 The seed's input is the difference of two preprocessed frames (80x80 = 6400 entries). `--input` may add,
 after it, in this order: `frame` (the current frame), `objects` (the current frame without its scenery),
 `diff2` (the previous difference) and `action` (the previous action, one-hot: one entry per action).
-`background` says what a lit pixel is (`BACKGROUNDS`). `pgcli.core.observe` makes the vectors; this module only says what they hold (no numpy), so the config,
-the checkpoint reader and the viewers agree on one reading of the string.
+`background` says what a lit pixel is (`BACKGROUNDS`). `pgcli.core.observe` makes the vectors; this
+module only says what they hold (no numpy), so the config, the checkpoint reader and the viewers agree
+on one reading of the string.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from pgcli.errors import PgcliError
 PICTURE = 80 * 80  # entries of one 80x80 picture
 PARTS = ("diff", "frame", "objects", "diff2", "action")
 SEED = "diff"
-BACKGROUNDS = {"colour": "lit: unlike the screen's commonest colour",
-               "pixel": "lit: unlike the pixel's own usual colour"}
+BACKGROUNDS = ("colour", "pixel")  # lit: unlike the screen's commonest colour / the pixel's own usual one
 NAMES = {"diff": "80x80 difference frames", "frame": "the current frame", "objects": "the current frame without its scenery",
          "diff2": "the previous difference", "action": "the previous action"}
 

@@ -104,8 +104,8 @@ def test_a_folder_keeps_its_budget(tmp_path):
 def test_a_recipe_is_parsed_as_pgcli_train_reads_its_flags(tmp_path):
     from pgcli.commands.benchmark import parse_recipe
 
-    assert parse_recipe(("background=pixel", "epochs=4", "lr=3e-4", "episodic-life=off")) == {
-        "background": "pixel", "epochs": 4, "learning_rate": 3e-4, "episodic_life": False}
+    assert parse_recipe(("background=pixel", "epochs=4", "lr=3e-4", "episodic-life=off", "sticky-actions=0")) == {
+        "background": "pixel", "epochs": 4, "learning_rate": 3e-4, "episodic_life": False, "sticky_actions": 0.0}
     for bad, says in [(("epochs",), "field=value pairs"), (("seed=3",), "field=value pairs"),
                       (("epochs=four",), "expected an integer"), (("background=grey",), "background must be one of")]:
         with pytest.raises(PgcliError, match=says):

@@ -74,9 +74,14 @@ def forward_dense(params: dict, X: np.ndarray):
     return h, h @ params["W2"], h @ params["Wv"] + params["bv"][0]
 
 
+def head_grads(h: np.ndarray, dz: np.ndarray, dv: np.ndarray) -> dict:
+    """The heads' weight gradients from dL/dz and dL/dv: W2, Wv, bv."""
+    return {"W2": h.T @ dz, "Wv": h.T @ dv, "bv": np.array([dv.sum()])}
+
+
 def backward_heads(params: dict, h: np.ndarray, dz: np.ndarray, dv: np.ndarray):
     """From dL/dz, dL/dv to (grads of W2, Wv, bv, and dL/dh before the ReLU (N, H))."""
-    grads = {"W2": h.T @ dz, "Wv": h.T @ dv, "bv": np.array([dv.sum()])}
+    grads = head_grads(h, dz, dv)
     dh = heads.backward(dz, params["W2"]) + np.multiply.outer(dv, params["Wv"])  # (N, H)
     np.copyto(dh, 0.0, where=h <= 0)  # backprop through ReLU
     return grads, dh
@@ -99,7 +104,7 @@ def loss_and_grads_sparse(params, W1T32, batch, a, logp_old, adv, ret, clip, ent
     np.maximum(h, 0, out=h)  # ReLU nonlinearity
     z, v = h @ params["W2"], h @ params["Wv"] + params["bv"][0]
     loss, dz, dv, stats = heads_loss(z, v, a, logp_old, adv, ret, clip, ent_coef, vf_coef)
-    grads = {"W2": h.T @ dz, "Wv": h.T @ dv, "bv": np.array([dv.sum()])}
+    grads = head_grads(h, dz, dv)
     W2 = params["W2"]
     dh = np.empty(h.shape, np.float32)
     kernels.hidden_grad(dz.reshape(len(dz), -1), np.ascontiguousarray(W2.reshape(len(W2), -1).T), dv,

@@ -53,7 +53,7 @@ def parse_recipe(pairs: tuple[str, ...]) -> dict:
     flags spell them or as fields), values of the field's type, checked as a PPO run would be."""
     import dataclasses
 
-    from pgcli.config import FLAG_NAMES, Config, for_new_run
+    from pgcli.config import FLAG_NAMES, OPTIONAL_FLOATS, Config, for_new_run
 
     names = {f.name: f.name for f in dataclasses.fields(Config)}
     names.update({flag[2:]: field for field, flags in FLAG_NAMES.items() for flag in flags})
@@ -65,7 +65,7 @@ def parse_recipe(pairs: tuple[str, ...]) -> dict:
         field = names.get(key.strip())
         if not eq or field is None or field in fixed:
             raise PgcliError(f"--recipe takes field=value pairs of pgcli train's flags (not {', '.join(fixed)}), got {pair!r}")
-        kind = type(getattr(defaults, field))
+        kind = float if field in OPTIONAL_FLOATS else type(getattr(defaults, field))
         try:
             value = (text.strip().lower() in ("1", "true", "on", "yes")) if kind is bool else kind(text.strip())
         except ValueError:

@@ -57,7 +57,8 @@ class Experience:
 
 class Collector:
     def __init__(self, env, policy: Policy, rng: np.random.Generator, wants: str = "episodes",
-                 rollout_steps: int = 128, game: Game = PONG, inputs: str | InputSpec = SEED, episodic_life: bool = False):
+                 rollout_steps: int = 128, game: Game = PONG, inputs: str | InputSpec = SEED,
+                 episodic_life: bool = False):
         self.env, self.policy, self.rng = env, policy, rng
         self.wants, self.T = wants, rollout_steps
         self.game, self.inputs, self.episodic_life = game, inputs, episodic_life

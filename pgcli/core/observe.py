@@ -86,8 +86,8 @@ def grey_levels(rgb: np.ndarray) -> np.ndarray:
 def warm_up(game: Game, steps: int = WARM_UP) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """What `steps` agent steps of uniformly random play show (4 frames each, sticky actions 0.25,
     new games as they end), always from seed 0, so every command and every worker finds the same:
-    (each pixel's commonest grey level (6400,) uint8, {rule: (6400,) bool scenery}) where the scenery is the input pixels
-    lit in at least half the frames by that background rule. Measured in Breakout by the colour
+    (each pixel's commonest grey level (6400,) uint8, {rule: (6400,) bool scenery}) where the
+    scenery is the input pixels lit in at least half the frames by that background rule. Measured in Breakout by the colour
     rule: walls and bricks are lit in 76-100 % of the frames, any pixel of the paddle in at most
     38 %; in Boxing, Freeway, Video Pinball no pixel falls between 30 and 70 %. Against each pixel's
     own background little is scenery (Battle Zone's horizon, none in most games)."""
@@ -134,7 +134,7 @@ class Observer:
     """
 
     def __init__(self, frames: np.ndarray, spec: str | InputSpec = SEED, game: Game = PONG):
-        spec = spec if isinstance(spec, InputSpec) else InputSpec.parse(spec)
+        spec = InputSpec.parse(spec)
         self.parts, self.A = spec.parts, game.n_actions
         self.size = spec.size(self.A)
         self.screen = Screen(game, frames, background(game) if spec.background == "pixel" else None)

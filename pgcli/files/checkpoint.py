@@ -23,7 +23,7 @@ import numpy as np
 
 from pgcli.config import Config
 from pgcli.errors import PgcliError
-from pgcli.inputs import SEED
+from pgcli.inputs import SEED, InputSpec
 from pgcli.files.atomic import atomic_write
 from pgcli.core.optim import pixel_use
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS  # PPO checkpoints and their exports keep the value head
@@ -264,7 +264,7 @@ def karpathy_pickle(ckpt: Checkpoint) -> bytes:
     import pickle
 
     game = ckpt.game
-    if game != "pong" or ckpt.model["W2"].ndim != 1 or ckpt.config.inputs != SEED or ckpt.config.background != "colour":
+    if game != "pong" or ckpt.model["W2"].ndim != 1 or ckpt.config.input_spec != InputSpec.parse(SEED):
         raise PgcliError(f"Karpathy's save.p holds Pong's network on difference frames only; this agent "
                          f"plays {game} on {ckpt.config.input_spec.describe()}: export without --karpathy")
     return pickle.dumps({k: np.ascontiguousarray(ckpt.arrays[k], dtype=np.float64) for k in MODEL_KEYS}, protocol=2)
