@@ -22,14 +22,15 @@ def small_problem(seed=0, N=12, H=5, A=2):
         h, z, _ = ppo_math.forward_dense(params, X)
         logp_old = heads.log_prob(z, up) + rng.uniform(-1.0, 1.0, N)
     adv, ret = rng.standard_normal(N), rng.standard_normal(N)
-    return params, X, up, logp_old, adv, ret
+    z_start = ppo_math.forward_dense(params, X)[1] + rng.uniform(-0.5, 0.5, (N,) if A == 2 else (N, A))
+    return params, X, up, logp_old, z_start, adv, ret
 
 
 @pytest.mark.parametrize("A", [2, 4, 18])  # the seed's sigmoid; softmax heads (Breakout; the full action set)
 @pytest.mark.parametrize("clip", [0.2, 0.5, 0.99])  # 0.75, 0.42, 0.0 of the ratios outside the clip (A = 2)
 def test_whole_loss_gradient_matches_finite_differences(clip, A):
-    params, X, up, logp_old, adv, ret = small_problem(A=A)
-    args = (X, up, logp_old, adv, ret, clip, 0.05, 0.5)
+    params, X, up, logp_old, z_start, adv, ret = small_problem(A=A)
+    args = (X, up, logp_old, z_start, adv, ret, clip, 0.05, 0.5)
     _, grads, stats = ppo_math.loss_and_grads_dense(params, *args)
     if clip < 0.9:
         assert 0 < stats["clip_frac"] < 1  # both sides of the clip are exercised
@@ -53,10 +54,10 @@ def test_clipped_side_has_no_policy_gradient():
     # ratio far above 1 + clip with a positive advantage: the surrogate is flat there
     z, up = np.array([3.0]), np.array([True])
     logp_old = np.log([0.1])  # P_new(UP) = sigmoid(3) = 0.95: ratio 9.5
-    _, dz, _, st = ppo_math.heads_loss(z, np.zeros(1), up, logp_old, np.array([1.0]), np.zeros(1), 0.2, 0.0, 0.5)
+    _, dz, _, st = ppo_math.heads_loss(z, np.zeros(1), up, logp_old, z, np.array([1.0]), np.zeros(1), 0.2, 0.0, 0.5)
     assert dz[0] == 0 and st["clip_frac"] == 1
     # same ratio, negative advantage: the unclipped branch is the min, the gradient flows
-    _, dz, _, _ = ppo_math.heads_loss(z, np.zeros(1), up, logp_old, np.array([-1.0]), np.zeros(1), 0.2, 0.0, 0.5)
+    _, dz, _, _ = ppo_math.heads_loss(z, np.zeros(1), up, logp_old, z, np.array([-1.0]), np.zeros(1), 0.2, 0.0, 0.5)
     assert dz[0] > 0  # minimising the loss pushes P(UP) down
 
 
@@ -95,12 +96,12 @@ def test_gae_lambda_one_gives_discounted_returns_minus_values():
 
 @pytest.mark.parametrize("A", [2, 4])
 def test_sparse_path_equals_dense_reference(A):
-    params, X, up, logp_old, adv, ret = small_problem(seed=5, N=40, H=16, A=A)
-    _, dense, st_d = ppo_math.loss_and_grads_dense(params, X, up, logp_old, adv, ret, 0.2, 0.01, 0.5)
+    params, X, up, logp_old, z_start, adv, ret = small_problem(seed=5, N=40, H=16, A=A)
+    _, dense, st_d = ppo_math.loss_and_grads_dense(params, X, up, logp_old, z_start, adv, ret, 0.2, 0.01, 0.5)
     signed, counts = sparse.encode(X.astype(np.int8))
     W1T = np.ascontiguousarray(params["W1"].T)
     _, grads, pixels, rows, st_s = ppo_math.loss_and_grads_sparse(
-        params, W1T, sparse.Batch(signed, counts, X.shape[1]), up, logp_old, adv, ret, 0.2, 0.01, 0.5)
+        params, W1T, sparse.Batch(signed, counts, X.shape[1]), up, logp_old, z_start, adv, ret, 0.2, 0.01, 0.5)
     full = np.zeros((6400, 16))
     full[pixels] = rows
     np.testing.assert_allclose(full.T, dense["W1"], rtol=1e-5, atol=1e-7)  # float32 products
@@ -120,14 +121,60 @@ def test_select_picks_the_right_steps():
     assert np.array_equal(s2, s3) and np.array_equal(c2, c3)
 
 
-def test_a_skipped_update_says_so_with_the_kl_that_stopped_it():
+@pytest.mark.parametrize("A", [2, 4])
+def test_kl_between_two_policies_is_the_sum_over_every_action(A):
+    rng = np.random.default_rng(4)
+    zp, zq = rng.standard_normal((2, 30) if A == 2 else (2, 30, A)) * 3
+    p, q = heads.probs(zp), heads.probs(zq)
+    if A == 2:  # the sigmoid head: two actions, P(1) = p
+        p, q = np.stack([1 - p, p], 1), np.stack([1 - q, q], 1)
+    np.testing.assert_allclose(heads.kl(zp, zq), (p * np.log(p / q)).sum(1), rtol=1e-9, atol=1e-12)
+    assert np.all(heads.kl(zp, zp) == 0) and np.all(heads.kl(zp, zq) > 0)
+
+
+def lagged_update(target_kl, seed=0, N=256, A=2):
+    """One PPO update on a batch whose actions were taken by a policy far from the learner's (as
+    after a big previous update: the batch is played one update behind) -> (stats, weights before,
+    weights after)."""
+    from pgcli.algos.ppo import PPO
+    from pgcli.config import Config
+    from pgcli.core.network import Policy
+
+    rng = np.random.default_rng(seed)
+    cfg = Config(algo="ppo", seed=seed, target_kl=target_kl, epochs=4, minibatches=4)
+    pol = Policy.init(8, rng, value_head=True, actions=A)
+    X = (rng.random((N, 6400)) < 0.01).astype(np.int8) - (rng.random((N, 6400)) < 0.005).astype(np.int8)
+    signed, counts = sparse.encode(X)
+    actions = rng.integers(0, A, N)
+    p_old = np.full(N, 0.02)  # the acting policy gave every action taken 2 %: KL to the learner's is large
+    before = {k: v.copy() for k, v in pol.params.items()}
+    algo = PPO(cfg, pol, rng)
+    stats = algo.learn((signed, counts, actions, p_old, rng.standard_normal(N), rng.standard_normal(N)))
+    return stats, before, pol.params
+
+
+def test_the_kl_check_measures_the_updates_own_move_not_the_acting_policys_lag():
+    """The batch was played by a policy one update behind, far from the learner's: the old check
+    (KL from the acting policy) stopped such an update before its first step. Measured from where
+    the update starts, it takes at least one step and stops only on its own move."""
+    stats, before, after = lagged_update(target_kl=0.5)  # a generous target: the whole update runs
+    assert stats["epochs"] == 4 and 0 < stats["approx_kl"] < 0.75
+    assert stats["clip_frac"] > 0.95  # P(taken) ~0.5 now against 0.02 when played: the old estimate
+    assert 25 - 1 - np.log(25) > 1.5 * 0.5  # of the KL from the acting policy, r - 1 - log r, was ~20
+    stats, before, after = lagged_update(target_kl=1e-9)  # any move stops it, after the first step
+    assert stats["epochs"] == 0 and stats["approx_kl"] > 1.5e-9
+    assert not np.array_equal(before["W2"], after["W2"])  # the one step was taken
+    assert stats["entropy"] == stats["entropy"] and stats["value_loss"] > 0  # from that step, not NaN
+    off, _, _ = lagged_update(target_kl=0.0)  # 0 turns the check off
+    assert off["epochs"] == 4
+
+
+def test_the_update_summary_reads_kl_clip_entropy_value_loss_epochs():
     from pgcli.commands.progress import update_summary
 
-    skipped = {"value_loss": float("nan"), "approx_kl": 0.0512, "clip_frac": float("nan"), "entropy": float("nan"),
-               "epochs": 0}
-    assert update_summary(skipped) == "KL 0.0512 before any step: update skipped (the trust region)"
     done = {"value_loss": 0.01, "approx_kl": 0.01, "clip_frac": 0.1, "entropy": 0.6, "epochs": 4}
-    assert update_summary(done).startswith("KL 0.0100 clip 0.10") and "nan" not in update_summary(done)
+    assert update_summary(done) == "KL 0.0100 clip 0.10 entropy 0.60 value loss 0.010 epochs 4"
+    assert update_summary({}) == ""
 
 
 @pytest.mark.parametrize("A", [1, 3])

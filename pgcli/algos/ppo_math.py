@@ -1,7 +1,8 @@
 """PPO's math on the seed's network, as pure numpy functions (read beside `pgcli.core.pg_math`).
 
 The blog post ends with its advice: avoid "parameter updates that change your policy too much"
-(TRPO). PPO does it with a clipped probability ratio and, here, a KL check that stops the epochs.
+(TRPO). PPO does it with a clipped probability ratio and, here, a KL check that stops the epochs:
+the KL from the policy the update started from (its own move), measured exactly over the actions.
 Network: h = relu(W1 x), logit z = W2 . h (P(UP) = sigmoid(z); a softmax over z = h @ W2 for a
 game of more actions, see `pgcli.core.heads`), value v = Wv . h + bv.
 Loss, minimised, averaged over the N steps of a minibatch:
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pgcli.core import heads, kernels
+from pgcli.core import heads, kernels, sparse
 
 
 def gae(rewards, values, dones, last_value, gamma: float, lam: float,
@@ -39,9 +40,10 @@ def gae(rewards, values, dones, last_value, gamma: float, lam: float,
     return adv, adv + values
 
 
-def heads_loss(z, v, a, logp_old, adv, ret, clip, ent_coef, vf_coef):
+def heads_loss(z, v, a, logp_old, z_start, adv, ret, clip, ent_coef, vf_coef):
     """Loss from the policy's logits z ((N,) or (N, A)) and the values v (N,), a: the action indices
-    taken -> (loss, dL/dz (shaped as z), dL/dv (N,), stats).
+    taken, logp_old: their log-probabilities under the policy that acted, z_start: the logits of
+    the policy the update started from -> (loss, dL/dz (shaped as z), dL/dv (N,), stats).
 
     dlogP(a)/dz = y - p (the seed's "fake label" gradient, `heads.dlogp`); the clipped term's
     gradient is 0 where the clip binds (ratio outside [1-c, 1+c] on the side that would gain).
@@ -58,7 +60,7 @@ def heads_loss(z, v, a, logp_old, adv, ret, clip, ent_coef, vf_coef):
     dz = (heads.per_step(-(active * ratio * adv), heads.dlogp(z, a)) - ent_coef * dH) / N
     dv = vf_coef * (v - ret) / N
     stats = {
-        "approx_kl": float(np.mean(ratio - 1 - log_ratio)),  # k3 estimator of KL(old || new), >= 0
+        "approx_kl": float(heads.kl(z_start, z).mean()),  # KL(start || now): this update's own move
         "clip_frac": float(np.mean(np.abs(ratio - 1) > clip)),
         "entropy": float(entropy.mean()),
         "value_loss": float(0.5 * np.mean((v - ret) ** 2)),
@@ -87,23 +89,28 @@ def backward_heads(params: dict, h: np.ndarray, dz: np.ndarray, dv: np.ndarray):
     return grads, dh
 
 
-def loss_and_grads_dense(params, X, a, logp_old, adv, ret, clip, ent_coef, vf_coef):
+def loss_and_grads_dense(params, X, a, logp_old, z_start, adv, ret, clip, ent_coef, vf_coef):
     """Dense float64 reference of the whole PPO loss and its gradient (for tests)."""
     h, z, v = forward_dense(params, X)
-    loss, dz, dv, stats = heads_loss(z, v, a, logp_old, adv, ret, clip, ent_coef, vf_coef)
+    loss, dz, dv, stats = heads_loss(z, v, a, logp_old, z_start, adv, ret, clip, ent_coef, vf_coef)
     grads, dh = backward_heads(params, h, dz, dv)
     grads["W1"] = dh.T @ X  # (H, 6400)
     return loss, grads, stats
 
 
-def loss_and_grads_sparse(params, W1T32, batch, a, logp_old, adv, ret, clip, ent_coef, vf_coef):
+def logits_sparse(params, W1T32, signed, counts) -> np.ndarray:
+    """The policy's logits for N sparse steps, nothing else: z (N,) or (N, A)."""
+    return sparse.hidden32(W1T32, signed, counts).astype(np.float64) @ params["W2"]
+
+
+def loss_and_grads_sparse(params, W1T32, batch, a, logp_old, z_start, adv, ret, clip, ent_coef, vf_coef):
     """The same numbers from a `sparse.Batch` and W1 as a float32 (6400, H) copy:
     -> (loss, grads with W1 as (pixels, float32 rows), stats). dL/dh is `backward_heads`' in one
     pass (`kernels.hidden_grad`), in float32 for the product that follows."""
     h = batch.hidden(W1T32)
     np.maximum(h, 0, out=h)  # ReLU nonlinearity
     z, v = h @ params["W2"], h @ params["Wv"] + params["bv"][0]
-    loss, dz, dv, stats = heads_loss(z, v, a, logp_old, adv, ret, clip, ent_coef, vf_coef)
+    loss, dz, dv, stats = heads_loss(z, v, a, logp_old, z_start, adv, ret, clip, ent_coef, vf_coef)
     grads = head_grads(h, dz, dv)
     W2 = params["W2"]
     dh = np.empty(h.shape, np.float32)

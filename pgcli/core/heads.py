@@ -49,6 +49,21 @@ def log_prob(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return z[np.arange(len(a)), np.asarray(a, np.intp)] - m - np.log(np.exp(z - m[:, None]).sum(axis=1))
 
 
+def kl(z_p: np.ndarray, z_q: np.ndarray) -> np.ndarray:
+    """KL(p || q) (N,) between the action distributions of two policies' logits, exactly (every
+    action's probability, not a sample): sum_a p(a) (log p(a) - log q(a))."""
+    if z_p.ndim == 1:  # two actions: P(1) = sigmoid(z)
+        p = sigmoid(z_p)
+        log_p1, log_p0 = -np.logaddexp(0.0, -z_p), -np.logaddexp(0.0, z_p)
+        log_q1, log_q0 = -np.logaddexp(0.0, -z_q), -np.logaddexp(0.0, z_q)
+        return np.maximum(p * (log_p1 - log_q1) + (1 - p) * (log_p0 - log_q0), 0.0)
+    log_p = z_p - z_p.max(axis=1, keepdims=True)
+    log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+    log_q = z_q - z_q.max(axis=1, keepdims=True)
+    log_q -= np.log(np.exp(log_q).sum(axis=1, keepdims=True))
+    return np.maximum((np.exp(log_p) * (log_p - log_q)).sum(axis=1), 0.0)
+
+
 def dlogp(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     """d log P(a) / dz: the seed's "fake label" gradient y - p, and one-hot(a) - p for a softmax."""
     if z.ndim == 1:
