@@ -22,12 +22,12 @@ def small_problem(seed=0, N=12, H=5, A=2):
         h, z, _ = ppo_math.forward_dense(params, X)
         logp_old = heads.log_prob(z, up) + rng.uniform(-1.0, 1.0, N)
     adv, ret = rng.standard_normal(N), rng.standard_normal(N)
-    z_start = ppo_math.forward_dense(params, X)[1] + rng.uniform(-0.5, 0.5, (N,) if A == 2 else (N, A))
+    z_start = ppo_math.forward_dense(params, X)[1] + rng.uniform(-1.5, 1.5, (N,) if A == 2 else (N, A))
     return params, X, up, logp_old, z_start, adv, ret
 
 
 @pytest.mark.parametrize("A", [2, 4, 18])  # the seed's sigmoid; softmax heads (Breakout; the full action set)
-@pytest.mark.parametrize("clip", [0.2, 0.5, 0.99])  # 0.75, 0.42, 0.0 of the ratios outside the clip (A = 2)
+@pytest.mark.parametrize("clip", [0.2, 0.5, 0.99])  # 0.5, 0.17, 0.08 of the ratios outside the clip (A = 2)
 def test_whole_loss_gradient_matches_finite_differences(clip, A):
     params, X, up, logp_old, z_start, adv, ret = small_problem(A=A)
     args = (X, up, logp_old, z_start, adv, ret, clip, 0.05, 0.5)
@@ -53,12 +53,36 @@ def test_whole_loss_gradient_matches_finite_differences(clip, A):
 def test_clipped_side_has_no_policy_gradient():
     # ratio far above 1 + clip with a positive advantage: the surrogate is flat there
     z, up = np.array([3.0]), np.array([True])
-    logp_old = np.log([0.1])  # P_new(UP) = sigmoid(3) = 0.95: ratio 9.5
-    _, dz, _, st = ppo_math.heads_loss(z, np.zeros(1), up, logp_old, z, np.array([1.0]), np.zeros(1), 0.2, 0.0, 0.5)
+    z_start = np.log([0.1 / 0.9])  # P_start(UP) = 0.1, the policy that acted too: P_new(UP) = 0.95, ratio 9.5
+    logp_old = np.log([0.1])
+    _, dz, _, st = ppo_math.heads_loss(z, np.zeros(1), up, logp_old, z_start, np.array([1.0]), np.zeros(1), 0.2, 0.0, 0.5)
     assert dz[0] == 0 and st["clip_frac"] == 1
     # same ratio, negative advantage: the unclipped branch is the min, the gradient flows
-    _, dz, _, _ = ppo_math.heads_loss(z, np.zeros(1), up, logp_old, z, np.array([-1.0]), np.zeros(1), 0.2, 0.0, 0.5)
+    _, dz, _, _ = ppo_math.heads_loss(z, np.zeros(1), up, logp_old, z_start, np.array([-1.0]), np.zeros(1), 0.2, 0.0, 0.5)
     assert dz[0] > 0  # minimising the loss pushes P(UP) down
+
+
+@pytest.mark.parametrize("A", [2, 4])
+def test_the_trust_region_is_centred_where_the_update_starts_and_the_lag_is_weighted_out(A):
+    """A batch played one update behind: at the update's start nothing is clipped, however far the
+    acting policy was, and the gradient is PPO's on the acting policy's ratio P_new / P_acted; with no
+    lag (the start is the acting policy) the loss is the PPO paper's."""
+    rng = np.random.default_rng(6)
+    N = 64
+    z = rng.standard_normal(N if A == 2 else (N, A))
+    a = rng.integers(0, A, N)
+    adv, ret, v = rng.standard_normal(N), rng.standard_normal(N), rng.standard_normal(N)
+    logp_acted = heads.log_prob(z, a) + rng.uniform(-1.5, 1.5, N)  # far: ratios 0.2 to 4.5
+    _, dz, _, st = ppo_math.heads_loss(z, v, a, logp_acted, z, adv, ret, 0.2, 0.0, 0.5)
+    assert st["clip_frac"] == 0 and st["approx_kl"] == 0
+    ratio_acted = np.exp(heads.log_prob(z, a) - logp_acted)
+    np.testing.assert_allclose(dz, heads.per_step(-ratio_acted * adv, heads.dlogp(z, a)) / N, rtol=1e-12)
+    z_start = z + 0.3 * rng.standard_normal(z.shape)  # no lag: the start acted
+    logp_start = heads.log_prob(z_start, a)
+    loss, _, _, st = ppo_math.heads_loss(z, v, a, logp_start, z_start, adv, ret, 0.2, 0.0, 0.5)
+    r = np.exp(heads.log_prob(z, a) - logp_start)
+    paper = -np.minimum(r * adv, np.clip(r, 0.8, 1.2) * adv).mean() + 0.25 * np.mean((v - ret) ** 2)
+    assert loss == pytest.approx(paper, rel=1e-12) and 0 < st["clip_frac"] < 1
 
 
 def test_gae_by_hand_with_a_point_midway():
@@ -159,8 +183,9 @@ def test_the_kl_check_measures_the_updates_own_move_not_the_acting_policys_lag()
     the update starts, it takes at least one step and stops only on its own move."""
     stats, before, after = lagged_update(target_kl=0.5)  # a generous target: the whole update runs
     assert stats["epochs"] == 4 and 0 < stats["approx_kl"] < 0.75
-    assert stats["clip_frac"] > 0.95  # P(taken) ~0.5 now against 0.02 when played: the old estimate
-    assert 25 - 1 - np.log(25) > 1.5 * 0.5  # of the KL from the acting policy, r - 1 - log r, was ~20
+    # P(taken) ~0.5 at the start against 0.02 when played: the old check's estimate of the KL from the
+    assert 25 - 1 - np.log(25) > 1.5 * 0.5  # acting policy, r - 1 - log r, was ~20: no step at all
+    assert stats["clip_frac"] < 0.5  # and its clip, centred there, bound on every step (ratio ~25)
     stats, before, after = lagged_update(target_kl=1e-9)  # any move stops it, after the first step
     assert stats["epochs"] == 0 and stats["approx_kl"] > 1.5e-9
     assert not np.array_equal(before["W2"], after["W2"])  # the one step was taken

@@ -8,7 +8,8 @@ the KL from the policy the update started from to the current one is checked on 
 minibatch: past 1.5 x `target_kl` the remaining epochs are skipped (the blog's "checking the KL").
 The KL is the update's own move, not the distance from the policy that acted: that one is an update
 behind (the update runs beside the acting), and measuring from it stopped an update before its first
-step whenever the previous one had moved far. The clipped ratio keeps the policy that acted.
+step whenever the previous one had moved far. The clip is centred there too, and the lag is
+weighted out (`ppo_math.heads_loss`).
 W1 is updated lazily: only the pixels lit somewhere in the minibatch (see optim.Adam.step).
 The products and Adam's rows follow the lit inputs (`pgcli.core.kernels`).
 """

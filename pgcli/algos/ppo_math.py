@@ -6,8 +6,14 @@ the KL from the policy the update started from (its own move), measured exactly 
 Network: h = relu(W1 x), logit z = W2 . h (P(UP) = sigmoid(z); a softmax over z = h @ W2 for a
 game of more actions, see `pgcli.core.heads`), value v = Wv . h + bv.
 Loss, minimised, averaged over the N steps of a minibatch:
-    L = -mean(min(ratio A, clip(ratio, 1-c, 1+c) A)) + vf_coef 0.5 mean((v - R)^2) - ent_coef mean(H)
-with ratio = P_new(a) / P_old(a) and H the entropy of the action distribution.
+    L = -mean(w min(ratio A, clip(ratio, 1-c, 1+c) A)) + vf_coef 0.5 mean((v - R)^2) - ent_coef mean(H)
+with ratio = P_new(a) / P_start(a), w = P_start(a) / P_acted(a) and H the entropy of the action
+distribution. P_start is the policy the update started from, P_acted the one that played the batch:
+the same policy when acting waits for the update (w = 1, the PPO paper's loss); one update behind
+when the update runs beside the acting. Then the trust region is centred on where the update starts
+and w corrects for the lag (the "decoupled" objective of Hilton et al., "Batch size-invariance for
+policy optimization", 2021); w ratio = P_new(a) / P_acted(a), so the gradient is PPO's where the clip
+does not bind.
 
 References: Schulman et al., "Proximal Policy Optimization Algorithms" (2017); "High-Dimensional
 Continuous Control Using Generalized Advantage Estimation" (GAE, 2015); CleanRL's ppo_atari.py.
@@ -49,15 +55,15 @@ def heads_loss(z, v, a, logp_old, z_start, adv, ret, clip, ent_coef, vf_coef):
     gradient is 0 where the clip binds (ratio outside [1-c, 1+c] on the side that would gain).
     """
     N = len(z)
-    logp = heads.log_prob(z, a)
-    log_ratio = logp - logp_old
-    ratio = np.exp(log_ratio)
+    logp_start = heads.log_prob(z_start, a)
+    w = np.exp(logp_start - logp_old)  # the lag's correction: 1 when the acting policy is the start
+    ratio = np.exp(heads.log_prob(z, a) - logp_start)
     unclipped, clipped = ratio * adv, np.clip(ratio, 1 - clip, 1 + clip) * adv
-    surrogate = np.minimum(unclipped, clipped)
+    surrogate = w * np.minimum(unclipped, clipped)
     active = unclipped <= clipped  # the gradient flows through the unclipped branch
     entropy, dH = heads.entropy(z)
     loss = -surrogate.mean() + vf_coef * 0.5 * np.mean((v - ret) ** 2) - ent_coef * entropy.mean()
-    dz = (heads.per_step(-(active * ratio * adv), heads.dlogp(z, a)) - ent_coef * dH) / N
+    dz = (heads.per_step(-(active * w * ratio * adv), heads.dlogp(z, a)) - ent_coef * dH) / N
     dv = vf_coef * (v - ret) / N
     stats = {
         "approx_kl": float(heads.kl(z_start, z).mean()),  # KL(start || now): this update's own move
