@@ -58,6 +58,9 @@ def test_a_suite_trains_each_game_to_its_budget_evaluates_and_reports(tmp_path, 
     boxing_hns = (boxing["mean_reward"] - 0.05) / (12.1 - 0.05)
     assert rep["median_hns_agent57"] == pytest.approx((pong["hns_agent57"] + boxing_hns) / 2)
     assert rep["atari5_median57_estimate"] is None  # the five Atari-5 games are not in this suite
+    cleanrl = {g: references.hns(g, references.REFERENCES[g].cleanrl_ppo) for g in references.ATARI5}
+    assert rep["cleanrl_ppo_10m_atari5_estimate"] == pytest.approx(references.atari5_estimate(cleanrl))
+    assert 0.5 < rep["cleanrl_ppo_10m_atari5_estimate"] < 3  # a conv. PPO at 10M steps: near human
     assert rep["cleanrl_ppo_10m_median_hns_agent57"] == pytest.approx(((20.39 + 20.71) / 35.31 + (92.68 - 0.05) / 12.05) / 2)
     assert json.loads((folder / "report.json").read_text())["games"][0]["game"] == "pong"
     assert "| pong |" in (folder / "report.md").read_text() and "frame cap" not in (folder / "report.md").read_text()

@@ -61,6 +61,8 @@ def build(folder: Path, suite: Suite) -> dict:
     out["cleanrl_ppo_10m_median_hns_agent57"] = statistics.median(cleanrl) if cleanrl else None
     five = {g["game"]: g["hns_agent57"] for g in per_game if g["hns_agent57"] is not None}
     out["atari5_median57_estimate"] = references.atari5_estimate(five)
+    out["cleanrl_ppo_10m_atari5_estimate"] = references.atari5_estimate(  # the same regression on its scores
+        {g: references.hns(g, references.REFERENCES[g].cleanrl_ppo, "agent57") for g in references.ATARI5})
     return out
 
 
@@ -106,7 +108,8 @@ def markdown(report: dict) -> str:
         f"- Median HNS by the DQN paper's table ({report['games_in_hns_nature']} games): {_f(report['median_hns_nature'], '.2f')} "
         f"(mean {_f(report['mean_hns_nature'], '.2f')}).",
         f"- **Atari-5 estimate of the median HNS over the 57 games**: {_f(report['atari5_median57_estimate'], '.2f')} "
-        "(Aitchison, Sweetser and Hutter, ICML 2023; needs Battle Zone, Double Dunk, Name This Game, Phoenix and Q*bert).",
+        "(Aitchison, Sweetser and Hutter, ICML 2023; needs Battle Zone, Double Dunk, Name This Game, Phoenix and Q*bert); "
+        f"the same regression on CleanRL's convolutional PPO at 10M steps: {_f(report.get('cleanrl_ppo_10m_atari5_estimate'), '.2f')}.",
     ]
     stalled = [g["game"] for g in report["games"] if g["games_at_frame_cap"]]
     if stalled:
