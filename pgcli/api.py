@@ -72,9 +72,10 @@ def load(path: str | Path, seed: int = 0, greedy: bool = False, sticky_actions: 
 
 def train(config: Config | dict, output: str | Path, episodes: int | None = None, minutes: float | None = None,
           steps: int | None = None, on_episode: Callable[[EpisodeStats], None] = lambda st: None, resume: str | Path | None = None,
-          overwrite: bool = False, save_every: int = 100, snapshot_every: int | None = None):
+          overwrite: bool = False, save_every: int = 100, snapshot_every: int | None = None,
+          until_reward: float | None = None):
     """Train until `episodes` more episodes, `minutes` more minutes or `steps` more agent steps
-    (whichever comes first; at least one) and
+    (whichever comes first; at least one; or sooner, once the running reward reaches `until_reward`) and
     checkpoint to `output`; `on_episode` gets each finished episode's `EpisodeStats`. A `Config` is the
     whole run: the fields not given to it took their algorithm's defaults when it was made
     (`Config(algo="ppo", epochs=4)`: PPO's learning rate, input and NOOP, and 4 epochs). To go on from
@@ -89,4 +90,5 @@ def train(config: Config | dict, output: str | Path, episodes: int | None = None
         config = config.to_dict()
     return run(dict(config), Path(output), episodes=episodes, save_every=save_every,
                resume=None if resume is None else Path(resume), on_episode=on_episode, overwrite=overwrite,
-               max_seconds=None if minutes is None else minutes * 60, max_steps=steps, snapshot_every=snapshot_every)
+               max_seconds=None if minutes is None else minutes * 60, max_steps=steps, snapshot_every=snapshot_every,
+               until_reward=until_reward)

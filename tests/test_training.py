@@ -261,3 +261,17 @@ def test_steps_stops_the_run_after_that_many_more_agent_steps(tmp_path, fake_env
     more = train({}, first.output, resume=first.output, max_steps=300)
     assert 300 <= more.session_steps < 300 + 4 * FAST["num_envs"]
     assert more.steps == first.steps + more.session_steps
+
+
+def test_until_reward_stops_the_run_once_the_running_reward_reaches_it(tmp_path, fake_env):
+    whole = train(FAST, tmp_path / "w.p", episodes=40)
+    rows = list(csv.DictReader(open(whole.metrics)))
+    running = [float(r["running_reward"]) for r in rows if r["cut"] != "1"]
+    mark = sorted(running)[len(running) // 2]  # reached midway by the same seed's run
+    first = next(i for i, r in enumerate(running) if r >= mark)
+    assert first + 1 + FAST["num_envs"] < 40  # so that a run that ignored the mark would fail below
+    stopped = train(FAST, tmp_path / "u.p", episodes=40, until_reward=mark)
+    assert stopped.running_reward >= mark
+    assert first + 1 <= stopped.episodes < first + 1 + FAST["num_envs"]  # at most the games in flight
+    with pytest.raises(PgcliError, match="until reward must be a number"):
+        train(FAST, tmp_path / "n.p", episodes=4, until_reward=float("nan"))

@@ -19,6 +19,7 @@ def train(
     episodes: Optional[int] = typer.Option(None, min=1, help="Stop after this many more episodes. (default: until Ctrl-C)", rich_help_panel=HOW_LONG),
     minutes: Optional[float] = typer.Option(None, min=0.01, help="Stop after this many more minutes of training (then save).", rich_help_panel=HOW_LONG),
     steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Stop after this many more agent steps (then save).", rich_help_panel=HOW_LONG),
+    until_reward: Optional[float] = typer.Option(None, "--until-reward", help="Stop once the running reward reaches this (then save); 0 on Pong: as many points won as lost.", rich_help_panel=HOW_LONG),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Checkpoint to write (metrics go to <stem>.metrics.csv beside it). (default: the checkpoint resumed, else save.p)", rich_help_panel=WHERE),
     overwrite: bool = typer.Option(False, "--overwrite", help="Let this new run replace the checkpoint and metrics of another run at --output.", rich_help_panel=WHERE),
     save_every: int = typer.Option(100, min=1, help="Checkpoint every this many episodes (the games go on while it is written).", rich_help_panel=WHERE),
@@ -40,7 +41,7 @@ def train(
     with TrainProgress(episodes) as prog:
         result = run_train(config, output, episodes=episodes, save_every=save_every, resume=resume,
                            render=render, preset=preset, max_seconds=None if minutes is None else minutes * 60, max_steps=steps,
-                           tensorboard=tensorboard, workers=workers, ray_address=ray_address, on_episode=prog.episode, on_event=prog.message,
+                           until_reward=until_reward, tensorboard=tensorboard, workers=workers, ray_address=ray_address, on_episode=prog.episode, on_event=prog.message,
                            on_start=prog.started, overwrite=overwrite, worker_timeout=worker_timeout,
                            snapshot_every=snapshot_every)
     rr = "-" if result.running_reward is None else f"{result.running_reward:.2f}"

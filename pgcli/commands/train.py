@@ -10,6 +10,7 @@ in memory and is retried at the next save; a write never leaves a half file.
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import time
@@ -98,6 +99,7 @@ def train(
     preset: str | None = None,
     max_seconds: float | None = None,
     max_steps: int | None = None,
+    until_reward: float | None = None,
     tensorboard: Path | None = None,
     stop: Callable[[], bool] = lambda: False,
     workers: int | None = None,
@@ -112,8 +114,11 @@ def train(
     """Train (or resume) and checkpoint to `output` (default: the pgcli checkpoint resumed, else
     save.p); `overwrite` lets a new run replace another run's files. `overrides` are the flags
     the user gave. `on_start` gets the counters the run starts from and a line saying what it trains;
-    `snapshot_every` keeps the agent at every that many agent steps beside `output` (`Snapshots`)."""
+    `snapshot_every` keeps the agent at every that many agent steps beside `output` (`Snapshots`);
+    `until_reward` stops the run once its running reward reaches it."""
     _check_counts(save_every=save_every, episodes=episodes, steps=max_steps, snapshot_every=snapshot_every)
+    if until_reward is not None and not math.isfinite(until_reward):
+        raise PgcliError(f"until reward must be a number, got {until_reward}")
     ckpt = checkpoint.load(resume) if resume is not None else None
     output = Path(output if output is not None else resume if ckpt is not None and ckpt.source == "pgcli" else "save.p")
     spec = resolve(overrides, preset, None if ckpt is None else ckpt.config)  # what this run is, decided once
@@ -160,7 +165,7 @@ def train(
                 tb.episode(st, trainer.policy.acting_W1())  # settled weights: an update may be running
             on_episode(st)
 
-        should_stop = _stop_rule(cfg, counters, lambda: bool(caught) or stop(), max_seconds, max_steps)
+        should_stop = _stop_rule(cfg, counters, lambda: bool(caught) or stop(), max_seconds, max_steps, until_reward)
         try:
             finished = trainer.run(target, episode_done, should_stop, saver.save_async, save_every)
         except ClusterLost as e:
@@ -234,15 +239,18 @@ def _experience_source(spec: RunSpec, trainer: Trainer, closing: ExitStack, rend
 
 
 def _stop_rule(cfg: Config, counters: Counters, asked: Callable[[], bool], max_seconds: float | None,
-               max_steps: int | None) -> Callable[[], bool]:
-    """When the loop stops: asked to (a signal, the caller), `max_seconds` or `max_steps` more, or
-    the annealed learning rate's end (past it nothing more would be learned)."""
+               max_steps: int | None, until_reward: float | None = None) -> Callable[[], bool]:
+    """When the loop stops: asked to (a signal, the caller), `max_seconds` or `max_steps` more, the
+    running reward at `until_reward`, or the annealed learning rate's end (past it nothing more
+    would be learned)."""
     t_end = None if max_seconds is None else counters.seconds + max_seconds
     s_end = None if max_steps is None else counters.steps + max_steps
     if cfg.lr_anneal_steps:
         s_end = cfg.lr_anneal_steps if s_end is None else min(s_end, cfg.lr_anneal_steps)
     return lambda: (asked() or (t_end is not None and counters.seconds >= t_end)
-                    or (s_end is not None and counters.steps >= s_end))
+                    or (s_end is not None and counters.steps >= s_end)
+                    or (until_reward is not None and counters.running_reward is not None
+                        and counters.running_reward >= until_reward))
 
 
 def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: int,
