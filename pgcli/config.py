@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pgcli.errors import PgcliError
 from pgcli.inputs import SEED, InputSpec
 
+TRUST_REGIONS = ("acted", "start")  # PPO's trust region: centred on the policy that played the batch, or the update's start
 OPTIMIZERS = ("rmsprop", "adam")  # the keys of core.optim.OPTIMIZERS (a test keeps them equal)
 ALGOS = ("reinforce", "ppo")
 OPTIONAL_FLOATS = ("sticky_actions",)  # fields whose default None means "the env's own"
@@ -91,6 +92,11 @@ class Config:
     """PPO: clip range of the probability ratio (the trust region's width)."""
     target_kl: float = 0.03
     """PPO: stop the epochs when the approximate KL exceeds 1.5 x this (0 turns it off)."""
+    trust_region: str = "acted"
+    """PPO: where the clip and the KL check are centred: 'acted', the policy that played the batch
+    (the PPO paper's; one update behind the learner here, so a big update can stop the next before
+    its first step), or 'start', the policy the update starts from, with the lag weighted out (the
+    decoupled objective of Hilton et al. 2021; every update takes at least one step)."""
     ent_coef: float = 0.01
     """PPO: weight of the entropy bonus (keeps P(UP) from saturating early)."""
     ent_anneal: bool = False
@@ -150,6 +156,8 @@ class Config:
              f"minibatches must be in [1, num envs x rollout steps], got {self.minibatches}"),
             (0 < self.clip < 1, f"clip must be in (0, 1), got {self.clip}"),
             (0 <= self.target_kl < float("inf"), f"target kl must be >= 0, got {self.target_kl}"),
+            (self.trust_region in TRUST_REGIONS,
+             f"trust region must be one of {', '.join(TRUST_REGIONS)}, got {self.trust_region!r}"),
             (0 <= self.ent_coef < float("inf"), f"ent coef must be >= 0, got {self.ent_coef}"),
             (0 <= self.vf_coef < float("inf"), f"vf coef must be >= 0, got {self.vf_coef}"),
             (0 <= self.gae_lambda <= 1, f"gae lambda must be in [0, 1], got {self.gae_lambda}"),

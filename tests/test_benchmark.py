@@ -107,10 +107,13 @@ def test_a_folder_keeps_its_budget(tmp_path):
 def test_a_recipe_is_parsed_as_pgcli_train_reads_its_flags(tmp_path):
     from pgcli.commands.benchmark import parse_recipe
 
-    assert parse_recipe(("background=pixel", "epochs=4", "lr=3e-4", "episodic-life=off", "sticky-actions=0")) == {
-        "background": "pixel", "epochs": 4, "learning_rate": 3e-4, "episodic_life": False, "sticky_actions": 0.0}
+    assert parse_recipe(("background=pixel", "epochs=4", "lr=3e-4", "episodic-life=off", "sticky-actions=0",
+                         "trust-region=start")) == {
+        "background": "pixel", "epochs": 4, "learning_rate": 3e-4, "episodic_life": False, "sticky_actions": 0.0,
+        "trust_region": "start"}
     for bad, says in [(("epochs",), "field=value pairs"), (("seed=3",), "field=value pairs"),
-                      (("epochs=four",), "expected an integer"), (("background=grey",), "background must be one of")]:
+                      (("epochs=four",), "expected an integer"), (("background=grey",), "background must be one of"),
+                      (("trust_region=middle",), "trust region must be one of")]:
         with pytest.raises(PgcliError, match=says):
             parse_recipe(bad)
     res = CliRunner().invoke(app, ["benchmark", "-o", str(tmp_path / "r"), "--recipe", "clip=2x"])

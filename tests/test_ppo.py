@@ -27,10 +27,11 @@ def small_problem(seed=0, N=12, H=5, A=2):
 
 
 @pytest.mark.parametrize("A", [2, 4, 18])  # the seed's sigmoid; softmax heads (Breakout; the full action set)
-@pytest.mark.parametrize("clip", [0.2, 0.5, 0.99])  # 0.5, 0.17, 0.08 of the ratios outside the clip (A = 2)
-def test_whole_loss_gradient_matches_finite_differences(clip, A):
+@pytest.mark.parametrize("clip", [0.2, 0.5, 0.99])  # both sides of the clip but at 0.99
+@pytest.mark.parametrize("centre", ["acted", "start"])  # --trust-region
+def test_whole_loss_gradient_matches_finite_differences(clip, A, centre):
     params, X, up, logp_old, z_start, adv, ret = small_problem(A=A)
-    args = (X, up, logp_old, z_start, adv, ret, clip, 0.05, 0.5)
+    args = (X, up, logp_old, z_start if centre == "start" else None, adv, ret, clip, 0.05, 0.5)
     _, grads, stats = ppo_math.loss_and_grads_dense(params, *args)
     if clip < 0.9:
         assert 0 < stats["clip_frac"] < 1  # both sides of the clip are exercised
@@ -64,9 +65,10 @@ def test_clipped_side_has_no_policy_gradient():
 
 @pytest.mark.parametrize("A", [2, 4])
 def test_the_trust_region_is_centred_where_the_update_starts_and_the_lag_is_weighted_out(A):
-    """A batch played one update behind: at the update's start nothing is clipped, however far the
-    acting policy was, and the gradient is PPO's on the acting policy's ratio P_new / P_acted; with no
-    lag (the start is the acting policy) the loss is the PPO paper's."""
+    """--trust-region start, a batch played one update behind: at the update's start nothing is
+    clipped, however far the acting policy was, and the gradient is PPO's on the acting policy's
+    ratio P_new / P_acted; with no lag (the start is the acting policy) the loss is the PPO paper's,
+    the same as --trust-region acted gives."""
     rng = np.random.default_rng(6)
     N = 64
     z = rng.standard_normal(N if A == 2 else (N, A))
@@ -83,6 +85,8 @@ def test_the_trust_region_is_centred_where_the_update_starts_and_the_lag_is_weig
     r = np.exp(heads.log_prob(z, a) - logp_start)
     paper = -np.minimum(r * adv, np.clip(r, 0.8, 1.2) * adv).mean() + 0.25 * np.mean((v - ret) ** 2)
     assert loss == pytest.approx(paper, rel=1e-12) and 0 < st["clip_frac"] < 1
+    acted = ppo_math.heads_loss(z, v, a, logp_start, None, adv, ret, 0.2, 0.0, 0.5)
+    assert acted[0] == pytest.approx(loss, rel=1e-12) and acted[3]["clip_frac"] == st["clip_frac"]
 
 
 def test_gae_by_hand_with_a_point_midway():
@@ -119,8 +123,10 @@ def test_gae_lambda_one_gives_discounted_returns_minus_values():
 
 
 @pytest.mark.parametrize("A", [2, 4])
-def test_sparse_path_equals_dense_reference(A):
+@pytest.mark.parametrize("centre", ["acted", "start"])
+def test_sparse_path_equals_dense_reference(A, centre):
     params, X, up, logp_old, z_start, adv, ret = small_problem(seed=5, N=40, H=16, A=A)
+    z_start = z_start if centre == "start" else None
     _, dense, st_d = ppo_math.loss_and_grads_dense(params, X, up, logp_old, z_start, adv, ret, 0.2, 0.01, 0.5)
     signed, counts = sparse.encode(X.astype(np.int8))
     W1T = np.ascontiguousarray(params["W1"].T)
@@ -156,7 +162,7 @@ def test_kl_between_two_policies_is_the_sum_over_every_action(A):
     assert np.all(heads.kl(zp, zp) == 0) and np.all(heads.kl(zp, zq) > 0)
 
 
-def lagged_update(target_kl, seed=0, N=256, A=2):
+def lagged_update(target_kl, trust_region, seed=0, N=256, A=2):
     """One PPO update on a batch whose actions were taken by a policy far from the learner's (as
     after a big previous update: the batch is played one update behind) -> (stats, weights before,
     weights after)."""
@@ -165,7 +171,7 @@ def lagged_update(target_kl, seed=0, N=256, A=2):
     from pgcli.core.network import Policy
 
     rng = np.random.default_rng(seed)
-    cfg = Config(algo="ppo", seed=seed, target_kl=target_kl, epochs=4, minibatches=4)
+    cfg = Config(algo="ppo", seed=seed, target_kl=target_kl, trust_region=trust_region, epochs=4, minibatches=4)
     pol = Policy.init(8, rng, value_head=True, actions=A)
     X = (rng.random((N, 6400)) < 0.01).astype(np.int8) - (rng.random((N, 6400)) < 0.005).astype(np.int8)
     signed, counts = sparse.encode(X)
@@ -177,26 +183,34 @@ def lagged_update(target_kl, seed=0, N=256, A=2):
     return stats, before, pol.params
 
 
-def test_the_kl_check_measures_the_updates_own_move_not_the_acting_policys_lag():
-    """The batch was played by a policy one update behind, far from the learner's: the old check
-    (KL from the acting policy) stopped such an update before its first step. Measured from where
-    the update starts, it takes at least one step and stops only on its own move."""
-    stats, before, after = lagged_update(target_kl=0.5)  # a generous target: the whole update runs
+def test_centred_on_the_acting_policy_a_lagged_batch_is_not_learned_from():
+    """--trust-region acted (PPO's default, the paper's): the batch's policy is ~20 nats of k3
+    estimate away (P(taken) ~0.5 now, 0.02 when played), past 1.5 x the target before any step."""
+    stats, before, after = lagged_update(target_kl=0.5, trust_region="acted")
+    assert stats["epochs"] == 0 and stats["approx_kl"] == pytest.approx(25 - 1 - np.log(25), rel=0.2)
+    assert all(np.array_equal(before[k], after[k]) for k in before)  # no step taken
+    assert np.isnan(stats["entropy"])  # shown as "update skipped" (test below)
+
+
+def test_centred_on_the_updates_start_the_check_measures_its_own_move():
+    """--trust-region start: the same batch is learned from; the KL check stops the update only on
+    its own move, and always after at least one step; the clip binds only on that move too."""
+    stats, before, after = lagged_update(target_kl=0.5, trust_region="start")  # a generous target
     assert stats["epochs"] == 4 and 0 < stats["approx_kl"] < 0.75
-    # P(taken) ~0.5 at the start against 0.02 when played: the old check's estimate of the KL from the
-    assert 25 - 1 - np.log(25) > 1.5 * 0.5  # acting policy, r - 1 - log r, was ~20: no step at all
-    assert stats["clip_frac"] < 0.5  # and its clip, centred there, bound on every step (ratio ~25)
-    stats, before, after = lagged_update(target_kl=1e-9)  # any move stops it, after the first step
-    assert stats["epochs"] == 0 and stats["approx_kl"] > 1.5e-9
+    assert stats["clip_frac"] < 0.5  # centred on the acting policy it would bind on every step (ratio ~25)
+    stats, before, after = lagged_update(target_kl=1e-9, trust_region="start")  # any move stops it
+    assert stats["epochs"] == 0 and stats["approx_kl"] == 0  # the one step's KL, measured before it
     assert not np.array_equal(before["W2"], after["W2"])  # the one step was taken
-    assert stats["entropy"] == stats["entropy"] and stats["value_loss"] > 0  # from that step, not NaN
-    off, _, _ = lagged_update(target_kl=0.0)  # 0 turns the check off
+    off, _, _ = lagged_update(target_kl=0.0, trust_region="start")  # 0 turns the check off
     assert off["epochs"] == 4
 
 
-def test_the_update_summary_reads_kl_clip_entropy_value_loss_epochs():
+def test_a_skipped_update_says_so_with_the_kl_that_stopped_it():
     from pgcli.commands.progress import update_summary
 
+    skipped = {"value_loss": float("nan"), "approx_kl": 0.0512, "clip_frac": float("nan"), "entropy": float("nan"),
+               "epochs": 0}
+    assert update_summary(skipped) == "KL 0.0512 before any step: update skipped (the trust region)"
     done = {"value_loss": 0.01, "approx_kl": 0.01, "clip_frac": 0.1, "entropy": 0.6, "epochs": 4}
     assert update_summary(done) == "KL 0.0100 clip 0.10 entropy 0.60 value loss 0.010 epochs 4"
     assert update_summary({}) == ""

@@ -97,6 +97,9 @@ def test_the_first_line_says_what_the_run_trains(tmp_path, fake_env):
                      f"0.0005; 2 games side by side; saving to {out}")
     r = train("--episodes", "2", "--resume", str(out))
     assert r.stdout.splitlines()[0].endswith(f"saving to {out}; continuing {out} from episode 2")
+    r = train("--episodes", "1", "--resume", str(out), "--trust-region", "start")
+    assert r.stdout.startswith("training PPO with NOOP, DOWN and UP, its trust region centred on each update's "
+                               "start on ALE/Pong-v5")
     r = train("--episodes", "1", "--preset", "karpathy", "-o", str(tmp_path / "k.p"))
     assert r.stdout.startswith("training REINFORCE on Pong-v0 (sticky actions 0.25); input 80x80 difference "
                                "frames, 8 hidden units; RMSProp lr 0.0001; 2 games side by side")

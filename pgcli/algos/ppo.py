@@ -3,13 +3,12 @@
 One batch = a rollout of `rollout_steps` steps from each of the `num_envs` games. For each batch:
 GAE(lambda) advantages with a value head on the shared hidden layer (each point ends a return, as
 in the seed); then `epochs` passes of `minibatches` shuffled minibatches, each one Adam step on the
-clipped surrogate + value + entropy loss after clipping the global gradient norm. After each step
-the KL from the policy the update started from to the current one is checked on the next
-minibatch: past 1.5 x `target_kl` the remaining epochs are skipped (the blog's "checking the KL").
-The KL is the update's own move, not the distance from the policy that acted: that one is an update
-behind (the update runs beside the acting), and measuring from it stopped an update before its first
-step whenever the previous one had moved far. The clip is centred there too, and the lag is
-weighted out (`ppo_math.heads_loss`).
+clipped surrogate + value + entropy loss after clipping the global gradient norm. Before each step
+the KL from the trust region's centre to the current policy is checked: past 1.5 x `target_kl` the
+remaining epochs are skipped (the blog's "checking the KL"). The centre (`--trust-region`) is the
+policy that played the batch ('acted', the PPO paper's; it is one update behind when the update runs
+beside the acting, so a big update can stop the next before its first step) or the policy the
+update starts from ('start': the update's own move, the lag weighted out; at least one step).
 W1 is updated lazily: only the pixels lit somewhere in the minibatch (see optim.Adam.step).
 The products and Adam's rows follow the lit inputs (`pgcli.core.kernels`).
 """
@@ -75,7 +74,8 @@ class PPO:
         logp_old = np.log(p_old.clip(1e-12))  # P(the action taken) under the policy that acted
         N, M = len(counts), cfg.minibatches
         W1T32 = self.policy.W1T.astype(np.float32)  # the products' copy of W1; Adam keeps its rows in step
-        z_start = ppo_math.logits_sparse(params, W1T32, signed, counts)  # the policy this update moves from
+        start = cfg.trust_region == "start"  # else centred on the policy that acted
+        z_start = ppo_math.logits_sparse(params, W1T32, signed, counts) if start else None
         stats, epochs, stop = [], 0, False
         for epoch in range(cfg.epochs):
             for mb in np.array_split(self.rng.permutation(N), M):
@@ -84,10 +84,10 @@ class PPO:
                 a = adv[mb]
                 a = (a - a.mean()) / (a.std() + 1e-8)  # advantages normalised per minibatch
                 _, grads, pixels, rows, st = ppo_math.loss_and_grads_sparse(
-                    params, W1T32, batch, actions[mb], logp_old[mb], z_start[mb], a, ret[mb],
-                    cfg.clip, self.ent_coef, cfg.vf_coef)
-                if cfg.target_kl and stats and st["approx_kl"] > 1.5 * cfg.target_kl:
-                    stop = True  # this update moved the policy too far: no more steps
+                    params, W1T32, batch, actions[mb], logp_old[mb], None if z_start is None else z_start[mb],
+                    a, ret[mb], cfg.clip, self.ent_coef, cfg.vf_coef)
+                if cfg.target_kl and (stats or not start) and st["approx_kl"] > 1.5 * cfg.target_kl:
+                    stop = True  # the policy moved too far from the trust region's centre: no more steps
                     break
                 stats.append(st)
                 grads["W1"] = rows
@@ -97,8 +97,10 @@ class PPO:
             epochs += not stop
             if stop:
                 break
-        out = {k: float(np.mean([s[k] for s in stats])) for k in ("value_loss", "clip_frac", "entropy")}
-        out["approx_kl"] = float(st["approx_kl"])  # how far the update went: at the stop, or before its last step
+        out = {k: float(np.mean([s[k] for s in stats])) if stats else float("nan")
+               for k in ("value_loss", "approx_kl", "clip_frac", "entropy")}
+        if not stats:  # the check stopped the first minibatch: report the KL that stopped it
+            out["approx_kl"] = float(st["approx_kl"])
         out["epochs"] = epochs
         return out
 

@@ -1,19 +1,19 @@
 """PPO's math on the seed's network, as pure numpy functions (read beside `pgcli.core.pg_math`).
 
 The blog post ends with its advice: avoid "parameter updates that change your policy too much"
-(TRPO). PPO does it with a clipped probability ratio and, here, a KL check that stops the epochs:
-the KL from the policy the update started from (its own move), measured exactly over the actions.
+(TRPO). PPO does it with a clipped probability ratio and, here, a KL check that stops the epochs,
+both measured from the same policy.
 Network: h = relu(W1 x), logit z = W2 . h (P(UP) = sigmoid(z); a softmax over z = h @ W2 for a
 game of more actions, see `pgcli.core.heads`), value v = Wv . h + bv.
 Loss, minimised, averaged over the N steps of a minibatch:
     L = -mean(w min(ratio A, clip(ratio, 1-c, 1+c) A)) + vf_coef 0.5 mean((v - R)^2) - ent_coef mean(H)
-with ratio = P_new(a) / P_start(a), w = P_start(a) / P_acted(a) and H the entropy of the action
-distribution. P_start is the policy the update started from, P_acted the one that played the batch:
-the same policy when acting waits for the update (w = 1, the PPO paper's loss); one update behind
-when the update runs beside the acting. Then the trust region is centred on where the update starts
-and w corrects for the lag (the "decoupled" objective of Hilton et al., "Batch size-invariance for
-policy optimization", 2021); w ratio = P_new(a) / P_acted(a), so the gradient is PPO's where the clip
-does not bind.
+with H the entropy of the action distribution and the trust region centred on one of two policies
+(`--trust-region`). 'acted', the PPO paper's: ratio = P_new(a) / P_acted(a), w = 1, P_acted being the
+policy that played the batch (one update behind the learner when the update runs beside the acting).
+'start': ratio = P_new(a) / P_start(a) and w = P_start(a) / P_acted(a), P_start being the policy the
+update started from; w corrects for the lag (the "decoupled" objective of Hilton et al., "Batch
+size-invariance for policy optimization", 2021), and w ratio = P_new(a) / P_acted(a), so the gradient
+is the paper's where the clip does not bind. The two are one loss when acting waits for the update.
 
 References: Schulman et al., "Proximal Policy Optimization Algorithms" (2017); "High-Dimensional
 Continuous Control Using Generalized Advantage Estimation" (GAE, 2015); CleanRL's ppo_atari.py.
@@ -49,15 +49,20 @@ def gae(rewards, values, dones, last_value, gamma: float, lam: float,
 def heads_loss(z, v, a, logp_old, z_start, adv, ret, clip, ent_coef, vf_coef):
     """Loss from the policy's logits z ((N,) or (N, A)) and the values v (N,), a: the action indices
     taken, logp_old: their log-probabilities under the policy that acted, z_start: the logits of
-    the policy the update started from -> (loss, dL/dz (shaped as z), dL/dv (N,), stats).
+    the policy the update started from, or None to centre the trust region on the policy that acted
+    -> (loss, dL/dz (shaped as z), dL/dv (N,), stats; `approx_kl`: the KL from the trust region's
+    centre, sampled (r - 1 - log r) from the acting policy, exact over the actions from the start).
 
     dlogP(a)/dz = y - p (the seed's "fake label" gradient, `heads.dlogp`); the clipped term's
     gradient is 0 where the clip binds (ratio outside [1-c, 1+c] on the side that would gain).
     """
     N = len(z)
-    logp_start = heads.log_prob(z_start, a)
-    w = np.exp(logp_start - logp_old)  # the lag's correction: 1 when the acting policy is the start
-    ratio = np.exp(heads.log_prob(z, a) - logp_start)
+    if z_start is None:  # centred on the policy that acted: the PPO paper's loss
+        w, log_ratio = 1.0, heads.log_prob(z, a) - logp_old
+    else:  # centred on the update's start; w weights out the lag
+        logp_start = heads.log_prob(z_start, a)
+        w, log_ratio = np.exp(logp_start - logp_old), heads.log_prob(z, a) - logp_start
+    ratio = np.exp(log_ratio)
     unclipped, clipped = ratio * adv, np.clip(ratio, 1 - clip, 1 + clip) * adv
     surrogate = w * np.minimum(unclipped, clipped)
     active = unclipped <= clipped  # the gradient flows through the unclipped branch
@@ -66,7 +71,8 @@ def heads_loss(z, v, a, logp_old, z_start, adv, ret, clip, ent_coef, vf_coef):
     dz = (heads.per_step(-(active * w * ratio * adv), heads.dlogp(z, a)) - ent_coef * dH) / N
     dv = vf_coef * (v - ret) / N
     stats = {
-        "approx_kl": float(heads.kl(z_start, z).mean()),  # KL(start || now): this update's own move
+        "approx_kl": float(np.mean(ratio - 1 - log_ratio) if z_start is None  # k3 estimator, >= 0
+                           else heads.kl(z_start, z).mean()),  # exactly: this update's own move
         "clip_frac": float(np.mean(np.abs(ratio - 1) > clip)),
         "entropy": float(entropy.mean()),
         "value_loss": float(0.5 * np.mean((v - ret) ** 2)),

@@ -16,7 +16,7 @@ PANELS = {  # train --help groups its flags: what to train, the algorithms' knob
     "What to train": ("algo", "env_id", "sticky_actions", "inputs", "hidden", "seed", "gamma", "lr_anneal_steps",
                       "noop"),
     "REINFORCE (the seed's method)": ("batch_size", "optimizer", "learning_rate", "decay_rate"),
-    "PPO (--algo ppo)": ("rollout_steps", "epochs", "minibatches", "clip", "target_kl", "ent_coef", "ent_anneal", "vf_coef",
+    "PPO (--algo ppo)": ("rollout_steps", "epochs", "minibatches", "clip", "target_kl", "trust_region", "ent_coef", "ent_anneal", "vf_coef",
                          "gae_lambda", "max_grad_norm", "episodic_life"),
     "Performance": ("num_envs",),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 
 from rich.console import Console
@@ -73,6 +74,8 @@ def update_summary(u: dict) -> str:
     """PPO's last update in a few characters: KL, clip fraction, entropy, value loss, epochs."""
     if not u:
         return ""
+    if u["epochs"] == 0 and math.isnan(u["entropy"]):  # no minibatch step was taken
+        return f"KL {u['approx_kl']:.4f} before any step: update skipped (the trust region)"
     return (f"KL {u['approx_kl']:.4f} clip {u['clip_frac']:.2f} entropy {u['entropy']:.2f} "
             f"value loss {u['value_loss']:.3f} epochs {u['epochs']}")
 

@@ -262,6 +262,8 @@ def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: 
     algo = ("PPO" + (" (a lost life ends the return)" if lives else "")) if cfg.algo == "ppo" else "REINFORCE"
     if cfg.noop and settings.game == "pong":
         algo += " with NOOP, DOWN and UP"
+    if cfg.algo == "ppo" and cfg.trust_region == "start":
+        algo += ", its trust region centred on each update's start"
     opt = "Adam" if cfg.optimizer == "adam" else "RMSProp"
     n = workers or 2
     where = (f"in {n} Ray rollout worker{'s' if n > 1 else ''}" + (f" at {ray_address}" if ray_address else "")
