@@ -20,18 +20,18 @@ MILESTONES = (-15, -10, -5, 0, 10, 15, 18)  # Pong's (0, +10, +15, +18: the stic
 
 
 def milestones(game: str | None) -> tuple[tuple[float, ...], tuple[float, float] | None]:
-    """The levels to report for a game, and its (random, human) scores from the DQN paper if known:
-    Pong's milestones by default; for another game its random and human scores, half-way and twice
-    human where known, else a few round numbers."""
+    """The levels to report for a game, and its (random, human) scores: the DQN paper's, else
+    Agent57's table (Phoenix has no DQN-paper human): Pong's milestones by default; for another
+    game its random and human scores, half-way and twice human where known, else a few round numbers."""
     if game is None or game == "pong":
         return MILESTONES, None
-    from pgcli.games import REFERENCES
+    from pgcli.references import REFERENCES
 
-    ref = REFERENCES.get(game)
-    if ref is None:
+    r = REFERENCES.get(game)
+    if r is None:
         return (1.0, 10.0, 100.0, 1000.0), None
-    lo, hi = ref
-    return (lo, round((lo + hi) / 2, 1), hi, round(2 * hi - lo, 1)), ref
+    lo, hi = (r.random_nature, r.human_nature) if r.human_nature is not None else (r.random_agent57, r.human_agent57)
+    return (lo, round((lo + hi) / 2, 1), hi, round(2 * hi - lo, 1)), (lo, hi)
 
 
 @dataclass
