@@ -19,10 +19,11 @@ from pgcli.errors import PgcliError
 MILESTONES = (-15, -10, -5, 0, 10, 15, 18)  # Pong's (0, +10, +15, +18: the sticky-game anchors of Rainbow and DQN)
 
 
-def milestones(game: str | None) -> tuple[tuple[float, ...], tuple[float, float] | None]:
+def milestones(game: str | None) -> tuple[tuple[float, ...], tuple[float, float, str] | None]:
     """The levels to report for a game, and its (random, human) scores: the DQN paper's, else
     Agent57's table (Phoenix has no DQN-paper human): Pong's milestones by default; for another
-    game its random and human scores, half-way and twice human where known, else a few round numbers."""
+    game its random and human scores, half-way and twice human where known, else a few round numbers.
+    -> (levels, (random, human, whose table) or None)."""
     if game is None or game == "pong":
         return MILESTONES, None
     from pgcli.references import REFERENCES
@@ -30,8 +31,9 @@ def milestones(game: str | None) -> tuple[tuple[float, ...], tuple[float, float]
     r = REFERENCES.get(game)
     if r is None:
         return (1.0, 10.0, 100.0, 1000.0), None
-    lo, hi = (r.random_nature, r.human_nature) if r.human_nature is not None else (r.random_agent57, r.human_agent57)
-    return (lo, round((lo + hi) / 2, 1), hi, round(2 * hi - lo, 1)), (lo, hi)
+    lo, hi, table = ((r.random_nature, r.human_nature, "DQN paper") if r.human_nature is not None
+                     else (r.random_agent57, r.human_agent57, "Agent57"))
+    return (lo, round((lo + hi) / 2, 1), hi, round(2 * hi - lo, 1)), (lo, hi, table)
 
 
 @dataclass
@@ -151,7 +153,7 @@ def plot(curves: list[Curve], output: Path, title: str | None = None, game: str 
     _, ref = milestones(game)
     pong = game is None or game == "pong"
     lines = [(0.0, "beats the built-in AI above 0")] if pong else (
-        [(ref[0], f"random play {ref[0]:g}"), (ref[1], f"human {ref[1]:g} (DQN paper)")] if ref else [])
+        [(ref[0], f"random play {ref[0]:g}"), (ref[1], f"human {ref[1]:g} ({ref[2]})")] if ref else [])
     for ax, (_, xlabel, _) in zip(axes, panels):
         for y, _ in lines:
             ax.axhline(y, color="0.4", lw=0.8, ls="--")
