@@ -49,6 +49,12 @@ def log_prob(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return z[np.arange(len(a)), np.asarray(a, np.intp)] - m - np.log(np.exp(z - m[:, None]).sum(axis=1))
 
 
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """log P(every action) (N, A) from a softmax head's logits, computed stably."""
+    m = z.max(axis=1, keepdims=True)
+    return z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+
+
 def kl(z_p: np.ndarray, z_q: np.ndarray) -> np.ndarray:
     """KL(p || q) (N,) between the action distributions of two policies' logits, exactly (every
     action's probability, not a sample): sum_a p(a) (log p(a) - log q(a))."""
@@ -57,10 +63,7 @@ def kl(z_p: np.ndarray, z_q: np.ndarray) -> np.ndarray:
         log_p1, log_p0 = -np.logaddexp(0.0, -z_p), -np.logaddexp(0.0, z_p)
         log_q1, log_q0 = -np.logaddexp(0.0, -z_q), -np.logaddexp(0.0, z_q)
         return np.maximum(p * (log_p1 - log_q1) + (1 - p) * (log_p0 - log_q0), 0.0)
-    log_p = z_p - z_p.max(axis=1, keepdims=True)
-    log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
-    log_q = z_q - z_q.max(axis=1, keepdims=True)
-    log_q -= np.log(np.exp(log_q).sum(axis=1, keepdims=True))
+    log_p, log_q = log_softmax(z_p), log_softmax(z_q)
     return np.maximum((np.exp(log_p) * (log_p - log_q)).sum(axis=1), 0.0)
 
 
@@ -79,8 +82,7 @@ def entropy(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if z.ndim == 1:
         p = sigmoid(z)
         return np.logaddexp(0.0, z) - p * z, -p * (1 - p) * z
-    m = z.max(axis=1, keepdims=True)
-    logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    logp = log_softmax(z)
     p = np.exp(logp)
     H = -(p * logp).sum(axis=1)
     return H, -p * (logp + H[:, None])
