@@ -90,8 +90,32 @@ def test_running_it_again_redoes_nothing_and_a_cut_run_resumes(tmp_path, fake_ev
     calls.clear()
     run_suite(folder, settle_suite(folder, {}), counting_train(calls))
     assert calls == [] and (folder / "pong-s1.evaluate.json").stat().st_mtime_ns == stamp
-    more = settle_suite(folder, {"seeds": (2,)})  # another seed extends the suite
-    assert more.seeds == (1, 2) and more.games == ("pong", "boxing")
+    # a game and a seed add just that run: more seeds for the games that decide the median
+    more = settle_suite(folder, {"games": ("Pong",), "seeds": (1, 2)})
+    assert more.runs == (("pong", 1), ("boxing", 1), ("pong", 2)) and more.seeds_of("boxing") == (1,)
+    run_suite(folder, more, counting_train(calls))
+    assert calls == [("pong-s2.p", False)]
+    rep = benchmark_report.write(folder, settle_suite(folder, {}))
+    scores = [json.loads((folder / f"pong-s{s}.evaluate.json").read_text())["mean_reward"] for s in (1, 2)]
+    pong = next(g for g in rep["games"] if g["game"] == "pong")
+    assert pong["seeds"] == 2 and pong["score"] == pytest.approx(sum(scores) / 2)
+    md = (folder / "report.md").read_text()
+    assert "seeds 1, 2 for pong; seeds 1 for boxing" in md and "| pong (mean of 2 seeds) |" in md
+    # another seed alone extends every game, as before
+    assert settle_suite(folder, {"seeds": (3,)}).runs[-2:] == (("pong", 3), ("boxing", 3))
+
+
+def test_a_folder_from_before_runs_were_listed_reads_as_every_game_at_every_seed(tmp_path):
+    (tmp_path / "suite.json").write_text(json.dumps({"games": ["pong", "boxing"], "steps": 600, "seeds": [1, 2],
+                                                     "eval_games": 2, "eval_seed": 0, "save_every": 200, "recipe": {}}))
+    suite = settle_suite(tmp_path, {})
+    assert suite.runs == (("pong", 1), ("boxing", 1), ("pong", 2), ("boxing", 2)) and suite.steps == 600
+    assert json.loads((tmp_path / "suite.json").read_text())["runs"] == ["pong-s1", "boxing-s1", "pong-s2", "boxing-s2"]
+    assert settle_suite(tmp_path, {}).runs == suite.runs  # read back as written
+    for bad in ('{"runs": ["pong"]}', '{"runs": ["pong-sx"]}', '{"runs": [3]}', '{"steps": 600}', '[1]'):
+        (tmp_path / "suite.json").write_text(bad)
+        with pytest.raises(PgcliError, match="not a pgcli benchmark suite"):
+            settle_suite(tmp_path, {})
 
 
 def test_a_folder_keeps_its_budget(tmp_path):

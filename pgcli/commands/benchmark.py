@@ -1,6 +1,6 @@
 """`pgcli benchmark`: one recipe, a suite of games, each an ordinary pgcli run in one folder.
 
-    DIR/suite.json              what the suite is (games, agent-step budget, seeds, evaluation protocol)
+    DIR/suite.json              what the suite is (its runs: games and seeds; agent-step budget, evaluation protocol)
     DIR/<game>-s<seed>.p        each run's checkpoint, with <game>-s<seed>.metrics.csv beside it
     DIR/<game>-s<seed>.evaluate.json   the final agent, evaluated by the protocol below
     DIR/report.json, report.md, report.png   made by `benchmark_report` from the files above
@@ -33,19 +33,33 @@ SUITE_FILE = "suite.json"
 EVAL_STICKY = 0.25
 
 
+def grid(games: tuple[str, ...], seeds: tuple[int, ...]) -> tuple[tuple[str, int], ...]:
+    """Every game at every seed, in the order they are trained: every game's first seed, then the next."""
+    return tuple((g, s) for s in seeds for g in games)
+
+
 @dataclass
 class Suite:
-    games: tuple[str, ...] = SUITE
+    runs: tuple[tuple[str, int], ...] = grid(SUITE, (1,))  # (game, seed) in the order they are trained
     steps: int = 10_000_000  # agent steps per run
-    seeds: tuple[int, ...] = (1,)
     eval_games: int = 10
     eval_seed: int = 0
     save_every: int = 200  # episodes between checkpoints
     recipe: dict = field(default_factory=dict)  # training flags on top of PPO's defaults, the same for every game
 
-    def runs(self) -> list[tuple[str, int]]:
-        """(game, seed) in the order they are trained: every game's first seed, then the next seeds."""
-        return [(g, s) for s in self.seeds for g in self.games]
+    def __post_init__(self):  # from JSON (or Ray's copy) lists come back: one spelling, tuples
+        self.runs = tuple((str(g), int(s)) for g, s in self.runs)
+
+    @property
+    def games(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(g for g, _ in self.runs))
+
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        return tuple(dict.fromkeys(s for _, s in self.runs))
+
+    def seeds_of(self, game: str) -> tuple[int, ...]:
+        return tuple(s for g, s in self.runs if g == game)
 
 
 def parse_recipe(pairs: tuple[str, ...]) -> dict:
@@ -79,9 +93,20 @@ def run_name(game: str, seed: int) -> str:
     return f"{game}-s{seed}"
 
 
+def _run_of(name: str) -> tuple[str, int]:
+    """'qbert-s1' -> ('qbert', 1), as `run_name` spells it."""
+    game, _, seed = name.rpartition("-s")
+    if not game:
+        raise ValueError(f"{name!r} is not a run's name (game-s<seed>)")
+    return game, int(seed)
+
+
 def settle_suite(folder: Path, given: dict) -> Suite:
     """The folder's suite, with what the user gave on top; a suite.json is written for a new folder.
-    Giving a folder that holds another suite different budgets or seeds is refused in one line."""
+    The runs are every given game at every given seed (for a folder, its own games or seeds stand in
+    for the ones not given): more games or seeds extend a folder's suite, and `games` with `seeds`
+    adds just those runs (3 seeds for the games that decide the median, one for the others).
+    Giving a folder that holds another suite a different budget or recipe is refused in one line."""
     folder = Path(folder)
     if "games" in given:
         given = {**given, "games": tuple(_rom(g) for g in given["games"])}
@@ -89,9 +114,13 @@ def settle_suite(folder: Path, given: dict) -> Suite:
     if path.exists():
         try:
             stored = json.loads(path.read_text())
-            suite = Suite(**{k: tuple(v) if isinstance(v, list) else v for k, v in stored.items()})
-        except (ValueError, TypeError) as e:
-            raise PgcliError(f"{path}: not a pgcli benchmark suite ({e})") from None
+            if "games" in stored:  # a folder begun before runs were listed: every game at every seed
+                stored["runs"] = grid(stored.pop("games"), stored.pop("seeds", (1,)))
+            else:  # listed by their files' names: "qbert-s1"
+                stored["runs"] = [_run_of(name) for name in stored["runs"]]
+            suite = Suite(**stored)
+        except (ValueError, TypeError, KeyError, AttributeError) as e:
+            raise PgcliError(f"{path}: not a pgcli benchmark suite ({type(e).__name__}: {e})") from None
         changed = {k: v for k, v in given.items() if getattr(suite, k) != v and k not in ("games", "seeds")}
         if "recipe" in changed:
             raise PgcliError(f"{folder} holds a suite with the recipe {describe_recipe(suite.recipe)}: a new recipe "
@@ -100,15 +129,17 @@ def settle_suite(folder: Path, given: dict) -> Suite:
             what = ", ".join(f"{k} {getattr(suite, k)}" for k in changed)
             raise PgcliError(f"{folder} holds a suite with {what}: continue it without those flags, or use another -o")
         # more games or seeds extend the suite: what is finished stays finished
-        suite = Suite(**{**asdict(suite), **{k: tuple(dict.fromkeys(getattr(suite, k) + v)) for k, v in given.items()
-                                             if k in ("games", "seeds")}})
+        more = grid(given.get("games", suite.games), given.get("seeds", suite.seeds)) if {"games", "seeds"} & set(given) else ()
+        suite.runs = tuple(dict.fromkeys(suite.runs + more))
     else:
-        suite = Suite(**given)
+        rest = {k: v for k, v in given.items() if k not in ("games", "seeds")}
+        suite = Suite(runs=grid(given.get("games", SUITE), given.get("seeds", (1,))), **rest)
     if not folder.exists():
         folder.mkdir(parents=True)
     elif not folder.is_dir():
         raise PgcliError(f"{folder}: not a folder")
-    atomic_write(path, (json.dumps(asdict(suite), indent=1) + "\n").encode())
+    stored = {**asdict(suite), "runs": [run_name(g, s) for g, s in suite.runs]}
+    atomic_write(path, (json.dumps(stored, indent=1) + "\n").encode())
     return suite
 
 
@@ -151,7 +182,7 @@ class SuiteProgress:
 
 def status(folder: Path, suite: Suite) -> list[RunStatus]:
     out = []
-    for game, seed in suite.runs():
+    for game, seed in suite.runs:
         st = RunStatus(game, seed)
         path = Path(folder) / f"{run_name(game, seed)}.p"
         if path.exists():

@@ -34,7 +34,7 @@ def build(folder: Path, suite: Suite) -> dict:
         ref = references.REFERENCES.get(game)
         score = statistics.fmean(scores) if scores else None
         per_game.append({
-            "game": game, "seeds": len(scores), "score": score,
+            "game": game, "seeds": len(scores), "seeds_planned": list(suite.seeds_of(game)), "score": score,
             "scores": scores,
             "hns_agent57": None if score is None else references.hns(game, score, "agent57"),
             "hns_nature": None if score is None else references.hns(game, score, "nature"),
@@ -47,7 +47,8 @@ def build(folder: Path, suite: Suite) -> dict:
             "cleanrl_ppo_10m_hns_agent57": references.hns(game, ref.cleanrl_ppo, "agent57") if ref and ref.cleanrl_ppo is not None else None,
             "ppo_paper_40m_frames": ref.ppo_paper if ref else None,
         })
-    out = {"suite": {"games": list(suite.games), "steps": suite.steps, "seeds": list(suite.seeds), "recipe": suite.recipe,
+    out = {"suite": {"games": list(suite.games), "steps": suite.steps, "seeds": list(suite.seeds),
+                     "runs": [list(r) for r in suite.runs], "recipe": suite.recipe,
                      "evaluation": {"games": suite.eval_games, "seed": suite.eval_seed, "sticky_actions": 0.25,
                                     "max_frames_per_game": 108_000, "life_loss_ends_episode": False}},
            "games": per_game, "runs": rows}
@@ -80,13 +81,23 @@ def _f(v, fmt: str) -> str:
     return "–" if v is None else format(v, fmt)
 
 
+def _seeds(report: dict) -> str:
+    """'seeds 1' when every game has the same seeds, else each seed set with its games."""
+    by = {}
+    for g in report["games"]:
+        by.setdefault(tuple(g.get("seeds_planned") or report["suite"]["seeds"]), []).append(g["game"])
+    if len(by) == 1:
+        return f"seeds {', '.join(map(str, next(iter(by))))}"
+    return "; ".join(f"seeds {', '.join(map(str, seeds))} for {', '.join(games)}" for seeds, games in by.items())
+
+
 def markdown(report: dict) -> str:
     s = report["suite"]
     ev = s["evaluation"]
     lines = [
         "# pgcli benchmark",
         "",
-        f"{describe_recipe(s.get('recipe', {}))} (one recipe for every game), {s['steps']:,} agent steps a run, seeds {', '.join(map(str, s['seeds']))}. "
+        f"{describe_recipe(s.get('recipe', {}))} (one recipe for every game), {s['steps']:,} agent steps a run, {_seeds(report)}. "
         f"Evaluated: {ev['games']} games per run, sticky actions 0.25, whole games (no life-loss signal), "
         f"at most 108,000 frames a game, actions sampled (seed {ev['seed']}). HNS = (score - random) / (human - random).",
         "",
@@ -94,7 +105,10 @@ def markdown(report: dict) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for g in report["games"]:
+        planned = len(g.get("seeds_planned", [])) or g["seeds"]
         mark = "" if g["finished"] else " (unfinished)"
+        if planned > 1:
+            mark += f" ({g['seeds']} of {planned} seeds)" if g["seeds"] < planned else f" (mean of {planned} seeds)"
         if g["games_at_frame_cap"]:
             mark += f" ({g['games_at_frame_cap']} of {g['eval_games']} games cut at the frame cap)"
         lines.append(f"| {g['game']}{mark} | {_f(g['score'], ',.1f')} | {_f(g['hns_agent57'], '.2f')} | {_f(g['hns_nature'], '.2f')} "
@@ -123,7 +137,7 @@ def markdown(report: dict) -> str:
 def write(folder: Path, suite: Suite) -> dict:
     """report.json, report.md and (with matplotlib) report.png in the folder -> the report."""
     folder = Path(folder)
-    if not any((folder / f"{run_name(g, s)}.p").exists() for g, s in suite.runs()):
+    if not any((folder / f"{run_name(g, s)}.p").exists() for g, s in suite.runs):
         raise PgcliError(f"{folder}: no benchmark run to report yet (start it with pgcli benchmark -o {folder})")
     report = build(folder, suite)
     atomic_write(folder / "report.json", (json.dumps(report, indent=1) + "\n").encode())
@@ -158,7 +172,7 @@ def _figure(folder: Path, suite: Suite, report: dict) -> str | None:
     ax.set_yscale("symlog", linthresh=1.0)
     ax.legend(fontsize=8)
     curves = 0
-    for g, s in suite.runs():
+    for g, s in suite.runs:
         path = folder / f"{run_name(g, s)}.metrics.csv"
         if path.exists():
             try:
