@@ -101,8 +101,13 @@ def test_running_it_again_redoes_nothing_and_a_cut_run_resumes(tmp_path, fake_ev
     assert pong["seeds"] == 2 and pong["score"] == pytest.approx(sum(scores) / 2)
     md = (folder / "report.md").read_text()
     assert "seeds 1, 2 for pong; seeds 1 for boxing" in md and "| pong (mean of 2 seeds) |" in md
+    assert pong["minutes"] > 0
+    more = settle_suite(folder, {"games": ("boxing",), "seeds": (2, 3)})  # planned, not begun
+    boxing = next(g for g in benchmark_report.build(folder, more)["games"] if g["game"] == "boxing")
+    assert boxing["minutes"] == next(r for r in rep["runs"] if r["game"] == "boxing")["minutes"] > 0  # not averaged with 0s
+    assert "| boxing (1 of 3 seeds) |" in benchmark_report.markdown(benchmark_report.build(folder, more))
     # another seed alone extends every game, as before
-    assert settle_suite(folder, {"seeds": (3,)}).runs[-2:] == (("pong", 3), ("boxing", 3))
+    assert settle_suite(folder, {"seeds": (4,)}).runs[-2:] == (("pong", 4), ("boxing", 4))
 
 
 def test_a_folder_from_before_runs_were_listed_reads_as_every_game_at_every_seed(tmp_path):

@@ -33,13 +33,14 @@ def build(folder: Path, suite: Suite) -> dict:
         scores = [r["score"] for r in runs if r["score"] is not None]
         ref = references.REFERENCES.get(game)
         score = statistics.fmean(scores) if scores else None
+        timed = [r for r in runs if r["score"] is not None] or [r for r in runs if r["steps"]]  # a seed not begun takes none
         per_game.append({
             "game": game, "seeds": len(scores), "seeds_planned": list(suite.seeds_of(game)), "score": score,
             "scores": scores,
             "hns_agent57": None if score is None else references.hns(game, score, "agent57"),
             "hns_nature": None if score is None else references.hns(game, score, "nature"),
             "steps": max((r["steps"] for r in runs), default=0),
-            "minutes": statistics.fmean([r["minutes"] for r in runs]) if runs else 0.0,
+            "minutes": statistics.fmean([r["minutes"] for r in timed]) if timed else 0.0,
             "finished": all(r["finished"] for r in runs),
             "games_at_frame_cap": sum(r["games_at_frame_cap"] or 0 for r in runs),
             "eval_games": sum(r["eval_games"] or 0 for r in runs),
@@ -106,9 +107,10 @@ def markdown(report: dict) -> str:
     ]
     for g in report["games"]:
         planned = len(g.get("seeds_planned", [])) or g["seeds"]
-        mark = "" if g["finished"] else " (unfinished)"
-        if planned > 1:
-            mark += f" ({g['seeds']} of {planned} seeds)" if g["seeds"] < planned else f" (mean of {planned} seeds)"
+        if planned > 1 and g["seeds"]:
+            mark = f" ({g['seeds']} of {planned} seeds)" if g["seeds"] < planned else f" (mean of {planned} seeds)"
+        else:
+            mark = "" if g["finished"] else " (unfinished)"
         if g["games_at_frame_cap"]:
             mark += f" ({g['games_at_frame_cap']} of {g['eval_games']} games cut at the frame cap)"
         lines.append(f"| {g['game']}{mark} | {_f(g['score'], ',.1f')} | {_f(g['hns_agent57'], '.2f')} | {_f(g['hns_nature'], '.2f')} "
