@@ -191,3 +191,41 @@ def test_a_stopped_suite_says_how_to_continue_it(tmp_path, fake_eval, monkeypatc
     r = CliRunner().invoke(app, ["benchmark", "-o", str(tmp_path / "s"), "--games", "pong", "--steps", "1000"])
     assert r.exit_code == 130
     assert r.stderr.strip() == f"pgcli: stopped by SIGINT at episode 3; saved x.p; continue the suite with: pgcli benchmark -o {tmp_path / 's'}"
+
+
+def write_curve(path, points):
+    """A metrics CSV with (agent steps, running score) rows, gzipped for a .gz name."""
+    import gzip
+
+    text = "episode,running_reward,seconds,total_steps\n" + "".join(
+        f"{i + 1},{score},{i},{steps}\n" for i, (steps, score) in enumerate(points))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".gz":
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        path.write_text(text)
+
+
+def test_two_suites_compare_at_equal_agent_steps(tmp_path):
+    from pgcli.commands import benchmark_compare as bc
+
+    hns = lambda v: references.hns("pong", v)  # noqa: E731
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_curve(a / "pong-s1.metrics.csv", [(250_000, -20), (500_000, -10), (990_000, 0)])
+    write_curve(a / "boxing-s1.metrics.csv", [(500_000, 5)])  # not in b: not compared
+    (a / "pong-s1.evaluate.json").write_text(json.dumps({"mean_reward": 10.0}))
+    write_curve(b / "pong-s1.metrics.csv.gz", [(400_000, -7), (500_000, -5), (1_000_000, 5)])
+    write_curve(b / "pong-s2.metrics.csv", [(500_000, -15), (600_000, -12)])  # stopped before 1M
+    res = bc.compare(bc.read_runs(a), bc.read_runs(b))
+    assert res["games"] == ["pong"] and res["marks"] == [500_000, 1_000_000]  # 2M: nobody got there
+    assert res["rows"]["pong"][500_000] == pytest.approx((hns(-10), hns(-10)))  # b: the mean of its two seeds
+    assert res["rows"]["pong"][1_000_000] == pytest.approx((hns(0), hns(5)))  # b: seed 2 did not reach 1M
+    assert res["medians"][1_000_000] == pytest.approx((hns(0), hns(5), 1))
+    assert res["evaluated"]["pong"] == pytest.approx((hns(10), None)) and res["medians"]["evaluated"] is None
+    r = CliRunner().invoke(app, ["benchmark", str(a), "--compare", str(b)])
+    assert r.exit_code == 0, r.stderr
+    assert "runs without a suite.json" in r.stdout and f"{hns(0):.2f} -> {hns(5):.2f}" in r.stdout
+    (tmp_path / "empty").mkdir()
+    for other, said in ((tmp_path / "empty", "no runs here"), (tmp_path / "none", "no such folder")):
+        r = CliRunner().invoke(app, ["benchmark", str(a), "--compare", str(other)])
+        assert r.exit_code == 1 and said in r.stderr and r.stderr.count("\n") == 1, r.stderr

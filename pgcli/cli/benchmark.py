@@ -29,6 +29,7 @@ def benchmark(
     eval_games: Optional[int] = typer.Option(None, "--eval-games", min=1, help="Games to evaluate each final agent on. (default: 10)"),
     recipe: Optional[str] = typer.Option(None, "--recipe", help="Training flags on top of PPO's defaults for every game of a new suite, as field=value pairs: --recipe background=pixel,epochs=4 (the fields of pgcli train's flags).", show_default=False),
     report: bool = typer.Option(False, "--report", help="Only re-make the report from the folder (no training)."),
+    compare: Optional[Path] = typer.Option(None, "--compare", help="Only compare the folder with another suite (another recipe, or probe runs named <game>-s<seed>): HNS at equal agent steps and the medians.", show_default=False),
     parallel: Optional[int] = typer.Option(None, "--parallel", min=1, max=1024, help="Train this many runs at once, as Ray tasks of 2 cores each on this machine (needs pgcli\\[ray]).", rich_help_panel="Ray"),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Run every run as a Ray task on the cluster at this address; the folder must be on a file system every node sees.", rich_help_panel="Ray"),
 ):
@@ -45,6 +46,12 @@ def benchmark(
                                 "seeds": _csv(seeds, int) if seeds else None, "eval_games": eval_games,
                                 "recipe": parse_recipe(_csv(recipe)) if recipe is not None else None}.items()
              if v is not None}
+    if compare is not None:
+        from pgcli.commands import benchmark_compare as bc
+
+        a, b = bc.read_runs(output), bc.read_runs(compare)
+        typer.echo("\n".join(bc.lines(a, b, bc.compare(a, b))))
+        return
     if report:
         if not (output / "suite.json").exists():
             raise PgcliError(f"{output}: no benchmark suite here (start one with pgcli benchmark -o {output})")

@@ -93,7 +93,7 @@ def run_name(game: str, seed: int) -> str:
     return f"{game}-s{seed}"
 
 
-def _run_of(name: str) -> tuple[str, int]:
+def run_of(name: str) -> tuple[str, int]:
     """'qbert-s1' -> ('qbert', 1), as `run_name` spells it."""
     game, _, seed = name.rpartition("-s")
     if not game:
@@ -117,7 +117,7 @@ def settle_suite(folder: Path, given: dict) -> Suite:
             if "games" in stored:  # a folder begun before runs were listed: every game at every seed
                 stored["runs"] = grid(stored.pop("games"), stored.pop("seeds", (1,)))
             else:  # listed by their files' names: "qbert-s1"
-                stored["runs"] = [_run_of(name) for name in stored["runs"]]
+                stored["runs"] = [run_of(name) for name in stored["runs"]]
             suite = Suite(**stored)
         except (ValueError, TypeError, KeyError, AttributeError) as e:
             raise PgcliError(f"{path}: not a pgcli benchmark suite ({type(e).__name__}: {e})") from None
