@@ -182,11 +182,14 @@ def _figure(folder: Path, suite: Suite, report: dict) -> str | None:
             except PgcliError:
                 continue
             hns = [references.hns(g, float(r), "agent57") for r in c.running_reward]
-            if hns and hns[0] is not None:
-                bx.plot(c.steps / 1e6, hns, lw=1, label=f"{g} s{s}")
+            if hns and hns[0] is not None:  # a game's seeds in one colour, named once
+                seeds = suite.seeds_of(g)
+                bx.plot(c.steps / 1e6, hns, lw=1, color=f"C{suite.games.index(g) % 10}",
+                        label=(g if len(seeds) == 1 else f"{g} ({len(seeds)} seeds)") if s == seeds[0] else None)
                 curves += 1
     bx.set_xlabel("agent steps (M)")
     bx.set_ylabel("HNS of the running score (Agent57's table)")
+    bx.set_yscale("symlog", linthresh=1.0)  # as the bars: a stall's 8 beside the others' 0.3-1.3
     bx.axhline(1.0, color="k", lw=0.8, ls="--")
     if curves:
         bx.legend(fontsize=7, ncol=2)
