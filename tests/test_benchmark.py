@@ -226,6 +226,11 @@ def test_two_suites_compare_at_equal_agent_steps(tmp_path):
     assert r.exit_code == 0, r.stderr
     assert "runs without a suite.json" in r.stdout and f"{hns(0):.2f} -> {hns(5):.2f}" in r.stdout
     (tmp_path / "empty").mkdir()
-    for other, said in ((tmp_path / "empty", "no runs here"), (tmp_path / "none", "no such folder")):
+    (tmp_path / "bad").mkdir()
+    write_curve(tmp_path / "bad" / "pong-s1.metrics.csv", [(500_000, 0)])
+    (tmp_path / "bad" / "pong-s1.evaluate.json").write_text("[1]")
+    (tmp_path / "bad" / "notes-sx.evaluate.json").write_text("{}")  # not a run's name: passed over
+    for other, said in ((tmp_path / "empty", "no runs here"), (tmp_path / "none", "no such folder"),
+                        (tmp_path / "bad", "not a pgcli file")):
         r = CliRunner().invoke(app, ["benchmark", str(a), "--compare", str(other)])
         assert r.exit_code == 1 and said in r.stderr and r.stderr.count("\n") == 1, r.stderr

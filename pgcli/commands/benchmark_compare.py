@@ -38,20 +38,38 @@ def read_runs(folder: Path) -> Runs:
     if not folder.is_dir():
         raise PgcliError(f"{folder}: no such folder")
     suite = folder / SUITE_FILE
-    recipe = json.loads(suite.read_text()).get("recipe", {}) if suite.exists() else None
+    recipe = _json(suite).get("recipe", {}) if suite.exists() else None
     runs = Runs(folder, describe_recipe(recipe) if recipe is not None else "runs without a suite.json")
     for path in sorted(folder.glob("*-s*.metrics.csv*")):
-        try:
-            game, _ = run_of(path.name.split(".metrics.csv")[0])
-        except ValueError:
-            continue
-        runs.curves.setdefault(game, []).append(read_metrics(path))
+        if (game := _game_of(path.name.split(".metrics.csv")[0])) is not None:
+            runs.curves.setdefault(game, []).append(read_metrics(path))
     for path in sorted(folder.glob("*-s*.evaluate.json")):
-        game, _ = run_of(path.name.removesuffix(".evaluate.json"))
-        runs.evaluated.setdefault(game, []).append(float(json.loads(path.read_text())["mean_reward"]))
+        if (game := _game_of(path.name.removesuffix(".evaluate.json"))) is not None:
+            try:
+                runs.evaluated.setdefault(game, []).append(float(_json(path)["mean_reward"]))
+            except (KeyError, TypeError, ValueError):
+                raise PgcliError(f"{path}: not a pgcli evaluation (no mean_reward)") from None
     if not runs.curves:
         raise PgcliError(f"{folder}: no runs here (<game>-s<seed>.metrics.csv)")
     return runs
+
+
+def _game_of(name: str) -> str | None:
+    """The game of a run named as a suite names them ('qbert-s1'); None for any other file."""
+    try:
+        return run_of(name)[0]
+    except ValueError:
+        return None
+
+
+def _json(path: Path) -> dict:
+    try:
+        out = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise PgcliError(f"{path}: cannot read it as JSON ({type(e).__name__})") from None
+    if not isinstance(out, dict):
+        raise PgcliError(f"{path}: not a pgcli file (expected a JSON object)")
+    return out
 
 
 def running_at(curve: Curve, steps: int) -> float | None:
@@ -90,7 +108,7 @@ def lines(a: Runs, b: Runs, result: dict) -> list[str]:
     f = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
     cell = lambda pair: f"{f(pair[0])} -> {f(pair[1])}" if pair else "–"  # noqa: E731
     heads = [f"{m / 1e6:g}M" for m in result["marks"]] + ["evaluated"]
-    out = [f"HNS (Agent57's table) of the running score at equal agent steps, a -> b:",
+    out = ["HNS (Agent57's table) of the running score at equal agent steps, a -> b:",
            f"  a: {a.folder} ({a.label})", f"  b: {b.folder} ({b.label})",
            f"{'game':<16}" + "".join(f"{h:>16}" for h in heads)]
     for g in result["games"]:
