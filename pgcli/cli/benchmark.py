@@ -85,12 +85,13 @@ def benchmark(
 
 
 def _print_report(folder: Path, rep: dict) -> None:
+    from pgcli.commands import benchmark_report
+
     f = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
     for g in rep["games"]:
         typer.echo(f"{g['game']:<16} score {'–' if g['score'] is None else format(g['score'], ',.1f'):>10}   "
                    f"HNS {f(g['hns_agent57']):>6} (Agent57) {f(g['hns_nature']):>6} (DQN paper)"
-                   + (f"   {g['seeds']} of {len(g['seeds_planned'])} seeds" if len(g["seeds_planned"]) > 1
-                      else "" if g["finished"] else "   unfinished")
+                   + (f"   {benchmark_report.run_mark(g)}" if benchmark_report.run_mark(g) else "")
                    + (f"   {g['games_at_frame_cap']} of {g['eval_games']} games cut at the frame cap" if g["games_at_frame_cap"] else ""))
     typer.echo(f"median HNS {f(rep['median_hns_agent57'])} (Agent57's table; CleanRL's conv. PPO at 10M steps: "
                f"{f(rep['cleanrl_ppo_10m_median_hns_agent57'])}); Atari-5 estimate of the 57-game median: "

@@ -86,10 +86,18 @@ def _seeds(report: dict) -> str:
     """'seeds 1' when every game has the same seeds, else each seed set with its games."""
     by = {}
     for g in report["games"]:
-        by.setdefault(tuple(g.get("seeds_planned") or report["suite"]["seeds"]), []).append(g["game"])
+        by.setdefault(tuple(g["seeds_planned"]), []).append(g["game"])
     if len(by) == 1:
         return f"seeds {', '.join(map(str, next(iter(by))))}"
     return "; ".join(f"seeds {', '.join(map(str, seeds))} for {', '.join(games)}" for seeds, games in by.items())
+
+
+def run_mark(g: dict) -> str:
+    """How far a game of the report is: '', 'unfinished', '1 of 3 seeds' or 'mean of 3 seeds'."""
+    planned = len(g["seeds_planned"])
+    if planned > 1 and g["seeds"]:
+        return f"{g['seeds']} of {planned} seeds" if g["seeds"] < planned else f"mean of {planned} seeds"
+    return "" if g["finished"] else "unfinished"
 
 
 def markdown(report: dict) -> str:
@@ -106,11 +114,7 @@ def markdown(report: dict) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for g in report["games"]:
-        planned = len(g.get("seeds_planned", [])) or g["seeds"]
-        if planned > 1 and g["seeds"]:
-            mark = f" ({g['seeds']} of {planned} seeds)" if g["seeds"] < planned else f" (mean of {planned} seeds)"
-        else:
-            mark = "" if g["finished"] else " (unfinished)"
+        mark = f" ({run_mark(g)})" if run_mark(g) else ""
         if g["games_at_frame_cap"]:
             mark += f" ({g['games_at_frame_cap']} of {g['eval_games']} games cut at the frame cap)"
         lines.append(f"| {g['game']}{mark} | {_f(g['score'], ',.1f')} | {_f(g['hns_agent57'], '.2f')} | {_f(g['hns_nature'], '.2f')} "
