@@ -90,8 +90,9 @@ def compare(a: Runs, b: Runs) -> dict:
     games = [g for g in a.curves if g in b.curves and references.hns(g, 0.0) is not None]
     if not games:
         raise PgcliError(f"{a.folder} and {b.folder} have no game in common (with a human score)")
-    marks = [m for m in MARKS if any(hns_at(a, g, m) is not None or hns_at(b, g, m) is not None for g in games)]
-    rows = {g: {m: (hns_at(a, g, m), hns_at(b, g, m)) for m in marks} for g in games}
+    every = {g: {m: (hns_at(a, g, m), hns_at(b, g, m)) for m in MARKS} for g in games}
+    marks = [m for m in MARKS if any(every[g][m] != (None, None) for g in games)]  # a mark some run reached
+    rows = {g: {m: every[g][m] for m in marks} for g in games}
     evaluated = {g: tuple(references.hns(g, statistics.fmean(r.evaluated[g])) if g in r.evaluated else None
                           for r in (a, b)) for g in games}
     medians = {}
@@ -99,8 +100,7 @@ def compare(a: Runs, b: Runs) -> dict:
         pairs = [evaluated[g] if m == "evaluated" else rows[g][m] for g in games]
         both = [(x, y) for x, y in pairs if x is not None and y is not None]
         medians[m] = (statistics.median(x for x, _ in both), statistics.median(y for _, y in both), len(both)) if both else None
-    return {"a": a.label, "b": b.label, "games": games, "marks": marks, "rows": rows, "evaluated": evaluated,
-            "medians": medians}
+    return {"games": games, "marks": marks, "rows": rows, "evaluated": evaluated, "medians": medians}
 
 
 def lines(a: Runs, b: Runs, result: dict) -> list[str]:
