@@ -76,7 +76,9 @@ class Config:
     background: str = "colour"
     """What a lit input pixel is: one unlike the screen's commonest colour ('colour', the seed's rule
     generalised) or unlike its own usual colour in random play ('pixel': a background image, so a
-    grey tank on grey ground or a cube that changed colour is lit)."""
+    grey tank on grey ground or a cube that changed colour is lit); 'auto' is 'pixel' on the 12 games
+    whose screen the colour rule makes >= 90 % scenery (Battle Zone, Bank Heist, Krull, Solaris...)
+    and 'colour' elsewhere, decided at the run's start and saved as the rule it chose."""
     num_envs: int = 32
     """Games played side by side (ale-py's native vector environment when the env allows);
     32, in 2 groups of 16 that take turns (an emulator thread per core in each), measured fastest

@@ -55,6 +55,23 @@ PONG_NOOP = replace(PONG, actions=(0, 3, 2), labels=("NOOP", "DOWN", "UP"))
 """Pong with `--noop`: the paddle may also stay where it is (a softmax over NOOP, DOWN and UP). The
 seed's two actions cannot hold a still paddle: it must jitter, and sticky actions make it drift."""
 
+SCENERY_SCREENS = frozenset({
+    "bank_heist", "battle_zone", "earthworld", "entombed", "et", "koolaid", "krull", "sir_lancelot",
+    "solaris", "space_war", "superman", "tic_tac_toe_3d"})
+"""The games whose screen the colour rule makes nearly all scenery: at least 90 % of the input pixels
+lit in most frames of random play (`pgcli.core.observe.scenery`; every game's count is in
+docs/runs/games/every-game.txt: these have 6,042 to 6,400 of 6,400, the next is Tutankham's 5,537).
+Their commonest colour is not the background, so what moves is lit like what stands still."""
+
+
+def background_rule(game: Game, background: str) -> str:
+    """What a lit pixel is for `game`: `--background auto` is 'pixel' (each pixel against its own
+    usual colour) on `SCENERY_SCREENS` and 'colour' elsewhere; 'colour' and 'pixel' stay as given."""
+    if background != "auto":
+        return background
+    return "pixel" if game.name in SCENERY_SCREENS else "colour"
+
+
 REFERENCES = {name: (r.random_nature, r.human_nature) for name, r in references.REFERENCES.items()
               if r.human_nature is not None}
 """DQN Nature 2015 random / human per ROM (`pgcli.references` holds them all, with Agent57's)."""

@@ -17,7 +17,8 @@ from pgcli.errors import PgcliError
 PICTURE = 80 * 80  # entries of one 80x80 picture
 PARTS = ("diff", "frame", "objects", "diff2", "action")
 SEED = "diff"
-BACKGROUNDS = ("colour", "pixel")  # lit: unlike the screen's commonest colour / the pixel's own usual one
+BACKGROUNDS = ("colour", "pixel", "auto")  # lit: unlike the screen's commonest colour / the pixel's own
+# usual one / 'pixel' on the screens the colour rule makes all scenery (`pgcli.games.background_rule`)
 NAMES = {"diff": "80x80 difference frames", "frame": "the current frame", "objects": "the current frame without its scenery",
          "diff2": "the previous difference", "action": "the previous action"}
 
@@ -62,7 +63,8 @@ class InputSpec:
     def describe(self) -> str:
         """'80x80 difference frames + the previous action' (for start lines and help)."""
         what = " + ".join(NAMES[p] for p in self.parts)
-        return what if self.background == "colour" else f"{what} (each pixel against its own background)"
+        return {"colour": what, "pixel": f"{what} (each pixel against its own background)",
+                "auto": f"{what} (each pixel against its own background on screens of scenery)"}[self.background]
 
 
 def canonical(spec: str) -> str:

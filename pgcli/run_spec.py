@@ -26,7 +26,9 @@ class RunSpec:
     def of(cls, config: Config, settings: EnvSettings | None = None) -> "RunSpec":
         """The run of `config` (its env id looked up: `breakout` is saved as ALE/Breakout-v5)."""
         settings = settings or env_settings(config.env_id, config.sticky_actions)
-        return cls(replace(config, env_id=settings.env_id), settings, games.for_rom(settings.game, config.noop))
+        game = games.for_rom(settings.game, config.noop)
+        background = games.background_rule(game, config.background)  # 'auto' is saved as the rule it chose
+        return cls(replace(config, env_id=settings.env_id, background=background), settings, game)
 
     @property
     def inputs(self) -> InputSpec:

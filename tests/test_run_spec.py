@@ -126,3 +126,19 @@ def test_background_is_saved_with_the_weights_and_a_resume_keeps_it():
         for_resumed_run(cfg, {"background": "colour"})
     with pytest.raises(PgcliError, match="background must be one of colour, pixel"):
         for_new_run({"background": "grey"})
+
+
+@pytest.mark.ale
+def test_background_auto_is_decided_at_the_start_and_saved_as_the_rule_it_chose():
+    """`--background auto`: each pixel against its own background on a screen of scenery (Battle
+    Zone), the colour rule elsewhere (Breakout); the run's config holds the rule chosen, so a resume,
+    a worker and `pgcli play` read a concrete rule, whatever the table says later."""
+    import json
+
+    from pgcli.run_spec import RunSpec, resolve
+
+    bz = resolve({"algo": "ppo", "env_id": "battle_zone", "background": "auto"})
+    assert bz.config.background == "pixel" and "own background" in bz.inputs.describe()
+    assert resolve({"algo": "ppo", "env_id": "breakout", "background": "auto"}).config.background == "colour"
+    assert RunSpec.from_dict(json.loads(json.dumps(bz.to_dict()))) == bz
+    assert resolve({}, saved=bz.config).config.background == "pixel"

@@ -18,7 +18,7 @@ import functools
 import numpy as np
 
 from pgcli.core.pg_math import D
-from pgcli.games import PONG, Game
+from pgcli.games import PONG, Game, background_rule
 from pgcli.inputs import SEED, InputSpec
 
 
@@ -137,13 +137,14 @@ class Observer:
         spec = InputSpec.parse(spec)
         self.parts, self.A = spec.parts, game.n_actions
         self.size = spec.size(self.A)
-        self.screen = Screen(game, frames, background(game) if spec.background == "pixel" else None)
+        rule = background_rule(game, spec.background)
+        self.screen = Screen(game, frames, background(game) if rule == "pixel" else None)
         self.prev = self.screen(frames)
         n = len(frames)
         self.diff = np.zeros((n, D), np.int8)  # the last difference frame (for diff2)
         self.last = np.full(n, -1)  # the last action index, -1 for none
         if "objects" in self.parts:
-            self.moving = (~scenery(game, spec.background)).view(np.int8)  # 1 where something may move, 0 on scenery
+            self.moving = (~scenery(game, rule)).view(np.int8)  # 1 where something may move, 0 on scenery
 
     def __call__(self, frames: np.ndarray, fresh: np.ndarray | None = None) -> np.ndarray:
         cur = self.screen(frames)
