@@ -2,6 +2,7 @@
 resumes, and never redoes a finished run; the report's numbers against the published tables."""
 
 import json
+import statistics
 
 import pytest
 from typer.testing import CliRunner
@@ -204,6 +205,33 @@ def write_curve(path, points):
         path.write_bytes(gzip.compress(text.encode()))
     else:
         path.write_text(text)
+
+
+def test_a_folder_kept_without_its_checkpoints_reports_from_its_metrics(tmp_path):
+    """A suite's folder as kept in git (suite.json, evaluations, gzipped CSVs; no 41 MB states): the
+    report's steps and minutes come from each run's last metrics row, a run short of the budget is
+    unfinished, and a planned run with no file counts nothing."""
+    folder = tmp_path / "kept"
+    settle_suite(folder, {"games": ("pong", "boxing"), "seeds": (1, 2), "steps": 1_000_000})
+    write_curve(folder / "pong-s1.metrics.csv.gz", [(500_000, -5), (1_000_000, 12)])  # seconds: the row's index
+    write_curve(folder / "pong-s2.metrics.csv", [(400_000, -8)])
+    write_curve(folder / "boxing-s1.metrics.csv.gz", [(300_000, 2), (700_000, 30), (1_000_000, 80)])
+    (folder / "pong-s1.evaluate.json").write_text(json.dumps({"mean_reward": 15.0, "episodes": 10}))
+    (folder / "boxing-s1.evaluate.json").write_text(json.dumps({"mean_reward": 90.0, "episodes": 10}))
+    r = CliRunner().invoke(app, ["benchmark", str(folder), "--report"])
+    assert r.exit_code == 0, r.stderr
+    rep = json.loads((folder / "report.json").read_text())
+    runs = {(x["game"], x["seed"]): x for x in rep["runs"]}
+    assert (runs["pong", 1]["steps"], runs["pong", 1]["minutes"], runs["pong", 1]["finished"]) == (1_000_000, 1 / 60, True)
+    assert (runs["pong", 2]["steps"], runs["pong", 2]["finished"]) == (400_000, False)
+    assert (runs["boxing", 2]["steps"], runs["boxing", 2]["minutes"]) == (0, 0.0)
+    pong = next(g for g in rep["games"] if g["game"] == "pong")
+    assert pong["score"] == 15.0 and pong["seeds"] == 1 and not pong["finished"]
+    assert rep["median_hns_agent57"] == pytest.approx(statistics.median(
+        [references.hns("pong", 15.0), references.hns("boxing", 90.0)]))
+    (folder / "boxing-s1.metrics.csv.gz").write_bytes(b"not gzip")
+    r = CliRunner().invoke(app, ["benchmark", str(folder), "--report"])
+    assert r.exit_code == 1 and "boxing-s1.metrics.csv.gz: not a pgcli metrics CSV" in r.stderr and r.stderr.count("\n") == 1
 
 
 def test_two_suites_compare_at_equal_agent_steps(tmp_path):

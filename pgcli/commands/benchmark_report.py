@@ -8,6 +8,8 @@ over the games it has), and the Atari-5 estimate of the 57-game median when its 
 
 from __future__ import annotations
 
+import csv
+import gzip
 import json
 import statistics
 from pathlib import Path
@@ -22,6 +24,9 @@ def build(folder: Path, suite: Suite) -> dict:
     folder = Path(folder)
     rows = []
     for st in status(folder, suite):
+        if not (folder / f"{run_name(st.game, st.seed)}.p").exists():  # a committed folder keeps the CSVs alone
+            st.steps, st.seconds = recorded(folder, run_name(st.game, st.seed))
+            st.finished = st.steps >= suite.steps
         ev_path = folder / f"{run_name(st.game, st.seed)}.evaluate.json"
         ev = json.loads(ev_path.read_text()) if ev_path.exists() else {}
         rows.append({"game": st.game, "seed": st.seed, "steps": st.steps, "minutes": st.seconds / 60,
@@ -66,6 +71,31 @@ def build(folder: Path, suite: Suite) -> dict:
     out["cleanrl_ppo_10m_atari5_estimate"] = references.atari5_estimate(  # the same regression on its scores
         {g: references.hns(g, references.REFERENCES[g].cleanrl_ppo, "agent57") for g in references.ATARI5})
     return out
+
+
+def metrics_file(folder: Path, name: str) -> Path | None:
+    """A run's metrics CSV, as training writes it or as kept in git (`.csv.gz`); None if neither."""
+    for path in (folder / f"{name}.metrics.csv", folder / f"{name}.metrics.csv.gz"):
+        if path.exists():
+            return path
+    return None
+
+
+def recorded(folder: Path, name: str) -> tuple[int, float]:
+    """(agent steps, seconds) of a run without its checkpoint, from its metrics' last row ((0, 0.0)
+    without one): a suite's folder kept in git (CSVs and evaluations, no 41 MB states) reports too."""
+    path = metrics_file(folder, name)
+    if path is None:
+        return 0, 0.0
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", newline="", encoding="utf-8") as f:
+            last = None
+            for last in csv.DictReader(f):
+                pass
+        return (0, 0.0) if last is None else (int(float(last["total_steps"])), float(last["seconds"]))
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error, KeyError, TypeError, ValueError):
+        raise PgcliError(f"{path}: not a pgcli metrics CSV") from None
 
 
 def _at_cap(ev: dict) -> int | None:
@@ -143,7 +173,7 @@ def markdown(report: dict) -> str:
 def write(folder: Path, suite: Suite) -> dict:
     """report.json, report.md and (with matplotlib) report.png in the folder -> the report."""
     folder = Path(folder)
-    if not any((folder / f"{run_name(g, s)}.p").exists() for g, s in suite.runs):
+    if not any((folder / f"{run_name(g, s)}.p").exists() or metrics_file(folder, run_name(g, s)) for g, s in suite.runs):
         raise PgcliError(f"{folder}: no benchmark run to report yet (start it with pgcli benchmark -o {folder})")
     report = build(folder, suite)
     atomic_write(folder / "report.json", (json.dumps(report, indent=1) + "\n").encode())
@@ -177,20 +207,22 @@ def _figure(folder: Path, suite: Suite, report: dict) -> str | None:
     ax.set_ylabel("human-normalised score (Agent57's table)")
     ax.set_yscale("symlog", linthresh=1.0)
     ax.legend(fontsize=8)
-    curves = 0
+    drawn: dict[str, list] = {}  # game -> its seeds' curves (agent steps, HNS)
     for g, s in suite.runs:
-        path = folder / f"{run_name(g, s)}.metrics.csv"
-        if path.exists():
+        path = metrics_file(folder, run_name(g, s))
+        if path is not None:
             try:
                 c = read_metrics(path, f"{g} s{s}")
             except PgcliError:
                 continue
             hns = [references.hns(g, float(r), "agent57") for r in c.running_reward]
-            if hns and hns[0] is not None:  # a game's seeds in one colour, named once
-                seeds = suite.seeds_of(g)
-                bx.plot(c.steps / 1e6, hns, lw=1, color=f"C{suite.games.index(g) % 10}",
-                        label=(g if len(seeds) == 1 else f"{g} ({len(seeds)} seeds)") if s == seeds[0] else None)
-                curves += 1
+            if hns and hns[0] is not None:
+                drawn.setdefault(g, []).append((c.steps / 1e6, hns))
+    for g, curves_of in drawn.items():  # a game's seeds in one colour, named once with how many there are
+        for i, (steps, hns) in enumerate(curves_of):
+            bx.plot(steps, hns, lw=1, color=f"C{suite.games.index(g) % 10}",
+                    label=(g if len(curves_of) == 1 else f"{g} ({len(curves_of)} seeds)") if i == 0 else None)
+    curves = sum(map(len, drawn.values()))
     bx.set_xlabel("agent steps (M)")
     bx.set_ylabel("HNS of the running score (Agent57's table)")
     bx.set_yscale("symlog", linthresh=1.0)  # as the bars: a stall's 8 beside the others' 0.3-1.3
