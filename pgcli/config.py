@@ -11,6 +11,7 @@ from pgcli.inputs import SEED, InputSpec
 TRUST_REGIONS = ("acted", "start")  # PPO's trust region: centred on the policy that played the batch, or the update's start
 OPTIMIZERS = ("rmsprop", "adam")  # the keys of core.optim.OPTIMIZERS (a test keeps them equal)
 ALGOS = ("reinforce", "ppo")
+FRAME_MAX = ("auto", "on", "off")  # the input frame: the max of the last two frames of a step, or the last
 OPTIONAL_FLOATS = ("sticky_actions",)  # fields whose default None means "the env's own"
 
 ALGO_DEFAULTS = {
@@ -24,9 +25,9 @@ minutes); PPO's are what measured best on ALE v5 games as shipped (sticky action
 exact-controls target: the difference frame, the current frame without its scenery and the previous
 action; a lost life ends the return in learning; Pong's paddle may stand still (NOOP)
 (docs/results.md, docs/sticky.md, docs/games.md)."""
-WEIGHT_FIELDS = ("hidden", "inputs", "background", "noop")
+WEIGHT_FIELDS = ("hidden", "inputs", "background", "noop", "frame_max")
 """Fields that fix the network's shape: a resumed run keeps its checkpoint's."""
-LEGACY = {"inputs": SEED, "noop": False, "episodic_life": False}
+LEGACY = {"inputs": SEED, "noop": False, "episodic_life": False, "frame_max": "off"}
 """What a checkpoint saved before a field existed trained with (`from_dict`: a missing key)."""
 
 
@@ -79,6 +80,11 @@ class Config:
     grey tank on grey ground or a cube that changed colour is lit); 'auto' is 'pixel' on the 12 games
     whose screen the colour rule makes >= 90 % scenery (Battle Zone, Bank Heist, Krull, Solaris...)
     and 'colour' elsewhere, decided at the run's start and saved as the rule it chose."""
+    frame_max: str = "auto"
+    """The input frame of an agent step: 'off', its last emulator frame (the seed's); 'on', the max
+    of its last two frames (DQN's preprocessing: a game that draws objects on alternate frames shows
+    them all); 'auto', 'on' for the 3 games that flicker so (Asteroids, Assault, Yars' Revenge),
+    'off' elsewhere, decided at the run's start and saved as the rule it chose."""
     num_envs: int = 32
     """Games played side by side (ale-py's native vector environment when the env allows);
     32, in 2 groups of 16 that take turns (an emulator thread per core in each), measured fastest
@@ -158,6 +164,7 @@ class Config:
              f"minibatches must be in [1, num envs x rollout steps], got {self.minibatches}"),
             (0 < self.clip < 1, f"clip must be in (0, 1), got {self.clip}"),
             (0 <= self.target_kl < float("inf"), f"target kl must be >= 0, got {self.target_kl}"),
+            (self.frame_max in FRAME_MAX, f"frame max must be one of {', '.join(FRAME_MAX)}, got {self.frame_max!r}"),
             (self.trust_region in TRUST_REGIONS,
              f"trust region must be one of {', '.join(TRUST_REGIONS)}, got {self.trust_region!r}"),
             (0 <= self.ent_coef < float("inf"), f"ent coef must be >= 0, got {self.ent_coef}"),
@@ -228,7 +235,7 @@ def for_resumed_run(saved: Config, overrides: dict) -> Config:
             raise PgcliError(
                 f"--{'' if given else 'no-'}noop does not match the checkpoint's actions (it was trained "
                 f"{'with' if had else 'without'} NOOP)" if name == "noop" else
-                f"{FLAG_NAMES.get(name, ['--' + name])[0]} {given} does not match the checkpoint's {had}")
+                f"{FLAG_NAMES.get(name, ['--' + name.replace('_', '-')])[0]} {given} does not match the checkpoint's {had}")
     base = saved.to_dict()
     if overrides.get("algo", saved.algo) != saved.algo:
         for name in ALGO_DEFAULTS[saved.algo]:

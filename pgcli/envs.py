@@ -40,6 +40,7 @@ class EnvSettings:
     repeat_action_probability: float
     full_action_space: bool
     max_num_frames_per_episode: int
+    maxpool: bool = False  # the frame of a step is the max of its last two (`--frame-max`; older checkpoints: no)
 
     @property
     def mean_frameskip(self) -> float:
@@ -102,9 +103,16 @@ def env_settings(env_id: str, sticky_actions: float | None = None) -> EnvSetting
 
 
 def make_single_env(s: EnvSettings, render_mode: str | None = None):
-    """One gymnasium env with exactly the recorded settings (for play, record, render)."""
-    return make_gym_env(s.env_id, render_mode, frameskip=s.frameskip, repeat_action_probability=s.repeat_action_probability,
-                        max_num_frames_per_episode=s.max_num_frames_per_episode)
+    """One gymnasium env with exactly the recorded settings (for play, record, render); with
+    `maxpool`, it emulates frame by frame and returns each step's max of its last two frames."""
+    env = make_gym_env(s.env_id, render_mode, frameskip=1 if s.maxpool else s.frameskip,
+                       repeat_action_probability=s.repeat_action_probability,
+                       max_num_frames_per_episode=s.max_num_frames_per_episode)
+    if s.maxpool:
+        from pgcli.frame_max import MaxOfLastTwo
+
+        env = MaxOfLastTwo(env, s.frameskip)
+    return env
 
 
 def _ale_vector_env(s: EnvSettings, num_envs: int, num_threads: int, grayscale: bool = True):
@@ -119,7 +127,7 @@ def _ale_vector_env(s: EnvSettings, num_envs: int, num_threads: int, grayscale: 
         grayscale=grayscale,  # 1 byte a pixel; backgrounds stay distinct (see the module doc)
         stack_num=1,  # no frame stacking: pgcli feeds difference frames instead
         frameskip=s.frameskip,
-        maxpool=False,  # no max over the last two frames (gymnasium's v5 does none either)
+        maxpool=s.maxpool,  # the max over the last two frames only where asked (`--frame-max`)
         noop_max=0,  # no random no-op starts
         reward_clipping=False,  # scores stay the game's own (learning clips them: pg_math.clip_rewards)
         use_fire_reset=False,
@@ -209,10 +217,7 @@ class GymGames:
     def __init__(self, s: EnvSettings, num_envs: int, render_mode: str | None = None):
         self.num_envs = num_envs
         self.groups = [num_envs]
-        self.envs = [make_gym_env(s.env_id, render_mode, frameskip=s.frameskip,
-                                  repeat_action_probability=s.repeat_action_probability,
-                                  max_num_frames_per_episode=s.max_num_frames_per_episode)
-                     for _ in range(num_envs)]
+        self.envs = [make_single_env(s, render_mode) for _ in range(num_envs)]
         self._actions = None
         self.lives = np.zeros(num_envs, np.int64)
         self.lost = np.zeros(num_envs, bool)

@@ -72,6 +72,21 @@ def background_rule(game: Game, background: str) -> str:
     return "pixel" if game.name in SCENERY_SCREENS else "colour"
 
 
+FLICKER_GAMES = frozenset({"assault", "asteroids", "yars_revenge"})
+"""The games that draw objects on alternate frames, so the last frame of an agent step shows under
+60 % of what its last two frames light (Asteroids 1 %, Yars' Revenge 47 %, Assault 48 %; the next is
+Journey Escape's 74 %, fast motion: docs/runs/games/flicker.txt, made by docs/runs/benchmark/flicker.py).
+The max over the last two frames (DQN's preprocessing) gives them back."""
+
+
+def frame_max_rule(game: Game, frame_max: str) -> str:
+    """Whether `game`'s input frame is the max of each agent step's last two frames: `--frame-max
+    auto` is 'on' for `FLICKER_GAMES` and 'off' elsewhere; 'on' and 'off' stay as given."""
+    if frame_max != "auto":
+        return frame_max
+    return "on" if game.name in FLICKER_GAMES else "off"
+
+
 REFERENCES = {name: (r.random_nature, r.human_nature) for name, r in references.REFERENCES.items()
               if r.human_nature is not None}
 """DQN Nature 2015 random / human per ROM (`pgcli.references` holds them all, with Agent57's)."""

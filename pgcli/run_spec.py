@@ -28,7 +28,13 @@ class RunSpec:
         settings = settings or env_settings(config.env_id, config.sticky_actions)
         game = games.for_rom(settings.game, config.noop)
         background = games.background_rule(game, config.background)  # 'auto' is saved as the rule it chose
-        return cls(replace(config, env_id=settings.env_id, background=background), settings, game)
+        frame_max = games.frame_max_rule(game, config.frame_max)
+        if frame_max == "on" and not isinstance(settings.frameskip, int):
+            lo, hi = settings.frameskip
+            raise PgcliError(f"--frame-max on needs a fixed frameskip; {settings.env_id} skips {lo} to {hi - 1} "
+                             "frames at random (use its ALE/...-v5 id)")
+        return cls(replace(config, env_id=settings.env_id, background=background, frame_max=frame_max),
+                   replace(settings, maxpool=frame_max == "on"), game)
 
     @property
     def inputs(self) -> InputSpec:

@@ -6,7 +6,7 @@ other, directly or round a circle (imports inside functions count: they are arro
     cluster   pgcli.cluster                     Ray rollout workers
     files     pgcli.files                       every file pgcli reads or writes
     engine    pgcli.core, pgcli.algos           the network, its math, the act step, the algorithms, the loop
-    base      config, run_spec, inputs, games, envs, references, errors   what a run and a game are
+    base      config, run_spec, inputs, games, envs, frame_max, references, errors   what a run and a game are
 
 The bare package `pgcli` (its __init__ sets the BLAS thread default and lends `load`, `train` and
 `Config` lazily) is outside the layers.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).parent.parent / "pgcli"
 LAYERS = {
-    "base": ("pgcli.config", "pgcli.run_spec", "pgcli.inputs", "pgcli.games", "pgcli.envs", "pgcli.references", "pgcli.errors"),
+    "base": ("pgcli.config", "pgcli.run_spec", "pgcli.inputs", "pgcli.games", "pgcli.envs", "pgcli.frame_max", "pgcli.references", "pgcli.errors"),
     "engine": ("pgcli.core", "pgcli.algos"),
     "files": ("pgcli.files",),
     "cluster": ("pgcli.cluster",),

@@ -269,7 +269,7 @@ def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: 
     where = (f"in {n} Ray rollout worker{'s' if n > 1 else ''}" + (f" at {ray_address}" if ray_address else "")
              if workers is not None or ray_address is not None else "side by side")
     start = f"; continuing {resume} from episode {episode}" if resume is not None else ""
-    seen = cfg.input_spec.describe()
+    seen = cfg.input_spec.describe() + (" (each frame the max of a step's last two)" if settings.maxpool else "")
     lr = f"lr {cfg.learning_rate:g}" + (f" falling to 0 at agent step {cfg.lr_anneal_steps:,} (the end)" if cfg.lr_anneal_steps else "")
     return (f"training {algo} on {settings.env_id} ({controls}); input {seen}, "
             f"{cfg.hidden} hidden units; {opt} {lr}; {cfg.num_envs} games {where}; "
