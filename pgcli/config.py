@@ -26,7 +26,7 @@ exact-controls target: the difference frame, the current frame without its scene
 action; a lost life ends the return in learning; Pong's paddle may stand still (NOOP)
 (docs/results.md, docs/sticky.md, docs/games.md)."""
 WEIGHT_FIELDS = ("hidden", "inputs", "background", "noop", "frame_max")
-"""Fields that fix the network's shape: a resumed run keeps its checkpoint's."""
+"""Fields that fix the network's shape or what its inputs mean: a resumed run keeps its checkpoint's."""
 LEGACY = {"inputs": SEED, "noop": False, "episodic_life": False, "frame_max": "off"}
 """What a checkpoint saved before a field existed trained with (`from_dict`: a missing key)."""
 
