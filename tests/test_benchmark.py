@@ -59,6 +59,7 @@ def test_a_suite_trains_each_game_to_its_budget_evaluates_and_reports(tmp_path, 
     boxing_hns = (boxing["mean_reward"] - 0.05) / (12.1 - 0.05)
     assert rep["median_hns_agent57"] == pytest.approx((pong["hns_agent57"] + boxing_hns) / 2)
     assert rep["atari5_median57_estimate"] is None  # the five Atari-5 games are not in this suite
+    assert rep["stalled_games"] == [] and rep["median_hns_agent57_without_stalled"] is None
     cleanrl = {g: references.hns(g, references.REFERENCES[g].cleanrl_ppo) for g in references.ATARI5}
     assert rep["cleanrl_ppo_10m_atari5_estimate"] == pytest.approx(references.atari5_estimate(cleanrl))
     assert 0.5 < rep["cleanrl_ppo_10m_atari5_estimate"] < 3  # a conv. PPO at 10M steps: near human
@@ -71,6 +72,10 @@ def test_a_suite_trains_each_game_to_its_budget_evaluates_and_reports(tmp_path, 
     benchmark_report.write(folder, settle_suite(folder, {}))
     md = (folder / "report.md").read_text()
     assert "| boxing (2 of 2 games cut at the frame cap) |" in md and "stalled until the time limit" in md
+    rep = json.loads((folder / "report.json").read_text())  # judged without the stall too: Pong alone is left
+    assert rep["stalled_games"] == ["boxing"] and rep["median_hns_agent57_without_stalled"] == pong["hns_agent57"]
+    assert rep["cleanrl_ppo_10m_median_hns_agent57_without_stalled"] == pytest.approx((20.39 + 20.71) / 35.31)
+    assert f"(boxing): median HNS {pong['hns_agent57']:.2f}" in md
     old = {k: v for k, v in boxing.items() if k != "games_at_frame_cap"}  # an evaluation from before the field
     assert benchmark_report._at_cap({**old, "mean_episode_steps": 27_000.0}) == 2
     assert benchmark_report._at_cap({**old, "mean_episode_steps": 900.0}) == 0

@@ -96,5 +96,9 @@ def _print_report(folder: Path, rep: dict) -> None:
     typer.echo(f"median HNS {f(rep['median_hns_agent57'])} (Agent57's table; CleanRL's conv. PPO at 10M steps: "
                f"{f(rep['cleanrl_ppo_10m_median_hns_agent57'])}); Atari-5 estimate of the 57-game median: "
                f"{f(rep['atari5_median57_estimate'])}")
+    if rep.get("median_hns_agent57_without_stalled") is not None:
+        typer.echo(f"without {', '.join(rep['stalled_games'])} (stalled to the time cap): median HNS "
+                   f"{f(rep['median_hns_agent57_without_stalled'])} (CleanRL's conv. PPO: "
+                   f"{f(rep['cleanrl_ppo_10m_median_hns_agent57_without_stalled'])})")
     typer.echo(f"report: {folder / 'report.md'}, report.json" + (", report.png" if rep.get("figure") else
                                                                   " (pip install '.[plot]' for report.png)"))
