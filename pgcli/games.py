@@ -75,7 +75,7 @@ def background_rule(game: Game, background: str) -> str:
 FLICKER_GAMES = frozenset({"assault", "asteroids", "yars_revenge"})
 """The games that draw objects on alternate frames, so the last frame of an agent step shows under
 60 % of what its last two frames light (Asteroids 1 %, Yars' Revenge 47 %, Assault 48 %; the next is
-Journey Escape's 74 %, fast motion: docs/runs/games/flicker.txt, made by docs/runs/benchmark/flicker.py).
+Journey Escape's 74 %, fast motion: docs/runs/flicker/every-game.txt, made by docs/runs/flicker/flicker.py).
 The max over the last two frames (DQN's preprocessing) gives them back."""
 
 

@@ -14,7 +14,7 @@ from pgcli.cli import app
 from pgcli.core.observe import Screen, grey_levels
 from pgcli.envs import VectorGames, env_settings, make_single_env
 
-FLICKER_TABLE = Path(__file__).parents[1] / "docs/runs/games/flicker.txt"
+FLICKER_TABLE = Path(__file__).parents[1] / "docs/runs/flicker/every-game.txt"
 
 
 def test_the_flickering_games_are_the_measured_ones():
