@@ -9,7 +9,6 @@ over the games it has), and the Atari-5 estimate of the 57-game median when its 
 from __future__ import annotations
 
 import csv
-import gzip
 import json
 import statistics
 from pathlib import Path
@@ -18,6 +17,7 @@ from pgcli import references
 from pgcli.commands.benchmark import Suite, describe_recipe, run_name, status
 from pgcli.errors import PgcliError
 from pgcli.files.atomic import atomic_write
+from pgcli.files.metrics import find_metrics, open_metrics
 
 
 def build(folder: Path, suite: Suite) -> dict:
@@ -79,23 +79,14 @@ def build(folder: Path, suite: Suite) -> dict:
     return out
 
 
-def metrics_file(folder: Path, name: str) -> Path | None:
-    """A run's metrics CSV, as training writes it or as kept in git (`.csv.gz`); None if neither."""
-    for path in (folder / f"{name}.metrics.csv", folder / f"{name}.metrics.csv.gz"):
-        if path.exists():
-            return path
-    return None
-
-
 def recorded(folder: Path, name: str) -> tuple[int, float]:
     """(agent steps, seconds) of a run without its checkpoint, from its metrics' last row ((0, 0.0)
     without one): a suite's folder kept in git (CSVs and evaluations, no 41 MB states) reports too."""
-    path = metrics_file(folder, name)
+    path = find_metrics(folder, name)
     if path is None:
         return 0, 0.0
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", newline="", encoding="utf-8") as f:
+        with open_metrics(path) as f:
             last = None
             for last in csv.DictReader(f):
                 pass
@@ -183,7 +174,7 @@ def markdown(report: dict) -> str:
 def write(folder: Path, suite: Suite) -> dict:
     """report.json, report.md and (with matplotlib) report.png in the folder -> the report."""
     folder = Path(folder)
-    if not any((folder / f"{run_name(g, s)}.p").exists() or metrics_file(folder, run_name(g, s)) for g, s in suite.runs):
+    if not any((folder / f"{run_name(g, s)}.p").exists() or find_metrics(folder, run_name(g, s)) for g, s in suite.runs):
         raise PgcliError(f"{folder}: no benchmark run to report yet (start it with pgcli benchmark -o {folder})")
     report = build(folder, suite)
     atomic_write(folder / "report.json", (json.dumps(report, indent=1) + "\n").encode())
@@ -219,7 +210,7 @@ def _figure(folder: Path, suite: Suite, report: dict) -> str | None:
     ax.legend(fontsize=8)
     drawn: dict[str, list] = {}  # game -> its seeds' curves (agent steps, HNS)
     for g, s in suite.runs:
-        path = metrics_file(folder, run_name(g, s))
+        path = find_metrics(folder, run_name(g, s))
         if path is not None:
             try:
                 c = read_metrics(path, f"{g} s{s}")

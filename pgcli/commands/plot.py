@@ -7,13 +7,13 @@ line with a min-max band, and their milestones are summarised as median (range).
 from __future__ import annotations
 
 import csv
-import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from pgcli.files import outputs
+from pgcli.files.metrics import open_metrics
 from pgcli.errors import PgcliError
 
 MILESTONES = (-15, -10, -5, 0, 10, 15, 18)  # Pong's (0, +10, +15, +18: the sticky-game anchors of Rainbow and DQN)
@@ -57,9 +57,8 @@ def read_metrics(path: Path, label: str | None = None) -> Curve:
     path = Path(path)
     if path.is_dir():
         raise PgcliError(f"{path}: is a directory, expected a metrics CSV")
-    opener = gzip.open if path.suffix == ".gz" else open  # measured runs are kept compressed (docs/runs/)
     try:
-        with opener(path, "rt", newline="", encoding="utf-8") as f:
+        with open_metrics(path) as f:
             rows = list(csv.DictReader(f))
     except FileNotFoundError:
         raise PgcliError(f"{path}: no such file") from None

@@ -4,6 +4,7 @@ and a `cut` row for each game a stop cut short (the part of it a gradient took).
 from __future__ import annotations
 
 import csv
+import gzip
 from pathlib import Path
 
 from pgcli.files.atomic import atomic_write
@@ -16,6 +17,19 @@ UPDATE_FIELDS = METRICS_FIELDS[9:14]  # the last update's statistics (PPO); empt
 def metrics_path(output: Path) -> Path:
     """save.p -> save.metrics.csv, beside the checkpoint."""
     return output.with_name(output.stem + ".metrics.csv")
+
+
+def open_metrics(path: Path):
+    """A metrics CSV opened to read as text, as training writes it or kept gzip-compressed (docs/runs/)."""
+    return (gzip.open if path.suffix == ".gz" else open)(path, "rt", newline="", encoding="utf-8")
+
+
+def find_metrics(folder: Path, name: str) -> Path | None:
+    """The metrics CSV of the run `name` in `folder`: `name.metrics.csv`, else `name.metrics.csv.gz`."""
+    for path in (folder / f"{name}.metrics.csv", folder / f"{name}.metrics.csv.gz"):
+        if path.exists():
+            return path
+    return None
 
 
 def trim_metrics(path: Path, episode: int | None) -> None:
