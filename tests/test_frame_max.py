@@ -95,3 +95,17 @@ def test_frame_max_auto_is_decided_once_and_saved(tmp_path):
     assert r.exit_code == 0, r.stderr
     assert "the max of a step's last two" in r.stdout
     assert load_agent(out).settings.maxpool and not load_agent(out, sticky_actions=0.0).settings.repeat_action_probability
+
+
+@pytest.mark.ale
+def test_pgcli_games_says_which_games_flicker_and_which_screens_are_scenery():
+    import json
+
+    r = CliRunner().invoke(app, ["games"])
+    assert r.exit_code == 0, r.stderr
+    lines = {line.split()[0]: line for line in r.stdout.splitlines()[:-1]}
+    assert "flickers" in lines["asteroids"] and "flickers" not in lines["breakout"]
+    assert "--background auto" in lines["battle_zone"] and "--background auto" not in lines["pong"]
+    rows = {g["game"]: g for g in json.loads(CliRunner().invoke(app, ["games", "--json"]).stdout)}
+    assert [n for n, g in rows.items() if g["flickers"]] == sorted(games.FLICKER_GAMES)
+    assert {n for n, g in rows.items() if g["screen_of_scenery"]} == games.SCENERY_SCREENS

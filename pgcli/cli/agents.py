@@ -137,19 +137,23 @@ def record(
 def games_(
     json_out: bool = typer.Option(False, "--json", help="Print one JSON list instead of a table."),
 ):
-    """List the Atari games ale-py ships, with the actions the policy picks from."""
+    """List the Atari games ale-py ships, with the actions the policy picks from (and the games whose
+    input needs the max of two frames or each pixel's own background)."""
     import json
 
     from pgcli.envs import catalogue
-    from pgcli.games import REFERENCES
+    from pgcli.games import FLICKER_GAMES, REFERENCES, SCENERY_SCREENS
 
     rows = catalogue()
     if json_out:
-        typer.echo(json.dumps([{"game": n, "env_id": i, "actions": a, "random_human": REFERENCES.get(n)}
+        typer.echo(json.dumps([{"game": n, "env_id": i, "actions": a, "random_human": REFERENCES.get(n),
+                                "flickers": n in FLICKER_GAMES, "screen_of_scenery": n in SCENERY_SCREENS}
                                for n, i, a in rows]))
         return
     for name, gid, a in rows:
         ref = REFERENCES.get(name)
         note = "cannot be loaded by this ale-py" if not a else ("2 (UP, DOWN; the seed's sigmoid)" if name == "pong" else str(a))
-        typer.echo(f"{name:<20} {gid:<26} actions {note}" + (f"   random {ref[0]:g}, human {ref[1]:g}" if ref else ""))
+        typer.echo(f"{name:<20} {gid:<26} actions {note}" + (f"   random {ref[0]:g}, human {ref[1]:g}" if ref else "")
+                   + ("   flickers: sees each step's max of two frames" if name in FLICKER_GAMES else "")
+                   + ("   all scenery by colour: try --background auto" if name in SCENERY_SCREENS else ""))
     typer.echo(f"{len(rows)} games; train one with: pgcli train --game NAME (e.g. pgcli train --game breakout --algo ppo)")
