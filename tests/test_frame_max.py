@@ -2,6 +2,7 @@
 alternate frames (Asteroids' rocks are in under 1 % of its last frames); decided once per run, the
 same frames in training (ale-py's vector env) and in play (gymnasium, `pgcli.frame_max`)."""
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -77,10 +78,11 @@ def test_frame_max_auto_is_decided_once_and_saved(tmp_path):
     from pgcli.config import Config, for_resumed_run
     from pgcli.errors import PgcliError
     from pgcli.files.agents import load_agent
-    from pgcli.run_spec import resolve
+    from pgcli.run_spec import RunSpec, resolve
 
     ast = resolve({"algo": "ppo", "env_id": "asteroids"})
     assert ast.config.frame_max == "on" and ast.settings.maxpool
+    assert RunSpec.from_dict(json.loads(json.dumps(ast.to_dict()))) == ast  # what a Ray worker builds its games from
     brk = resolve({"algo": "ppo", "env_id": "breakout"})
     assert brk.config.frame_max == "off" and not brk.settings.maxpool
     old = {k: v for k, v in ast.config.to_dict().items() if k != "frame_max"}
@@ -99,8 +101,6 @@ def test_frame_max_auto_is_decided_once_and_saved(tmp_path):
 
 @pytest.mark.ale
 def test_pgcli_games_says_which_games_flicker_and_which_screens_are_scenery():
-    import json
-
     r = CliRunner().invoke(app, ["games"])
     assert r.exit_code == 0, r.stderr
     lines = {line.split()[0]: line for line in r.stdout.splitlines()[:-1]}
