@@ -24,10 +24,11 @@ def build(folder: Path, suite: Suite) -> dict:
     folder = Path(folder)
     rows = []
     for st in status(folder, suite):
-        if not (folder / f"{run_name(st.game, st.seed)}.p").exists():  # a committed folder keeps the CSVs alone
-            st.steps, st.seconds = recorded(folder, run_name(st.game, st.seed))
+        name = run_name(st.game, st.seed)
+        if not (folder / f"{name}.p").exists():  # a committed folder keeps the CSVs alone
+            st.steps, st.seconds = recorded(folder, name)
             st.finished = st.steps >= suite.steps
-        ev_path = folder / f"{run_name(st.game, st.seed)}.evaluate.json"
+        ev_path = folder / f"{name}.evaluate.json"
         ev = json.loads(ev_path.read_text()) if ev_path.exists() else {}
         rows.append({"game": st.game, "seed": st.seed, "steps": st.steps, "minutes": st.seconds / 60,
                      "finished": st.finished, "score": ev.get("mean_reward"), "eval_games": ev.get("episodes"),
@@ -63,20 +64,24 @@ def build(folder: Path, suite: Suite) -> dict:
         out[f"median_hns_{table}"] = statistics.median(vals) if vals else None
         out[f"mean_hns_{table}"] = statistics.fmean(vals) if vals else None
         out[f"games_in_hns_{table}"] = len(vals)
-    cleanrl = [g["cleanrl_ppo_10m_hns_agent57"] for g in per_game  # on the games pgcli has a score for
-               if g["cleanrl_ppo_10m_hns_agent57"] is not None and g["hns_agent57"] is not None]
-    out["cleanrl_ppo_10m_median_hns_agent57"] = statistics.median(cleanrl) if cleanrl else None
-    stalled = [g for g in per_game if g["eval_games"] and 2 * g["games_at_frame_cap"] > g["eval_games"]]
-    out["stalled_games"] = [g["game"] for g in stalled]  # most evaluation games ran to the time cap
-    kept = [g for g in per_game if g not in stalled and g["hns_agent57"] is not None]
-    out["median_hns_agent57_without_stalled"] = statistics.median([g["hns_agent57"] for g in kept]) if stalled and kept else None
-    clean = [g["cleanrl_ppo_10m_hns_agent57"] for g in kept if g["cleanrl_ppo_10m_hns_agent57"] is not None]
-    out["cleanrl_ppo_10m_median_hns_agent57_without_stalled"] = statistics.median(clean) if stalled and clean else None
+    scored = [g for g in per_game if g["hns_agent57"] is not None]  # CleanRL's medians: on the games pgcli has a score for
+    out["cleanrl_ppo_10m_median_hns_agent57"] = _median(scored, "cleanrl_ppo_10m_hns_agent57")
+    stalled = [g["game"] for g in per_game if g["eval_games"] and 2 * g["games_at_frame_cap"] > g["eval_games"]]
+    out["stalled_games"] = stalled  # most evaluation games ran to the time cap
+    kept = [g for g in scored if g["game"] not in stalled] if stalled else []
+    out["median_hns_agent57_without_stalled"] = _median(kept, "hns_agent57")
+    out["cleanrl_ppo_10m_median_hns_agent57_without_stalled"] = _median(kept, "cleanrl_ppo_10m_hns_agent57")
     five = {g["game"]: g["hns_agent57"] for g in per_game if g["hns_agent57"] is not None}
     out["atari5_median57_estimate"] = references.atari5_estimate(five)
     out["cleanrl_ppo_10m_atari5_estimate"] = references.atari5_estimate(  # the same regression on its scores
         {g: references.hns(g, references.REFERENCES[g].cleanrl_ppo, "agent57") for g in references.ATARI5})
     return out
+
+
+def _median(games: list[dict], key: str) -> float | None:
+    """The median of `key` over the games that have it (None if none has)."""
+    vals = [g[key] for g in games if g[key] is not None]
+    return statistics.median(vals) if vals else None
 
 
 def recorded(folder: Path, name: str) -> tuple[int, float]:
