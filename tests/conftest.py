@@ -9,6 +9,12 @@ from fakepong import FakePong  # noqa: E402
 
 
 @pytest.fixture
+def fake_eval(monkeypatch, fake_env):
+    """Make every `pgcli train` and `pgcli evaluate` in this test play FakePong (the benchmark's tests)."""
+    monkeypatch.setattr("pgcli.commands.evaluate.make_env", lambda s, n, render_mode=None: FakePong(n))
+
+
+@pytest.fixture
 def fake_env(monkeypatch):
     """Make every `pgcli train` in this test play FakePong instead of the emulator."""
     made = []

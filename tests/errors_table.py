@@ -98,6 +98,11 @@ CASES = [
     ("plot save.p", "a checkpoint instead of a metrics CSV"),
     ("plot adir", "directory instead of a file"),
     ("bench --seconds 0", "no time to measure"),
+    ("benchmark --report", "no suite folder given"),
+    ("benchmark adir --report", "a folder that holds no suite"),
+    ("benchmark adir --record suite.gif", "a folder that holds no suite"),
+    ("benchmark -o suite --recipe epochs=many", "a recipe value of the wrong type"),
+    ("benchmark -o suite --recipe seed=3", "a recipe that sets what the suite decides"),
 ]
 
 

@@ -7,7 +7,6 @@ import statistics
 import pytest
 from typer.testing import CliRunner
 
-from fakepong import FakePong
 from pgcli import references
 from pgcli.cli import app
 from pgcli.commands import benchmark_report
@@ -17,11 +16,6 @@ from pgcli.errors import PgcliError
 from pgcli.files import checkpoint
 
 SMALL = {"hidden": 16, "num_envs": 4, "rollout_steps": 15, "minibatches": 2}
-
-
-@pytest.fixture
-def fake_eval(monkeypatch, fake_env):
-    monkeypatch.setattr("pgcli.commands.evaluate.make_env", lambda s, n, render_mode=None: FakePong(n))
 
 
 def suite_in(folder, **given):

@@ -30,6 +30,8 @@ def benchmark(
     recipe: Optional[str] = typer.Option(None, "--recipe", help="Training flags on top of PPO's defaults for every game of a new suite, as field=value pairs: --recipe background=pixel,epochs=4 (the fields of pgcli train's flags).", show_default=False),
     report: bool = typer.Option(False, "--report", help="Only re-make the report from the folder (no training)."),
     compare: Optional[Path] = typer.Option(None, "--compare", help="Only compare the folder with another suite (another recipe, or probe runs named <game>-s<seed>): HNS at equal agent steps and the medians.", show_default=False),
+    record: Optional[Path] = typer.Option(None, "--record", help="Only record the suite's agents playing side by side into one GIF (or .mp4): each game's first seed with a checkpoint, sticky actions, its score so far.", show_default=False),
+    record_steps: int = typer.Option(300, "--record-steps", min=1, max=100_000, help="Agent steps each game plays in --record (300: 20 seconds)."),
     parallel: Optional[int] = typer.Option(None, "--parallel", min=1, max=1024, help="Train this many runs at once, as Ray tasks of 2 cores each on this machine (needs pgcli\\[ray]).", rich_help_panel="Ray"),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Run every run as a Ray task on the cluster at this address; the folder must be on a file system every node sees.", rich_help_panel="Ray"),
 ):
@@ -52,9 +54,17 @@ def benchmark(
         a, b = bc.read_runs(output), bc.read_runs(compare)
         typer.echo("\n".join(bc.lines(a, b, bc.compare(a, b))))
         return
+    if (report or record is not None) and not (output / "suite.json").exists():
+        raise PgcliError(f"{output}: no benchmark suite here (start one with pgcli benchmark -o {output})")
+    if record is not None:
+        from pgcli.commands.benchmark_record import record_suite
+
+        done = record_suite(output, settle_suite(output, {}), record, record_steps,
+                            on_game=lambda g, s: typer.echo(f"playing {g} (seed {s}) ..."))
+        w, h = done["size"]
+        typer.echo(f"wrote {record}: {', '.join(done['games'])}, {done['frames']} frames each, {w}x{h}")
+        return
     if report:
-        if not (output / "suite.json").exists():
-            raise PgcliError(f"{output}: no benchmark suite here (start one with pgcli benchmark -o {output})")
         _print_report(output, benchmark_report.write(output, settle_suite(output, {})))
         return
     suite = settle_suite(output, given)

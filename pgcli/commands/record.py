@@ -57,10 +57,10 @@ def input_panel(x: np.ndarray, p: np.ndarray, height: int, value: float | None =
         best = int(np.argmax(p))
         first = f"P({labels[best]}) {float(p[best]):.2f}" + value_text
     shown = "80x80 difference frame" + ("" if still is None else f" + {still[0]} (blue)")
-    return _caption(panel, [(8, top + 18, first), (8, top + 32, "network input: " + shown)])
+    return caption(panel, [(8, top + 18, first), (8, top + 32, "network input: " + shown)])
 
 
-def _caption(img: np.ndarray, lines: list[tuple[int, int, str]]) -> np.ndarray:
+def caption(img: np.ndarray, lines: list[tuple[int, int, str]]) -> np.ndarray:
     from PIL import Image, ImageDraw
 
     im = Image.fromarray(img)
