@@ -24,7 +24,7 @@ def agents_to_record(folder: Path, suite: Suite) -> list[tuple[str, int, Path]]:
     out = []
     for game in suite.games:
         found = [(game, s, Path(folder) / f"{run_name(game, s)}.p") for s in suite.seeds_of(game)]
-        out += [next(f for f in found if f[2].exists())] if any(f[2].exists() for f in found) else []
+        out += [f for f in found if f[2].exists()][:1]
     if not out:
         raise PgcliError(f"{folder}: no agents to record (no run's checkpoint here; a folder kept without "
                          "them reports only)")
