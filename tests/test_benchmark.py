@@ -102,6 +102,16 @@ def test_running_it_again_redoes_nothing_and_a_cut_run_resumes(tmp_path, fake_ev
     md = (folder / "report.md").read_text()
     assert "seeds 1, 2 for pong; seeds 1 for boxing" in md and "| pong (mean of 2 seeds) |" in md
     assert pong["minutes"] > 0
+    # more evaluation games evaluate every finished run again; training is untouched
+    calls.clear()
+    run_suite(folder, settle_suite(folder, {"eval_games": 3}), counting_train(calls))
+    assert calls == [] and json.loads((folder / "suite.json").read_text())["eval_games"] == 3
+    for name in ("pong-s1", "pong-s2", "boxing-s1"):
+        assert json.loads((folder / f"{name}.evaluate.json").read_text())["episodes"] == 3
+    ev = json.loads((folder / "boxing-s1.evaluate.json").read_text())
+    boxing = next(g for g in benchmark_report.write(folder, settle_suite(folder, {}))["games"] if g["game"] == "boxing")
+    assert boxing["score_se"] == pytest.approx(statistics.stdev(ev["rewards"]) / 3 ** 0.5)
+    assert f"| boxing | {boxing['score']:,.1f} ± {boxing['score_se']:,.1f} |" in (folder / "report.md").read_text()
     more = settle_suite(folder, {"games": ("boxing",), "seeds": (2, 3)})  # planned, not begun
     boxing = next(g for g in benchmark_report.build(folder, more)["games"] if g["game"] == "boxing")
     assert boxing["minutes"] == next(r for r in rep["runs"] if r["game"] == "boxing")["minutes"] > 0  # not averaged with 0s

@@ -26,7 +26,7 @@ def benchmark(
     games: Optional[str] = typer.Option(None, "--games", help="Comma-separated games. (default: Atari-5 + pong, breakout, boxing; a folder's own suite)"),
     steps: Optional[int] = typer.Option(None, "--steps", min=1000, help="Agent steps per run; the learning rate falls to 0 there. (default: 10,000,000)"),
     seeds: Optional[str] = typer.Option(None, "--seeds", help="Comma-separated seeds: every game at every seed. On a suite's folder more seeds or games extend it; --games with --seeds adds just those runs. (default: 1)"),
-    eval_games: Optional[int] = typer.Option(None, "--eval-games", min=1, help="Games to evaluate each final agent on. (default: 10)"),
+    eval_games: Optional[int] = typer.Option(None, "--eval-games", min=1, help="Games to evaluate each final agent on; on a suite's folder, another number evaluates its finished runs again. (default: 30)"),
     recipe: Optional[str] = typer.Option(None, "--recipe", help="Training flags on top of PPO's defaults for every game of a new suite, as field=value pairs: --recipe background=pixel,epochs=4 (the fields of pgcli train's flags).", show_default=False),
     report: bool = typer.Option(False, "--report", help="Only re-make the report from the folder (no training)."),
     compare: Optional[Path] = typer.Option(None, "--compare", help="Only compare the folder with another suite (another recipe, or probe runs named <game>-s<seed>): HNS at equal agent steps and the medians.", show_default=False),

@@ -9,7 +9,8 @@ A run trains PPO's defaults with the learning rate annealed to 0 over the budget
 (`--lr-anneal-steps`), so the run ends itself at the budget; runs go one at a time, in order.
 Re-running the same command continues: a finished run (its checkpoint at the budget) is never
 trained again, an unfinished one resumes from its checkpoint (at most one checkpoint interval of
-one game is lost to a kill), an evaluated one is never evaluated again.
+one game is lost to a kill), an evaluated one is never evaluated again (unless `eval_games` grew:
+then each final agent plays again with that many games; training is untouched).
 Evaluation protocol (Machado et al. 2018, as Atari-5 and CleanRL report): sticky actions 0.25,
 whole games (a lost life ends nothing), at most 108,000 frames a game, `eval_games` games
 sampled from the policy with seed `eval_seed`.
@@ -42,7 +43,7 @@ def grid(games: tuple[str, ...], seeds: tuple[int, ...]) -> tuple[tuple[str, int
 class Suite:
     runs: tuple[tuple[str, int], ...] = grid(SUITE, (1,))  # (game, seed) in the order they are trained
     steps: int = 10_000_000  # agent steps per run
-    eval_games: int = 10
+    eval_games: int = 30  # a game's score varies much (Q*bert's: ~4,500 a game): 30 games, a standard error of ~800
     eval_seed: int = 0
     save_every: int = 200  # episodes between checkpoints
     recipe: dict = field(default_factory=dict)  # training flags on top of PPO's defaults, the same for every game
@@ -106,7 +107,8 @@ def settle_suite(folder: Path, given: dict) -> Suite:
     The runs are every given game at every given seed (for a folder, its own games or seeds stand in
     for the ones not given): more games or seeds extend a folder's suite, and `games` with `seeds`
     adds just those runs (3 seeds for the games that decide the median, one for the others).
-    Giving a folder that holds another suite a different budget or recipe is refused in one line."""
+    Another number of evaluation games re-evaluates the finished runs with it; giving a folder that
+    holds another suite a different budget or recipe is refused in one line."""
     folder = Path(folder)
     if "games" in given:
         given = {**given, "games": tuple(_rom(g) for g in given["games"])}
@@ -121,7 +123,8 @@ def settle_suite(folder: Path, given: dict) -> Suite:
             suite = Suite(**stored)
         except (ValueError, TypeError, KeyError, AttributeError) as e:
             raise PgcliError(f"{path}: not a pgcli benchmark suite ({type(e).__name__}: {e})") from None
-        changed = {k: v for k, v in given.items() if getattr(suite, k) != v and k not in ("games", "seeds")}
+        changed = {k: v for k, v in given.items() if getattr(suite, k) != v and k not in ("games", "seeds", "eval_games")}
+        suite.eval_games = given.get("eval_games", suite.eval_games)  # `status` finds the runs to evaluate again
         if "recipe" in changed:
             raise PgcliError(f"{folder} holds a suite with the recipe {describe_recipe(suite.recipe)}: a new recipe "
                              "needs its own folder (-o)")
@@ -189,9 +192,17 @@ def status(folder: Path, suite: Suite) -> list[RunStatus]:
             meta = checkpoint.read_meta(path)  # the header only: a status reads no arrays
             st.steps, st.seconds = int(meta.get("steps", 0)), float(meta.get("seconds", 0.0))
             st.finished = st.steps >= suite.steps
-        st.evaluated = (Path(folder) / f"{run_name(game, seed)}.evaluate.json").exists()
+        st.evaluated = evaluated_games(Path(folder) / f"{run_name(game, seed)}.evaluate.json") == suite.eval_games
         out.append(st)
     return out
+
+
+def evaluated_games(path: Path) -> int | None:
+    """How many games an evaluation file holds (None without a readable one: evaluate it again)."""
+    try:
+        return int(json.loads(path.read_text())["episodes"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def run_suite(folder: Path, suite: Suite, train_run: Callable, on_run: Callable[[SuiteProgress], None] = lambda p: None,

@@ -31,7 +31,8 @@ def build(folder: Path, suite: Suite) -> dict:
         ev_path = folder / f"{name}.evaluate.json"
         ev = json.loads(ev_path.read_text()) if ev_path.exists() else {}
         rows.append({"game": st.game, "seed": st.seed, "steps": st.steps, "minutes": st.seconds / 60,
-                     "finished": st.finished, "score": ev.get("mean_reward"), "eval_games": ev.get("episodes"),
+                     "finished": st.finished, "score": ev.get("mean_reward"), "score_se": _standard_error(ev),
+                     "eval_games": ev.get("episodes"),
                      "games_at_frame_cap": _at_cap(ev)})
     per_game = []
     for game in suite.games:
@@ -39,10 +40,13 @@ def build(folder: Path, suite: Suite) -> dict:
         scores = [r["score"] for r in runs if r["score"] is not None]
         ref = references.REFERENCES.get(game)
         score = statistics.fmean(scores) if scores else None
+        errors = [r["score_se"] for r in runs if r["score"] is not None]
         timed = [r for r in runs if r["score"] is not None] or [r for r in runs if r["steps"]]  # a seed not begun takes none
         per_game.append({
             "game": game, "seeds": len(scores), "seeds_planned": list(suite.seeds_of(game)), "score": score,
             "scores": scores,
+            "score_se":  # the standard error of `score` over the games played (of a mean of seeds' means)
+                (sum(e * e for e in errors) ** 0.5 / len(errors)) if errors and None not in errors else None,
             "hns_agent57": None if score is None else references.hns(game, score, "agent57"),
             "hns_nature": None if score is None else references.hns(game, score, "nature"),
             "steps": max((r["steps"] for r in runs), default=0),
@@ -100,6 +104,12 @@ def recorded(folder: Path, name: str) -> tuple[int, float]:
         raise PgcliError(f"{path}: not a pgcli metrics CSV") from None
 
 
+def _standard_error(ev: dict) -> float | None:
+    """The standard error of an evaluation's mean score, from its games' scores (None without 2)."""
+    scores = ev.get("rewards") or []
+    return statistics.stdev(scores) / len(scores) ** 0.5 if len(scores) >= 2 else None
+
+
 def _at_cap(ev: dict) -> int | None:
     """Evaluation games that ran to the 108,000-frame limit (a stall, not a finished game); older
     evaluations have only the mean length: all of them when it is the limit (frameskip 4)."""
@@ -140,7 +150,7 @@ def markdown(report: dict) -> str:
         "",
         f"{describe_recipe(s.get('recipe', {}))} (one recipe for every game), {s['steps']:,} agent steps a run, {_seeds(report)}. "
         f"Evaluated: {ev['games']} games per run, sticky actions 0.25, whole games (no life-loss signal), "
-        f"at most 108,000 frames a game, actions sampled (seed {ev['seed']}). HNS = (score - random) / (human - random).",
+        f"at most 108,000 frames a game, actions sampled (seed {ev['seed']}). HNS = (score - random) / (human - random); ± the score's standard error over the games played.",
         "",
         "| game | score | HNS (Agent57) | HNS (DQN paper) | CleanRL conv. PPO, 10M steps | PPO paper, 40M frames | agent steps | minutes |",
         "|---|---|---|---|---|---|---|---|",
@@ -149,7 +159,8 @@ def markdown(report: dict) -> str:
         mark = f" ({run_mark(g)})" if run_mark(g) else ""
         if g["games_at_frame_cap"]:
             mark += f" ({g['games_at_frame_cap']} of {g['eval_games']} games cut at the frame cap)"
-        lines.append(f"| {g['game']}{mark} | {_f(g['score'], ',.1f')} | {_f(g['hns_agent57'], '.2f')} | {_f(g['hns_nature'], '.2f')} "
+        se = f" ± {g['score_se']:,.1f}" if g.get("score_se") is not None else ""
+        lines.append(f"| {g['game']}{mark} | {_f(g['score'], ',.1f')}{se} | {_f(g['hns_agent57'], '.2f')} | {_f(g['hns_nature'], '.2f')} "
                      f"| {_f(g['cleanrl_ppo_10m'], ',.1f')} ({_f(g['cleanrl_ppo_10m_hns_agent57'], '.2f')}) | {_f(g['ppo_paper_40m_frames'], ',.1f')} "
                      f"| {g['steps']:,} | {g['minutes']:.1f} |")
     lines += [
