@@ -150,6 +150,7 @@ def test_a_recipe_is_parsed_as_pgcli_train_reads_its_flags(tmp_path):
                          "trust-region=start")) == {
         "background": "pixel", "epochs": 4, "learning_rate": 3e-4, "episodic_life": False, "sticky_actions": 0.0,
         "trust_region": "start"}
+    assert parse_recipe(("ent-anneal=on",)) == {"ent_anneal": True}  # it falls over the suite's budget
     for bad, says in [(("epochs",), "field=value pairs"), (("seed=3",), "field=value pairs"),
                       (("epochs=four",), "expected an integer"), (("background=grey",), "background must be one of"),
                       (("trust_region=middle",), "trust region must be one of")]:
