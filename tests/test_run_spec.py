@@ -52,6 +52,10 @@ def test_the_start_line_speaks_of_lives_only_in_games_that_have_them():
     line = describe(for_new_run({"algo": "ppo", "env_id": "ALE/Breakout-v5", "episodic_life": False}),
                     env_settings("ALE/Breakout-v5"), Path("x.p"), None, 0)
     assert "lost life" not in line
+    annealed = for_new_run({"algo": "ppo", "ent_anneal": True, "lr_anneal_steps": 10_000_000})
+    line = describe(annealed, env_settings("ALE/Pong-v5"), Path("x.p"), None, 0)
+    assert "lr 0.0005 falling to 0 at agent step 10,000,000 (the end), the entropy bonus 0.01 with it;" in line
+    assert "entropy" not in describe(for_new_run({"algo": "ppo"}), env_settings("ALE/Pong-v5"), Path("x.p"), None, 0)
 
 
 def test_ppo_defaults_are_the_measured_recipe_and_reinforce_keeps_the_seeds_input():

@@ -271,6 +271,8 @@ def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: 
     start = f"; continuing {resume} from episode {episode}" if resume is not None else ""
     seen = cfg.input_spec.describe() + (" (each frame the max of a step's last two)" if settings.maxpool else "")
     lr = f"lr {cfg.learning_rate:g}" + (f" falling to 0 at agent step {cfg.lr_anneal_steps:,} (the end)" if cfg.lr_anneal_steps else "")
+    if cfg.algo == "ppo" and cfg.ent_anneal:
+        lr += f", the entropy bonus {cfg.ent_coef:g} with it"
     return (f"training {algo} on {settings.env_id} ({controls}); input {seen}, "
             f"{cfg.hidden} hidden units; {opt} {lr}; {cfg.num_envs} games {where}; "
             f"saving to {output}{start}")
