@@ -7,17 +7,19 @@ from typer.testing import CliRunner
 
 from pgcli.cli import app
 from pgcli.commands.benchmark import run_suite
-from pgcli.commands.benchmark_record import CAPTION, montage
+from pgcli.commands.benchmark_record import CAPTION, TILE, grid
 from pgcli.commands.record import PANEL_BG
 from test_benchmark import counting_train, suite_in
 
 
-def test_tiles_sit_in_rows_of_four_and_the_last_row_is_padded():
-    tiles = [[np.full((3, 2, 3), 10 * (i + 1), np.uint8)] * 2 for i in range(5)]  # 5 games, 2 frames
-    frames = montage(tiles)
-    assert len(frames) == 2 and frames[0].shape == (6, 8, 3)
-    assert (frames[1][0:3, 6:8] == 40).all() and (frames[1][3:6, 0:2] == 50).all()  # 4th game; 5th below the 1st
-    assert (frames[0][3:6, 2:8] == PANEL_BG).all()  # the rest of the last row is empty
+def test_games_sit_in_rows_of_four_and_the_last_row_is_left_blank():
+    frames, places = grid(5, steps=2)
+    assert frames.shape == (2, 2 * TILE[0], 4 * TILE[1], 3) and (frames == PANEL_BG).all()
+    for i, (rows, cols) in enumerate(places):
+        frames[:, rows, cols] = 10 * (i + 1)
+    assert (frames[:, :TILE[0], 3 * TILE[1]:] == 40).all() and (frames[:, TILE[0]:, :TILE[1]] == 50).all()  # 4th; 5th below the 1st
+    assert (frames[:, TILE[0]:, TILE[1]:] == PANEL_BG).all()  # the rest of the last row stays blank
+    assert grid(2, steps=1)[0].shape == (1, TILE[0], 2 * TILE[1], 3)  # two games: one row of two
 
 
 @pytest.mark.ale
@@ -54,6 +56,8 @@ def test_recording_mistakes_are_one_line(tmp_path, fake_eval):
     run_suite(folder, suite_in(folder, games=("pong",)), counting_train([]))
     r = runner.invoke(app, ["benchmark", str(folder), "--record", str(tmp_path / "x.png")])
     assert r.exit_code == 1 and ".gif or .mp4" in r.stderr and r.stderr.count("\n") == 1 and "playing" not in r.stdout
+    r = runner.invoke(app, ["benchmark", str(folder), "--record", str(tmp_path / "x.gif"), "--record-steps", "1801"])
+    assert r.exit_code == 1 and "at most 1,800" in r.stderr and r.stderr.count("\n") == 1 and "playing" not in r.stdout
     (folder / "pong-s1.p").unlink()  # a folder kept in git: metrics and evaluations, no agents
     r = runner.invoke(app, ["benchmark", str(folder), "--record", str(tmp_path / "x.gif")])
     assert r.exit_code == 1 and "no agents to record" in r.stderr and r.stderr.count("\n") == 1

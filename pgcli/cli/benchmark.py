@@ -31,7 +31,7 @@ def benchmark(
     report: bool = typer.Option(False, "--report", help="Only re-make the report from the folder (no training)."),
     compare: Optional[Path] = typer.Option(None, "--compare", help="Only compare the folder with another suite (another recipe, or probe runs named <game>-s<seed>): HNS at equal agent steps and the medians.", show_default=False),
     record: Optional[Path] = typer.Option(None, "--record", help="Only record the suite's agents playing side by side into one GIF (or .mp4): each game's first seed with a checkpoint, sticky actions, its score so far.", show_default=False),
-    record_steps: int = typer.Option(300, "--record-steps", min=1, max=100_000, help="Agent steps each game plays in --record (300: 20 seconds)."),
+    record_steps: int = typer.Option(300, "--record-steps", min=1, help="Agent steps each game plays in --record (300: 20 seconds; at most 1,800)."),
     parallel: Optional[int] = typer.Option(None, "--parallel", min=1, max=1024, help="Train this many runs at once, as Ray tasks of 2 cores each on this machine (needs pgcli\\[ray]).", rich_help_panel="Ray"),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Run every run as a Ray task on the cluster at this address; the folder must be on a file system every node sees.", rich_help_panel="Ray"),
 ):

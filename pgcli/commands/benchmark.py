@@ -9,8 +9,8 @@ A run trains PPO's defaults with the learning rate annealed to 0 over the budget
 (`--lr-anneal-steps`), so the run ends itself at the budget; runs go one at a time, in order.
 Re-running the same command continues: a finished run (its checkpoint at the budget) is never
 trained again, an unfinished one resumes from its checkpoint (at most one checkpoint interval of
-one game is lost to a kill), an evaluated one is never evaluated again (unless `eval_games` grew:
-then each final agent plays again with that many games; training is untouched).
+one game is lost to a kill), an evaluated one is never evaluated again (unless the suite's `eval_games`
+changed: then each final agent plays again with that many games; training is untouched).
 Evaluation protocol (Machado et al. 2018, as Atari-5 and CleanRL report): sticky actions 0.25,
 whole games (a lost life ends nothing), at most 108,000 frames a game, `eval_games` games
 sampled from the policy with seed `eval_seed`.

@@ -101,16 +101,17 @@ def gif_frame_ms(fps: float) -> int:
     return 10 * max(2, round(100 / fps))
 
 
-def write_video(path: Path, frames: list[np.ndarray], fps: float) -> None:
-    """Write frames to path atomically (no partial file is left if anything fails)."""
+def write_video(path: Path, frames: list[np.ndarray] | np.ndarray, fps: float) -> None:
+    """Write frames (a list, or one array: not copied) to path atomically (no partial file is left if anything fails)."""
     import imageio.v3 as iio
 
+    frames = frames if isinstance(frames, np.ndarray) else np.stack(frames)
     ext = check_output(path)
     if ext == ".gif":  # GIF frame times are whole centiseconds; identical frames get merged
-        outputs.write_image(path, np.stack(frames), duration=gif_frame_ms(fps), loop=0)
+        outputs.write_image(path, frames, duration=gif_frame_ms(fps), loop=0)
         return
     with outputs.atomic_output(path) as tmp:  # ffmpeg writes to a file of its own
-        iio.imwrite(tmp, np.stack(frames), extension=".mp4", fps=fps, codec="libx264", macro_block_size=1)
+        iio.imwrite(tmp, frames, extension=".mp4", fps=fps, codec="libx264", macro_block_size=1)
 
 
 def record(agent: Agent, path: Path, episodes: int = 1, max_frames: int | None = None, fps: float | None = None,
