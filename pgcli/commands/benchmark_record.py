@@ -51,6 +51,8 @@ def play_into(tiles: np.ndarray, path: Path, name: str, play_seed: int) -> float
     from pgcli.files.agents import load_agent
 
     agent = load_agent(path, sticky_actions=EVAL_STICKY)
+    blank = np.empty((CAPTION, TILE[1], 3), np.uint8)
+    blank[:] = PANEL_BG
     n = 0
 
     def grab(view) -> bool:
@@ -58,8 +60,7 @@ def play_into(tiles: np.ndarray, path: Path, name: str, play_seed: int) -> float
         if view.frame.shape[:2] != SCREEN:
             raise PgcliError(f"{path}: its game's screen is {view.frame.shape[1]}x{view.frame.shape[0]}, not Atari's 160x210")
         tiles[n, CAPTION:] = view.frame
-        tiles[n, :CAPTION] = PANEL_BG
-        tiles[n] = caption(tiles[n], [(3, 1, f"{name}: {view.total:,.0f}")])
+        tiles[n, :CAPTION] = caption(blank, [(3, 1, f"{name}: {view.total:,.0f}")])  # only the strip is drawn on
         n += 1
         return n >= len(tiles)
 
