@@ -29,12 +29,8 @@ class RunSpec:
         game = games.for_rom(settings.game, config.noop)
         background = games.background_rule(game, config.background)  # 'auto' is saved as the rule it chose
         frame_max = games.frame_max_rule(game, config.frame_max)
-        if frame_max == "on" and not isinstance(settings.frameskip, int):
-            lo, hi = settings.frameskip
-            raise PgcliError(f"--frame-max on needs a fixed frameskip; {settings.env_id} skips {lo} to {hi - 1} "
-                             "frames at random (use its ALE/...-v5 id)")
         return cls(replace(config, env_id=settings.env_id, background=background, frame_max=frame_max),
-                   replace(settings, maxpool=frame_max == "on"), game)
+                   framed(settings, frame_max), game)
 
     @property
     def inputs(self) -> InputSpec:
@@ -55,6 +51,17 @@ class RunSpec:
         if isinstance(env.get("frameskip"), list):
             env["frameskip"] = tuple(env["frameskip"])
         return cls.of(Config.from_dict(d["config"]), EnvSettings(**env))
+
+
+def framed(settings: EnvSettings, frame_max: str) -> EnvSettings:
+    """`settings` emulating what a network with `frame_max` ('on' or 'off', as a run decided and saved
+    it) learns from or learned from: with 'on', each step's frame the max of its last two (`maxpool`).
+    Training and play both take their emulator from here; one line if the frameskip is random."""
+    if frame_max == "on" and not isinstance(settings.frameskip, int):
+        lo, hi = settings.frameskip
+        raise PgcliError(f"--frame-max on needs a fixed frameskip; {settings.env_id} skips {lo} to {hi - 1} "
+                         "frames at random (use its ALE/...-v5 id)")
+    return replace(settings, maxpool=frame_max == "on")
 
 
 def resolve(flags: dict, preset: str | None = None, saved: Config | None = None) -> RunSpec:

@@ -74,7 +74,7 @@ def test_training_and_play_see_the_same_max_of_two_frames():
 def test_frame_max_auto_is_decided_once_and_saved(tmp_path):
     """auto -> on for Asteroids (the config says 'on', the emulator settings max-pool), off for Breakout;
     a checkpoint from before the field trained on last frames; a resume may not change it; a random
-    frameskip cannot take it; the agent read back plays with the frames it learned from."""
+    frameskip cannot take it, in training or in play; the agent read back plays with the frames it learned from."""
     from pgcli.config import Config, for_resumed_run
     from pgcli.errors import PgcliError
     from pgcli.files.agents import load_agent
@@ -97,6 +97,8 @@ def test_frame_max_auto_is_decided_once_and_saved(tmp_path):
     assert r.exit_code == 0, r.stderr
     assert "the max of a step's last two" in r.stdout
     assert load_agent(out).settings.maxpool and not load_agent(out, sticky_actions=0.0).settings.repeat_action_probability
+    with pytest.raises(PgcliError, match="needs a fixed frameskip; Asteroids-v0 skips 2 to 4 frames"):
+        load_agent(out, env="Asteroids-v0")  # play shows it what it learned from, or says why it cannot
 
 
 @pytest.mark.ale

@@ -12,6 +12,7 @@ from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
 from pgcli.envs import EnvSettings, env_settings
 from pgcli.errors import PgcliError
 from pgcli.files import checkpoint
+from pgcli.run_spec import framed
 
 KARPATHY_ENV = "Pong-v0"  # what the 2016 save.p files were trained on
 
@@ -44,8 +45,7 @@ def load_agent(path: Path, env: str | None = None, sticky_actions: float | None 
         raise PgcliError(f"{path} plays {trained_on}; it cannot play {settings.game} (--env {settings.env_id})")
     params = {k: ck.arrays[k] for k in MODEL_KEYS + VALUE_KEYS if k in ck.arrays}
     policy, game = Policy(params), games.for_rom(settings.game, ck.config.noop)
-    if games.frame_max_rule(game, ck.config.frame_max) == "on" and isinstance(settings.frameskip, int):
-        settings = replace(settings, maxpool=True)  # it sees in play the frames it learned from
+    settings = framed(settings, games.frame_max_rule(game, ck.config.frame_max))  # it sees in play what it learned from
     if policy.n_actions != game.n_actions:
         raise PgcliError(f"{path}: its network picks from {policy.n_actions} actions, {game.name} has {game.n_actions}")
     return Agent(policy, settings, ck.episode, ck.source, game, ck.config.input_spec)
