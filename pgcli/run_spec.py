@@ -53,13 +53,13 @@ class RunSpec:
         return cls.of(Config.from_dict(d["config"]), EnvSettings(**env))
 
 
-def framed(settings: EnvSettings, frame_max: str) -> EnvSettings:
+def framed(settings: EnvSettings, frame_max: str, who: str = "--frame-max on") -> EnvSettings:
     """`settings` emulating what a network with `frame_max` ('on' or 'off', as a run decided and saved
     it) learns from or learned from: with 'on', each step's frame the max of its last two (`maxpool`).
-    Training and play both take their emulator from here; one line if the frameskip is random."""
+    Training and play both take their emulator from here; one line (`who` needs...) if the frameskip is random."""
     if frame_max == "on" and not isinstance(settings.frameskip, int):
         lo, hi = settings.frameskip
-        raise PgcliError(f"--frame-max on needs a fixed frameskip; {settings.env_id} skips {lo} to {hi - 1} "
+        raise PgcliError(f"{who} needs a fixed frameskip; {settings.env_id} skips {lo} to {hi - 1} "
                          "frames at random (use its ALE/...-v5 id)")
     return replace(settings, maxpool=frame_max == "on")
 

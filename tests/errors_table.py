@@ -80,6 +80,7 @@ CASES = [
     ("evaluate save.p -n -3", "negative games"),
     ("evaluate corrupt.p", "corrupt checkpoint"),
     ("evaluate save.p --env ALE/Breakout-v5", "a Pong agent on another game"),
+    ("evaluate asteroids.p --env Asteroids-v0", "an agent of two-frame maxima on a random frameskip"),
     ("record save.p -o pong.avi", "unsupported format"),
     ("record save.p -o adir", "output is a directory"),
     ("record save.p -o nodir/pong.gif", "output folder missing"),
@@ -120,6 +121,9 @@ def workspace(tmp: Path):
     arrays = {"W1": rng.standard_normal((200, 6400)) / 80, "W2": rng.standard_normal(200) / 14}
     checkpoint.save(tmp / "save.p", Checkpoint(Config(), {"env_id": "ALE/Pong-v5", "frameskip": 4,
                     "repeat_action_probability": 0.25}, arrays, {"episode": 20}))
+    checkpoint.save(tmp / "asteroids.p", Checkpoint(  # learned from each step's max of two frames
+        Config(env_id="ALE/Asteroids-v5", frame_max="on"), {"env_id": "ALE/Asteroids-v5", "game": "asteroids", "frameskip": 4,
+        "repeat_action_probability": 0.25}, {"W1": arrays["W1"], "W2": rng.standard_normal((200, 14)) / 14}, {"episode": 20}))
     (tmp / "corrupt.p").write_bytes(b"PGCLI-CKPT\n" + bytes(range(40)))
     (tmp / "evil.p").write_bytes(call_global("os", "system", "touch pwned"))
     (tmp / "empty.p").write_bytes(b"")

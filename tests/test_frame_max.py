@@ -97,7 +97,7 @@ def test_frame_max_auto_is_decided_once_and_saved(tmp_path):
     assert r.exit_code == 0, r.stderr
     assert "the max of a step's last two" in r.stdout
     assert load_agent(out).settings.maxpool and not load_agent(out, sticky_actions=0.0).settings.repeat_action_probability
-    with pytest.raises(PgcliError, match="needs a fixed frameskip; Asteroids-v0 skips 2 to 4 frames"):
+    with pytest.raises(PgcliError, match="max of two frames .--frame-max on., which needs a fixed frameskip; Asteroids-v0 skips 2 to 4"):
         load_agent(out, env="Asteroids-v0")  # play shows it what it learned from, or says why it cannot
 
 

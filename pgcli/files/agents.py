@@ -45,7 +45,8 @@ def load_agent(path: Path, env: str | None = None, sticky_actions: float | None 
         raise PgcliError(f"{path} plays {trained_on}; it cannot play {settings.game} (--env {settings.env_id})")
     params = {k: ck.arrays[k] for k in MODEL_KEYS + VALUE_KEYS if k in ck.arrays}
     policy, game = Policy(params), games.for_rom(settings.game, ck.config.noop)
-    settings = framed(settings, games.frame_max_rule(game, ck.config.frame_max))  # it sees in play what it learned from
+    settings = framed(settings, games.frame_max_rule(game, ck.config.frame_max),  # it plays on what it learned from
+                      f"{path} learned from each step's max of two frames (--frame-max on), which")
     if policy.n_actions != game.n_actions:
         raise PgcliError(f"{path}: its network picks from {policy.n_actions} actions, {game.name} has {game.n_actions}")
     return Agent(policy, settings, ck.episode, ck.source, game, ck.config.input_spec)
