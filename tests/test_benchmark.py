@@ -272,3 +272,16 @@ def test_two_suites_compare_at_equal_agent_steps(tmp_path):
                         (tmp_path / "bad", "not a pgcli file")):
         r = CliRunner().invoke(app, ["benchmark", str(a), "--compare", str(other)])
         assert r.exit_code == 1 and said in r.stderr and r.stderr.count("\n") == 1, r.stderr
+
+
+def test_the_suites_progress_line_counts_runs_agent_steps_and_hours():
+    """Between runs the suite says where it stands: runs finished and to go, and the agent steps
+    trained of the whole budget (a run trained past its budget counts the budget)."""
+    from pgcli.commands.benchmark import RunStatus, SuiteProgress
+
+    runs = [RunStatus("pong", 1, 10_050_000, 3000.0, True), RunStatus("qbert", 1, 2_500_000, 1320.0),
+            RunStatus("boxing", 1)]
+    line = SuiteProgress(runs, current=1, budget=10_000_000).line()
+    assert line == ("benchmark: run 2 of 3, qbert seed 1 (resumed at 2,500,000 agent steps); 1 finished, 2 to go; "
+                    "12.5M of 30M agent steps trained (42%, 1.2 h)")
+    assert "boxing seed 1 (new)" in SuiteProgress(runs, current=2, budget=10_000_000).line()

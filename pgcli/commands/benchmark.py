@@ -174,13 +174,21 @@ class SuiteProgress:
 
     runs: list[RunStatus] = field(default_factory=list)
     current: int = -1
+    budget: int = 0  # agent steps per run (the suite's --steps)
 
     def line(self) -> str:
         done = sum(r.finished for r in self.runs)
         r = self.runs[self.current]
+        trained, total = sum(min(x.steps, self.budget) for x in self.runs), self.budget * len(self.runs)
         return (f"benchmark: run {self.current + 1} of {len(self.runs)}, {r.game} seed {r.seed} "
                 f"({'resumed at ' + format(r.steps, ',') + ' agent steps' if r.steps else 'new'}); "
-                f"{done} finished, {len(self.runs) - done} to go")
+                f"{done} finished, {len(self.runs) - done} to go; {millions(trained)} of {millions(total)} "
+                f"agent steps trained ({trained / max(total, 1):.0%}, {sum(x.seconds for x in self.runs) / 3600:.1f} h)")
+
+
+def millions(steps: int) -> str:
+    """10000000 -> '10M', 2450000 -> '2.45M', 31000 -> '0.031M'."""
+    return f"{steps / 1e6:.3g}M"
 
 
 def status(folder: Path, suite: Suite) -> list[RunStatus]:
@@ -211,7 +219,7 @@ def run_suite(folder: Path, suite: Suite, train_run: Callable, on_run: Callable[
     `train_run(overrides, output, resume)` trains one run to its budget (the CLI passes
     `commands.train.train` with its progress display); a Stopped from it stops the suite."""
     folder = Path(folder)
-    progress = SuiteProgress(status(folder, suite))
+    progress = SuiteProgress(status(folder, suite), budget=suite.steps)
     for i, st in enumerate(progress.runs):
         if not st.finished:
             progress.current = i
