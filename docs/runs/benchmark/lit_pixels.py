@@ -25,7 +25,7 @@ for rom in sys.argv[1:]:
     sc = scenery(game)
     sc_px = lit_px.mean(0) >= 0.5
     print(f"{rom:15s} today: lit {today.sum(1).mean():6.0f} a step, scenery {sc.sum():5d}, objects {(today & ~sc).sum(1).mean():5.1f}"
-          f" | per-pixel: lit {lit_px.sum(1).mean():6.1f} a step, lit>=50% {sc_px.sum():4d}")
+          f" | per-pixel: lit {lit_px.sum(1).mean():6.1f} a step, lit>=50% {sc_px.sum():4d}, objects {(lit_px & ~sc_px).sum(1).mean():6.1f}")
     t = 700
     raw = np.kron(G[t, a:a + 160:2, ::2], np.ones((3, 3), np.uint8))
     iio.imwrite(f"lit-{rom}.png", np.concatenate([raw, np.kron(np.concatenate([today[t].reshape(80, 80), lit_px[t].reshape(80, 80)], 1).astype(np.uint8) * 255, np.ones((3, 3), np.uint8))], 1))
