@@ -15,19 +15,21 @@ FRAME_MAX = ("auto", "on", "off")  # the input frame: the max of the last two fr
 OPTIONAL_FLOATS = ("sticky_actions",)  # fields whose default None means "the env's own"
 
 ALGO_DEFAULTS = {
-    "reinforce": {"optimizer": "adam", "learning_rate": 1e-3, "inputs": SEED, "noop": False, "episodic_life": False},
-    "ppo": {"optimizer": "adam", "learning_rate": 5e-4, "inputs": "diff+objects+action", "noop": True,
-            "episodic_life": True},
+    "reinforce": {"optimizer": "adam", "learning_rate": 1e-3, "inputs": SEED, "background": "colour", "noop": False,
+                  "episodic_life": False},
+    "ppo": {"optimizer": "adam", "learning_rate": 5e-4, "inputs": "diff+objects+action", "background": "auto",
+            "noop": True, "episodic_life": True},
 }
 """The one place where each algorithm's defaults live: the fields below that a Config is not given
 take its algorithm's. REINFORCE keeps the seed's input and actions (Adam at 1e-3 learns visibly in
 minutes); PPO's are what measured best on ALE v5 games as shipped (sticky actions) and within the
 exact-controls target: the difference frame, the current frame without its scenery and the previous
-action; a lost life ends the return in learning; Pong's paddle may stand still (NOOP)
-(docs/results.md, docs/sticky.md, docs/games.md)."""
+action, each pixel against its own background on the 12 screens the colour rule makes all scenery;
+a lost life ends the return in learning; Pong's paddle may stand still (NOOP)
+(docs/results.md, docs/sticky.md, docs/games.md, docs/benchmark.md)."""
 WEIGHT_FIELDS = ("hidden", "inputs", "background", "noop", "frame_max")
 """Fields that fix the network's shape or what its inputs mean: a resumed run keeps its checkpoint's."""
-LEGACY = {"inputs": SEED, "noop": False, "episodic_life": False, "frame_max": "off"}
+LEGACY = {"inputs": SEED, "background": "colour", "noop": False, "episodic_life": False, "frame_max": "off"}
 """What a checkpoint saved before a field existed trained with (`from_dict`: a missing key)."""
 
 
@@ -74,7 +76,7 @@ class Config:
     """What the network sees: the seed's 80x80 difference frame, plus any of +frame (the current
     frame), +objects (the current frame without its scenery: walls, bricks), +diff2 (the previous
     difference) and +action (the previous action, one-hot)."""
-    background: str = "colour"
+    background: str = None  # type: ignore[assignment]  # ALGO_DEFAULTS
     """What a lit input pixel is: one unlike the screen's commonest colour ('colour', the seed's rule
     generalised) or unlike its own usual colour in random play ('pixel': a background image, so a
     grey tank on grey ground or a cube that changed colour is lit); 'auto' is 'pixel' on the 12 games

@@ -146,3 +146,18 @@ def test_background_auto_is_decided_at_the_start_and_saved_as_the_rule_it_chose(
     assert resolve({"algo": "ppo", "env_id": "breakout", "background": "auto"}).config.background == "colour"
     assert RunSpec.from_dict(json.loads(json.dumps(bz.to_dict()))) == bz
     assert resolve({}, saved=bz.config).config.background == "pixel"
+
+
+@pytest.mark.ale
+def test_ppo_decides_the_background_by_default_and_reinforce_keeps_the_seeds_rule():
+    """PPO's default is `auto` (pixel on Battle Zone, colour on Breakout); REINFORCE keeps the seed's
+    colour rule on every screen; a checkpoint saved before the field existed read the colour rule."""
+    from pgcli.config import Config
+    from pgcli.run_spec import resolve
+
+    assert resolve({"algo": "ppo", "env_id": "battle_zone"}).config.background == "pixel"
+    assert resolve({"algo": "ppo", "env_id": "breakout"}).config.background == "colour"
+    assert resolve({"env_id": "battle_zone"}).config.background == "colour"
+    ppo = resolve({"algo": "ppo", "env_id": "battle_zone"}).config.to_dict()
+    del ppo["background"]
+    assert Config.from_dict(ppo).background == "colour"
