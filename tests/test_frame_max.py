@@ -107,7 +107,7 @@ def test_pgcli_games_says_which_games_flicker_and_which_screens_are_scenery():
     assert r.exit_code == 0, r.stderr
     lines = {line.split()[0]: line for line in r.stdout.splitlines()[:-1]}
     assert "flickers" in lines["asteroids"] and "flickers" not in lines["breakout"]
-    assert "--background auto" in lines["battle_zone"] and "--background auto" not in lines["pong"]
+    assert "its own background" in lines["battle_zone"] and "its own background" not in lines["pong"]
     rows = {g["game"]: g for g in json.loads(CliRunner().invoke(app, ["games", "--json"]).stdout)}
     assert [n for n, g in rows.items() if g["flickers"]] == sorted(games.FLICKER_GAMES)
     assert {n for n, g in rows.items() if g["screen_of_scenery"]} == games.SCENERY_SCREENS

@@ -155,5 +155,5 @@ def games_(
         note = "cannot be loaded by this ale-py" if not a else ("2 (UP, DOWN; the seed's sigmoid)" if name == "pong" else str(a))
         typer.echo(f"{name:<20} {gid:<26} actions {note}" + (f"   random {ref[0]:g}, human {ref[1]:g}" if ref else "")
                    + ("   flickers: sees each step's max of two frames" if name in FLICKER_GAMES else "")
-                   + ("   all scenery by colour: try --background auto" if name in SCENERY_SCREENS else ""))
+                   + ("   all scenery by colour (PPO: each pixel against its own background)" if name in SCENERY_SCREENS else ""))
     typer.echo(f"{len(rows)} games; train one with: pgcli train --game NAME (e.g. pgcli train --game breakout --algo ppo)")
