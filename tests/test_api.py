@@ -39,7 +39,7 @@ def test_a_config_does_what_it_is_told_even_at_another_algorithms_default(tmp_pa
     told = pgcli.Config(algo="ppo", epochs=4, learning_rate=1e-3, inputs="diff", noop=False)
     assert (told.epochs, told.learning_rate, told.inputs, told.noop, told.episodic_life) == (4, 1e-3, "diff", False, True)
     res = pgcli.train(told, tmp_path / "a.p", steps=1)
-    assert checkpoint.load(res.output).config == replace(told, frame_max="off")  # 'auto' saved as the rule chosen for Pong
+    assert checkpoint.load(res.output).config == replace(told, frame_max="off", background="colour")  # each "auto" saved as the rule chosen for Pong
     # resuming with a dict changes just what it names
     res = pgcli.train({"learning_rate": 2e-4}, tmp_path / "a.p", resume=tmp_path / "a.p", steps=1)
     cfg = checkpoint.load(res.output).config
