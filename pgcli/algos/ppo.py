@@ -15,6 +15,8 @@ The products and Adam's rows follow the lit inputs (`pgcli.core.kernels`).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from pgcli.core import kernels, optim, sparse
@@ -27,6 +29,18 @@ from pgcli.games import PONG
 
 STAT_KEYS = ("value_loss", "approx_kl", "clip_frac", "entropy", "epochs")
 SHUFFLE_STREAM = 0x5050  # seeds PPO's shuffling stream apart from the action sampling
+
+
+class RolloutBatch(NamedTuple):
+    """A batch of N agent steps, as PPO learns from it (one array per field, step by step)."""
+
+    signed: np.ndarray  # the steps' signed lit-input indices (sparse.encode)
+    counts: np.ndarray  # (N,) lit inputs a step
+    actions: np.ndarray  # (N,) the action indices taken
+    p_old: np.ndarray  # (N,) P(the action taken) under the policy that acted
+    adv: np.ndarray  # (N,) GAE advantages
+    ret: np.ndarray  # (N,) returns, the value head's targets
+    streams: np.ndarray | None = None  # (N,) which game a step came from (its steps in time order)
 
 
 class PPO:
@@ -49,16 +63,18 @@ class PPO:
         return sum(ro.counts.shape[1] for ro in self.rollouts) >= self.cfg.num_envs
 
     def take(self):
-        """The batch's rollouts -> one sparse batch with per-step advantages and returns; the
+        """The batch's rollouts -> one `RolloutBatch` with per-step advantages and returns; the
         next rollouts start the next batch."""
         cfg, parts = self.cfg, []
-        for ro in self.rollouts:
+        for g, ro in enumerate(self.rollouts):
             adv, ret = ppo_math.gae(clip_rewards(ro.rewards), ro.values.astype(np.float64), ro.dones,
                                     ro.last_value, cfg.gamma, cfg.gae_lambda, self.game.point_resets)
+            T, n = ro.counts.shape
             parts.append((ro.signed, ro.counts.ravel(), ro.actions.ravel().astype(np.intp),
-                          ro.p_old.ravel().astype(np.float64), adv.ravel(), ret.ravel()))
+                          ro.p_old.ravel().astype(np.float64), adv.ravel(), ret.ravel(),
+                          np.tile(np.arange(n) + g * cfg.num_envs, T)))  # (step, game) order
         self.rollouts = []
-        return [np.concatenate(a) for a in zip(*parts)]
+        return RolloutBatch(*(np.concatenate(a) for a in zip(*parts)))
 
     def update(self):
         """Take the batch now -> the update that learns from it (on the learner thread)."""
@@ -70,17 +86,18 @@ class PPO:
         """The epochs of minibatch steps on a batch from `take`. Changes only the weights, the
         optimizer and the shuffling stream; the acting copies follow at `policy.sync()`."""
         cfg, params = self.cfg, self.policy.params
-        signed, counts, actions, p_old, adv, ret = batch
+        signed, counts, actions, p_old, adv, ret, streams = RolloutBatch(*batch)
         logp_old = np.log(p_old.clip(1e-12))  # P(the action taken) under the policy that acted
         N, M = len(counts), cfg.minibatches
         W1T32 = self.policy.W1T.astype(np.float32)  # the products' copy of W1; Adam keeps its rows in step
         start = cfg.trust_region == "start"  # else centred on the policy that acted
         z_start = ppo_math.logits_sparse(params, W1T32, signed, counts) if start else None
+        deltas = sparse.Deltas(signed, counts, self.policy.inputs, streams)  # each step against the one before
         stats, epochs, stop = [], 0, False
         for epoch in range(cfg.epochs):
             for mb in np.array_split(self.rng.permutation(N), M):
                 mb.sort()  # same sum, better memory locality
-                batch = sparse.Batch(*sparse.select(signed, counts, mb), self.policy.inputs)
+                batch = sparse.Batch(deltas, mb)
                 a = adv[mb]
                 a = (a - a.mean()) / (a.std() + 1e-8)  # advantages normalised per minibatch
                 _, grads, pixels, rows, st = ppo_math.loss_and_grads_sparse(
