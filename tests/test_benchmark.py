@@ -285,3 +285,34 @@ def test_the_suites_progress_line_counts_runs_agent_steps_and_hours():
     assert line == ("benchmark: run 2 of 3, qbert seed 1 (resumed at 2,500,000 agent steps); 1 finished, 2 to go; "
                     "12.5M of 30M agent steps trained (42%, 1.2 h)")
     assert "boxing seed 1 (new)" in SuiteProgress(runs, current=2, budget=10_000_000).line()
+
+
+def test_the_report_leads_with_the_interquartile_mean_and_names_the_stall_and_the_games_chosen_on(tmp_path):
+    """The committed default suite's folder, reported again: the IQM of the 8 games' HNS with its
+    interval comes first, again without the stalled Double Dunk, and the recipe's choices made on
+    games of the suite (Breakout, Pong, Battle Zone) are named, as is CleanRL's protocol."""
+    import shutil
+    from pathlib import Path
+
+    from pgcli.commands.benchmark_stats import iqm
+
+    src = Path(__file__).parent.parent / "docs" / "runs" / "benchmark"
+    folder = tmp_path / "suite"
+    folder.mkdir()
+    for f in src.iterdir():
+        if f.is_file() and (f.name == "suite.json" or ".evaluate.json" in f.name or ".metrics.csv" in f.name):
+            shutil.copy(f, folder / f.name)
+    rep = benchmark_report.build(folder, settle_suite(folder, {}))
+    hns = [g["hns_agent57"] for g in rep["games"]]
+    assert rep["iqm_hns_agent57"] == pytest.approx(iqm(hns)) and len(hns) == 8
+    lo, hi = rep["iqm_hns_agent57_ci95"]
+    assert lo < rep["iqm_hns_agent57"] < hi
+    kept = [g["hns_agent57"] for g in rep["games"] if g["game"] != "double_dunk"]
+    assert rep["stalled_games"] == ["double_dunk"] and rep["iqm_hns_agent57_without_stalled"] == pytest.approx(iqm(kept))
+    assert rep["recipe_chosen_on"]["--background auto"] == ["battle_zone"]
+    assert rep["recipe_chosen_on"]["8 epochs"] == ["pong", "breakout"]
+    md = benchmark_report.markdown(rep)
+    lead = [line for line in md.splitlines() if line.startswith("- ")][:2]
+    assert lead[0].startswith("- **Interquartile mean HNS**") and "double_dunk's stall counted as scored" in lead[0]
+    assert lead[1].startswith("- **Without double_dunk**")
+    assert "--background auto on battle_zone" in md and "exact controls" in md

@@ -103,12 +103,18 @@ def _print_report(folder: Path, rep: dict) -> None:
                    f"HNS {f(g['hns_agent57']):>6} (Agent57) {f(g['hns_nature']):>6} (DQN paper)"
                    + (f"   {benchmark_report.run_mark(g)}" if benchmark_report.run_mark(g) else "")
                    + (f"   {g['games_at_frame_cap']} of {g['eval_games']} games cut at the frame cap" if g["games_at_frame_cap"] else ""))
-    typer.echo(f"median HNS {f(rep['median_hns_agent57'])} (Agent57's table; CleanRL's conv. PPO at 10M steps: "
+    ci = rep.get("iqm_hns_agent57_ci95")
+    if ci is not None:
+        typer.echo(f"interquartile mean HNS {f(rep['iqm_hns_agent57'])} (95 % interval {f(ci[0])}-{f(ci[1])}; Agent57's table; "
+                   f"CleanRL's conv. PPO at 10M steps: {f(rep.get('cleanrl_ppo_10m_iqm_hns_agent57'))})")
+    typer.echo(f"median HNS {f(rep['median_hns_agent57'])} (CleanRL's conv. PPO: "
                f"{f(rep['cleanrl_ppo_10m_median_hns_agent57'])}); Atari-5 estimate of the 57-game median: "
                f"{f(rep['atari5_median57_estimate'])}")
     if rep.get("median_hns_agent57_without_stalled") is not None:
-        typer.echo(f"without {', '.join(rep['stalled_games'])} (stalled to the time cap): median HNS "
-                   f"{f(rep['median_hns_agent57_without_stalled'])} (CleanRL's conv. PPO: "
+        lo_hi = rep.get("iqm_hns_agent57_without_stalled_ci95")
+        typer.echo(f"without {', '.join(rep['stalled_games'])} (stalled to the time cap): "
+                   + (f"IQM {f(rep['iqm_hns_agent57_without_stalled'])} ({f(lo_hi[0])}-{f(lo_hi[1])}), " if lo_hi else "")
+                   + f"median HNS {f(rep['median_hns_agent57_without_stalled'])} (CleanRL's conv. PPO: "
                    f"{f(rep['cleanrl_ppo_10m_median_hns_agent57_without_stalled'])})")
     typer.echo(f"report: {folder / 'report.md'}, report.json" + (", report.png" if rep.get("figure") else
                                                                   " (pip install '.[plot]' for report.png)"))

@@ -2,8 +2,12 @@
 
 Per game: the evaluated score (mean over the run's games, then over seeds), its HNS by both human
 tables (`pgcli.references`), convolutional PPO's published scores beside it, agent steps and
-minutes of training. Over the suite: the median and mean HNS (Agent57's table, and the DQN paper's
-over the games it has), and the Atari-5 estimate of the 57-game median when its five games are in.
+minutes of training. Over the suite: first the interquartile mean of the HNS (Agent57's table) with
+its 95 % bootstrap interval (`benchmark_stats`), with and without games whose evaluation stalled;
+then the median and mean HNS (and by the DQN paper's table over the games it has), and the Atari-5
+estimate of the 57-game median when its five games are in. The report names the games of the suite
+on which the recipe's defaults were chosen (`config.CHOSEN_ON`), and the protocol of the published
+numbers beside pgcli's.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from pathlib import Path
 
 from pgcli import references
 from pgcli.commands.benchmark import Suite, describe_recipe, run_name, status
+from pgcli.commands.benchmark_stats import bootstrap_iqm, iqm
+from pgcli.config import CHOSEN_ON
 from pgcli.errors import PgcliError
 from pgcli.files.atomic import atomic_write
 from pgcli.files.metrics import find_metrics, open_metrics
@@ -32,6 +38,7 @@ def build(folder: Path, suite: Suite) -> dict:
         ev = json.loads(ev_path.read_text()) if ev_path.exists() else {}
         rows.append({"game": st.game, "seed": st.seed, "steps": st.steps, "minutes": st.seconds / 60,
                      "finished": st.finished, "score": ev.get("mean_reward"), "score_se": _standard_error(ev),
+                     "rewards": ev.get("rewards") or ([ev["mean_reward"]] if "mean_reward" in ev else None),
                      "eval_games": ev.get("episodes"),
                      "games_at_frame_cap": _at_cap(ev)})
     per_game = []
@@ -75,10 +82,30 @@ def build(folder: Path, suite: Suite) -> dict:
     kept = [g for g in scored if g["game"] not in stalled] if stalled else []
     out["median_hns_agent57_without_stalled"] = _median(kept, "hns_agent57")
     out["cleanrl_ppo_10m_median_hns_agent57_without_stalled"] = _median(kept, "cleanrl_ppo_10m_hns_agent57")
+    out.update(_aggregate(scored, rows, stalled, suite))
     five = {g["game"]: g["hns_agent57"] for g in per_game if g["hns_agent57"] is not None}
     out["atari5_median57_estimate"] = references.atari5_estimate(five)
     out["cleanrl_ppo_10m_atari5_estimate"] = references.atari5_estimate(  # the same regression on its scores
         {g: references.hns(g, references.REFERENCES[g].cleanrl_ppo, "agent57") for g in references.ATARI5})
+    return out
+
+
+def _aggregate(scored: list[dict], rows: list[dict], stalled: list[str], suite: Suite) -> dict:
+    """The interquartile mean of the games' HNS (Agent57's table) with its 95 % interval, with and
+    without the stalled games; CleanRL's on the same games; the games the recipe was chosen on."""
+    out = {"iqm_resamples": "each run's evaluation games, and the runs of a game with several seeds"}
+    for suffix, games in (("", scored), ("_without_stalled", [g for g in scored if g["game"] not in stalled])):
+        runs = [[r["rewards"] for r in rows if r["game"] == g["game"] and r["rewards"]] for g in games]
+        if len(games) < 2 or not all(runs):
+            out[f"iqm_hns_agent57{suffix}"] = out[f"iqm_hns_agent57{suffix}_ci95"] = None
+            continue
+        point, ci = bootstrap_iqm(runs, lambda i, s: references.hns(games[i]["game"], s, "agent57"))
+        out[f"iqm_hns_agent57{suffix}"], out[f"iqm_hns_agent57{suffix}_ci95"] = point, list(ci)
+        theirs = [g["cleanrl_ppo_10m_hns_agent57"] for g in games]
+        out[f"cleanrl_ppo_10m_iqm_hns_agent57{suffix}"] = float(iqm(theirs)) if None not in theirs else None
+    out["recipe_chosen_on"] = {what: [g for g in games if g in suite.games]
+                               for field, (what, games) in CHOSEN_ON.items()
+                               if field not in suite.recipe and any(g in suite.games for g in games)}
     return out
 
 
@@ -163,17 +190,22 @@ def markdown(report: dict) -> str:
         lines.append(f"| {g['game']}{mark} | {_f(g['score'], ',.1f')}{se} | {_f(g['hns_agent57'], '.2f')} | {_f(g['hns_nature'], '.2f')} "
                      f"| {_f(g['cleanrl_ppo_10m'], ',.1f')} ({_f(g['cleanrl_ppo_10m_hns_agent57'], '.2f')}) | {_f(g['ppo_paper_40m_frames'], ',.1f')} "
                      f"| {g['steps']:,} | {g['minutes']:.1f} |")
-    lines += [
-        "",
-        f"- **Median HNS** (Agent57's table, {report['games_in_hns_agent57']} games): **{_f(report['median_hns_agent57'], '.2f')}** "
+    lines += [""] + _headline(report) + [
+        f"- Median HNS (Agent57's table, {report['games_in_hns_agent57']} games): {_f(report['median_hns_agent57'], '.2f')} "
         f"(mean {_f(report['mean_hns_agent57'], '.2f')}); CleanRL's convolutional PPO at 10M steps on the same games: "
         f"{_f(report['cleanrl_ppo_10m_median_hns_agent57'], '.2f')}.",
         f"- Median HNS by the DQN paper's table ({report['games_in_hns_nature']} games): {_f(report['median_hns_nature'], '.2f')} "
         f"(mean {_f(report['mean_hns_nature'], '.2f')}).",
-        f"- **Atari-5 estimate of the median HNS over the 57 games**: {_f(report['atari5_median57_estimate'], '.2f')} "
+        f"- Atari-5 estimate of the median HNS over the 57 games: {_f(report['atari5_median57_estimate'], '.2f')} "
         "(Aitchison, Sweetser and Hutter, ICML 2023; needs Battle Zone, Double Dunk, Name This Game, Phoenix and Q*bert); "
         f"the same regression on CleanRL's convolutional PPO at 10M steps: {_f(report.get('cleanrl_ppo_10m_atari5_estimate'), '.2f')}.",
+        "- CleanRL's numbers are its training returns (the mean of its last games in training) with exact controls "
+        "(EnvPool's default: no sticky actions); pgcli's are an evaluation with sticky actions 0.25: a harder protocol.",
     ]
+    chosen = report.get("recipe_chosen_on") or {}
+    if chosen:
+        lines.append("- Chosen on games of this suite (not judged blind here): "
+                     + "; ".join(f"{what} on {', '.join(games)}" for what, games in chosen.items()) + ".")
     stalled = [g["game"] for g in report["games"] if g["games_at_frame_cap"]]
     if stalled:
         lines.append(f"- Evaluation games cut at the 108,000-frame cap ({', '.join(stalled)}): the agent stalled until "
@@ -185,6 +217,24 @@ def markdown(report: dict) -> str:
                      f"{_f(report['cleanrl_ppo_10m_median_hns_agent57_without_stalled'], '.2f')}.")
     lines.append("")
     return "\n".join(lines)
+
+
+def _headline(report: dict) -> list[str]:
+    """The lead: the IQM and its interval, with and without the stalled games."""
+    iqm_, ci = report.get("iqm_hns_agent57"), report.get("iqm_hns_agent57_ci95")
+    if iqm_ is None:
+        return []
+    stalled = report.get("stalled_games") or []
+    lines = [f"- **Interquartile mean HNS** (Agent57's table, {report['games_in_hns_agent57']} games): **{iqm_:.2f}**, "
+             f"95 % interval {ci[0]:.2f}-{ci[1]:.2f} (bootstrap over {report['iqm_resamples']})"
+             + (f", {', '.join(stalled)}'s stall counted as scored" if stalled else "")
+             + f"; CleanRL's convolutional PPO at 10M steps on the same games: {_f(report.get('cleanrl_ppo_10m_iqm_hns_agent57'), '.2f')}."]
+    if stalled and report.get("iqm_hns_agent57_without_stalled") is not None:
+        lo, hi = report["iqm_hns_agent57_without_stalled_ci95"]
+        lines.append(f"- **Without {', '.join(stalled)}** (its evaluation stalled): IQM **{report['iqm_hns_agent57_without_stalled']:.2f}**, "
+                     f"95 % interval {lo:.2f}-{hi:.2f}; CleanRL's on the same games: "
+                     f"{_f(report.get('cleanrl_ppo_10m_iqm_hns_agent57_without_stalled'), '.2f')}.")
+    return lines
 
 
 def write(folder: Path, suite: Suite) -> dict:
