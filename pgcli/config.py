@@ -26,7 +26,7 @@ minutes); PPO's are what measured best on ALE v5 games as shipped (sticky action
 exact-controls target: the difference frame, the current frame without its scenery and the previous
 action, each pixel against its own background on the 12 screens the colour rule makes all scenery;
 a lost life ends the return in learning; Pong's paddle may stand still (NOOP)
-(docs/results.md, docs/sticky.md, docs/games.md, docs/benchmark.md)."""
+(docs/results.md, docs/studies/sticky.md, docs/games.md, docs/benchmark.md)."""
 CHOSEN_ON = {
     "inputs": ("the objects input", ("breakout",)),
     "episodic_life": ("episodic life", ("breakout",)),

@@ -9,7 +9,8 @@ from pgcli.cli import app
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text()
-DOCS = {p.name: p.read_text() for p in sorted((ROOT / "docs").glob("*.md"))}
+PAGES = sorted((ROOT / "docs").rglob("*.md"))  # the pages, the studies and the runs' notes
+DOCS = {str(p.relative_to(ROOT / "docs")): p.read_text() for p in PAGES}
 TRAINING = DOCS["training.md"]
 
 
@@ -39,9 +40,9 @@ def test_readme_names_every_command_and_docs_document_every_train_flag():
 
 def test_readme_is_a_landing_page_whose_links_resolve():
     assert len(README.splitlines()) <= 250
-    for text, base in [(README, ROOT)] + [(t, ROOT / "docs") for t in DOCS.values()]:
+    for text, base in [(README, ROOT)] + [(p.read_text(), p.parent) for p in PAGES]:
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
-            assert (base / target).exists(), target
+            assert (base / target).exists(), (base, target)
 
 
 def readme_command_lines():

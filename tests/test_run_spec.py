@@ -61,7 +61,7 @@ def test_the_start_line_speaks_of_lives_only_in_games_that_have_them():
 def test_ppo_defaults_are_the_measured_recipe_and_reinforce_keeps_the_seeds_input():
     ppo, reinforce = for_new_run({"algo": "ppo"}), for_new_run({})
     assert (ppo.inputs, ppo.episodic_life, ppo.learning_rate, ppo.optimizer) == ("diff+objects+action", True, 5e-4, "adam")
-    assert (ppo.noop, ppo.epochs) == (True, 8)  # Pong's NOOP and 8 passes: docs/sticky.md
+    assert (ppo.noop, ppo.epochs) == (True, 8)  # Pong's NOOP and 8 passes: docs/studies/sticky.md
     from pgcli.config import shown_default
     assert shown_default("learning_rate") == "0.001 (reinforce), 0.0005 (ppo)"  # the help says it, from ALGO_DEFAULTS
     assert shown_default("epochs") == "8" and shown_default("optimizer") == "adam"  # the same for both: one value

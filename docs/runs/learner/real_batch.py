@@ -36,7 +36,7 @@ from pgcli.core import optim  # noqa: E402
 from pgcli.core.network import Policy  # noqa: E402
 from pgcli.envs import game_id  # noqa: E402
 
-FIELDS = ppo_mod.RolloutBatch._fields
+FIELDS = ("signed", "counts", "actions", "p_old", "adv", "ret", "streams")  # ppo.RolloutBatch's fields
 
 
 class Captured(Exception):
@@ -78,7 +78,11 @@ def load(path: str):
     cfg = Config.from_dict(literal_eval(str(f["config"])))
     params = {k[len("param_"):]: f[k] for k in f.files if k.startswith("param_")}
     opt = {k[len("opt_"):]: f[k] for k in f.files if k.startswith("opt_") and k != "opt_t"}
-    batch = ppo_mod.RolloutBatch(*(f[k] for k in FIELDS if k in f.files))
+    batch = tuple(f[k] for k in FIELDS if k in f.files)
+    if hasattr(ppo_mod, "RolloutBatch"):
+        batch = ppo_mod.RolloutBatch(*batch)
+    else:  # pgcli before 0.4 (c6721ac and earlier): a 6-tuple, no streams
+        batch = batch[:6]
     return cfg, params, opt, int(f["opt_t"]), batch, literal_eval(str(f["shuffle_state"])), str(f["game"])
 
 

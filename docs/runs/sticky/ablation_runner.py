@@ -1,4 +1,4 @@
-"""The sticky-actions ablation's runner (docs/sticky.md), as run on commit 4cea049 (the code before
+"""The sticky-actions ablation's runner (docs/studies/sticky.md), as run on commit 4cea049 (the code before
 the one-loop change; its `pgsync`/`pg1` patches reach into that version's Trainer):
     python ablation_runner.py ARM SEED MINUTES OUTDIR [more pgcli train flags]
 ARM: pg (pgcli as it was: 2 groups of 16 games, PPO's update beside the acting), pgsync (the update

@@ -1,4 +1,4 @@
-"""docs/sticky.md's figure "the agent, not the running reward": for each run, its running reward
+"""docs/studies/sticky.md's figure "the agent, not the running reward": for each run, its running reward
 against agent steps (a line, from its metrics CSV) and its kept agents over 20 games (markers,
 from `agent_curve.py`'s CSV: sampled and greedy), with Rainbow's published milestones on the same
 game. Needs matplotlib (pip install '.[plot]').

@@ -1,5 +1,5 @@
 """Same batch, same weights, same shuffles: does pgcli's PPO update equal the reference PPO's?
-(docs/sticky.md). Plays one real batch (32 games x 128 steps of ALE/Pong-v5) through pgcli's
+(docs/studies/sticky.md). Plays one real batch (32 games x 128 steps of ALE/Pong-v5) through pgcli's
 collector, then runs pgcli's `PPO.learn` and the reference's update (its lines, in substance) from
 the same weights with the same minibatch shuffles, and prints how far apart the weights end up.
     cd docs/runs/sticky && python update_equivalence.py"""
