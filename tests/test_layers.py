@@ -111,3 +111,17 @@ def test_the_checks_see_an_upward_arrow_and_a_circle(tmp_path, monkeypatch):
         except AssertionError:
             continue
         raise AssertionError(f"{check.__name__} passed on a package that breaks it")
+
+
+def test_the_loop_never_names_an_algorithm():
+    """The training loop asks the algorithm's interface (pgcli.algos), never which one it runs, and
+    leaves its schedules to it: no 'ppo' or 'reinforce' in its code (docstrings aside), no reach
+    into an algorithm's optimizer or entropy bonus."""
+    tree = ast.parse((PACKAGE / "core" / "trainer.py").read_text())
+    docs = {id(n.body[0].value) for n in ast.walk(tree) if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef))
+            and n.body and isinstance(n.body[0], ast.Expr)}
+    named = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+             and id(n) not in docs and n.value.lower() in ("ppo", "reinforce")]
+    reached = [n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr in ("opt", "ent_coef")
+               and isinstance(n.value, ast.Attribute) and n.value.attr == "algo"]
+    assert named == [] and reached == []

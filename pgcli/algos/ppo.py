@@ -46,13 +46,14 @@ class RolloutBatch(NamedTuple):
 class PPO:
     wants = "rollouts"
     overlap = True  # the update runs beside the acting: batch k+1 is played with the weights of update k-1
+    value_head = True
 
     def __init__(self, cfg, pol: Policy, rng: np.random.Generator, game=PONG):
         self.cfg, self.policy, self.game = cfg, pol, game
         # its own stream for the minibatch shuffles: the update may run beside the acting (see Trainer)
         self.rng = np.random.default_rng([cfg.seed, SHUFFLE_STREAM])
         self.opt = optim.Adam(pol.params, cfg.learning_rate, eps=cfg.adam_eps)
-        self.ent_coef = cfg.ent_coef  # the trainer lowers it before each update under --ent-anneal
+        self.ent_coef = cfg.ent_coef  # lowered before each update under --ent-anneal (`update`)
         self.rollouts: list[Rollout] = []
         self.learned_steps = 0  # whole batches, counted when they go into an update
 
@@ -76,8 +77,14 @@ class PPO:
         self.rollouts = []
         return RolloutBatch(*(np.concatenate(a) for a in zip(*parts)))
 
-    def update(self):
-        """Take the batch now -> the update that learns from it (on the learner thread)."""
+    def update(self, steps: int = 0):
+        """Take the batch now -> the update that learns from it (on the learner thread), with the
+        schedules at agent step `steps`: the step size (and under --ent-anneal the entropy bonus)
+        falls linearly to 0 at --lr-anneal-steps."""
+        cfg = self.cfg
+        self.opt.lr = optim.annealed(cfg.learning_rate, steps, cfg.lr_anneal_steps)
+        if cfg.ent_anneal:
+            self.ent_coef = optim.annealed(cfg.ent_coef, steps, cfg.lr_anneal_steps)
         batch = self.take()
         self.learned_steps += len(batch[1])
         return lambda: self.learn(batch)

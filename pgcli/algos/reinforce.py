@@ -21,6 +21,7 @@ from pgcli.games import PONG
 class Reinforce:
     wants = "episodes"
     overlap = False  # the next action uses the updated weights, as in the seed
+    value_head = False
 
     def __init__(self, cfg, pol: Policy, rng: np.random.Generator, game=PONG):
         self.cfg, self.policy, self.game = cfg, pol, game
@@ -52,7 +53,9 @@ class Reinforce:
     def ready(self) -> bool:
         return self.pending >= self.cfg.batch_size
 
-    def update(self):
+    def update(self, steps: int = 0):
+        """-> the update (one optimizer step on the batch's gradient), at the step size of agent step `steps`."""
+        self.opt.lr = optim.annealed(self.cfg.learning_rate, steps, self.cfg.lr_anneal_steps)
         return self._step
 
     def _step(self) -> dict:

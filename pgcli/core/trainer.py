@@ -38,7 +38,6 @@ import numpy as np
 
 from pgcli import algos
 from pgcli.config import Config
-from pgcli.core import optim
 from pgcli.core.collector import Collector
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
 from pgcli.errors import PgcliError
@@ -88,9 +87,10 @@ class Trainer:
                  counters: Counters | None = None, game: Game = PONG):
         self.cfg, self.env, self.game = cfg, env, game
         self.rng = rng or np.random.default_rng(cfg.seed)  # weights first, then actions: one stream
-        self.policy = policy or Policy.init(cfg.hidden, self.rng, value_head=cfg.algo == "ppo",
+        value_head = algos.algorithm(cfg.algo).value_head
+        self.policy = policy or Policy.init(cfg.hidden, self.rng, value_head=value_head,
                                             inputs=cfg.input_spec.size(game.n_actions), actions=game.n_actions)
-        if cfg.algo == "ppo" and not self.policy.has_value:  # e.g. a REINFORCE agent trained on by PPO
+        if value_head and not self.policy.has_value:  # e.g. a REINFORCE agent trained on by PPO
             self.policy = Policy({**self.policy.params, "Wv": np.zeros(cfg.hidden), "bv": np.zeros(1)})
         self.algo = algos.make(cfg, self.policy, self.rng, game)
         self.counters = counters or Counters()
@@ -122,10 +122,7 @@ class Trainer:
         if not self.algo.ready():
             return
         self.settle()  # every earlier job done: the weights are settled
-        self.algo.opt.lr = optim.annealed(self.cfg.learning_rate, self.counters.steps, self.cfg.lr_anneal_steps)
-        if self.cfg.ent_anneal:  # the entropy bonus falls with the rate
-            self.algo.ent_coef = optim.annealed(self.cfg.ent_coef, self.counters.steps, self.cfg.lr_anneal_steps)
-        update = self.algo.update()
+        update = self.algo.update(self.counters.steps)  # its schedules follow the run's agent steps
         if self.algo.overlap:  # the games act on with these weights while the update runs
             self.policy.sync()
             self._submit(update, update=True)
