@@ -87,9 +87,10 @@ def frame_max_rule(game: Game, frame_max: str) -> str:
     return "on" if game.name in FLICKER_GAMES else "off"
 
 
-REFERENCES = {name: (r.random_nature, r.human_nature) for name, r in references.REFERENCES.items()
-              if r.human_nature is not None}
-"""DQN Nature 2015 random / human per ROM (`pgcli.references` holds them all, with Agent57's)."""
+REFERENCES = {name: {"nature": None if r.human_nature is None else (r.random_nature, r.human_nature),
+                     "agent57": (r.random_agent57, r.human_agent57)} for name, r in references.REFERENCES.items()}
+"""Random / human per ROM by each table (`pgcli.references`): the DQN paper's (49 games; None for the
+others) and Agent57's (57 games)."""
 
 
 def emulator(rom: str, seed: int = 0, sticky: float = 0.25):

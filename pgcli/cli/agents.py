@@ -146,14 +146,24 @@ def games_(
 
     rows = catalogue()
     if json_out:
-        typer.echo(json.dumps([{"game": n, "env_id": i, "actions": a, "random_human": REFERENCES.get(n),
+        typer.echo(json.dumps([{"game": n, "env_id": i, "actions": a,
+                                "random_human": (REFERENCES.get(n) or {}).get("nature"),  # the DQN paper's
+                                "random_human_agent57": (REFERENCES.get(n) or {}).get("agent57"),
                                 "flickers": n in FLICKER_GAMES, "screen_of_scenery": n in SCENERY_SCREENS}
                                for n, i, a in rows]))
         return
     for name, gid, a in rows:
         ref = REFERENCES.get(name)
         note = "cannot be loaded by this ale-py" if not a else ("2 (UP, DOWN; the seed's sigmoid)" if name == "pong" else str(a))
-        typer.echo(f"{name:<20} {gid:<26} actions {note}" + (f"   random {ref[0]:g}, human {ref[1]:g}" if ref else "")
+        typer.echo(f"{name:<20} {gid:<26} actions {note}" + (f"   {_random_human(ref)}" if ref else "")
                    + ("   flickers: sees each step's max of two frames" if name in FLICKER_GAMES else "")
                    + ("   all scenery by colour (PPO: each pixel against its own background)" if name in SCENERY_SCREENS else ""))
     typer.echo(f"{len(rows)} games; train one with: pgcli train --game NAME (e.g. pgcli train --game breakout --algo ppo)")
+
+
+def _random_human(ref: dict) -> str:
+    """'random 227.8, human 7127.7 (Agent57's table; DQN paper: 227.8, 6875.4)' for `pgcli games`."""
+    r, h = ref["agent57"]
+    nature = ref["nature"]
+    other = "" if nature is None else f"; DQN paper: {nature[0]:g}, {nature[1]:g}"
+    return f"random {r:g}, human {h:g} (Agent57's table{other})"
