@@ -209,11 +209,30 @@ def _descendants_named(title: str) -> list[int]:
     return found
 
 
+def _kill_once_written(path, task: str):
+    """A thread that SIGKILLs the processes of Ray task `task` once `path` (a first checkpoint) exists
+    -> (the thread, started; the pids it killed)."""
+    import threading
+    import time
+
+    killed: list[int] = []
+
+    def kill():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not path.exists():
+            time.sleep(0.2)
+        for pid in _descendants_named(task):
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    killer = threading.Thread(target=kill)
+    killer.start()
+    return killer, killed
+
+
 def test_a_benchmark_run_is_a_ray_task_and_a_killed_one_resumes_from_its_checkpoint(tmp_path, local_ray):
     """`pgcli benchmark --parallel N`: each run is a Ray task; killing its process (SIGKILL, a lost
     node) after its first checkpoint makes Ray run it again, and it goes on from that checkpoint."""
-    import threading
-    import time
 
     from pgcli.commands.benchmark import settle_suite
     from pgcli.commands.benchmark_ray import run_suite_on_ray
@@ -221,18 +240,7 @@ def test_a_benchmark_run_is_a_ray_task_and_a_killed_one_resumes_from_its_checkpo
     folder = tmp_path / "suite"
     suite = settle_suite(folder, {"games": ("pong",), "steps": 30_000, "eval_games": 1, "save_every": 1,
                                   "recipe": {"num_envs": 4, "hidden": 16, "rollout_steps": 64, "minibatches": 2}})
-    killed: list[int] = []
-
-    def kill_after_first_checkpoint():
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not (folder / "pong-s1.p").exists():
-            time.sleep(0.2)
-        for pid in _descendants_named("ray::run_task"):
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
-
-    killer = threading.Thread(target=kill_after_first_checkpoint)
-    killer.start()
+    killer, killed = _kill_once_written(folder / "pong-s1.p", "ray::run_task")
     evaluated = []
     runs = run_suite_on_ray(folder, suite, parallel=1, address=None, on_evaluated=evaluated.append)
     killer.join()
@@ -240,5 +248,30 @@ def test_a_benchmark_run_is_a_ray_task_and_a_killed_one_resumes_from_its_checkpo
     assert runs[0].finished and runs[0].evaluated and [r["run"] for r in evaluated] == ["pong-s1"]
     assert checkpoint.read_meta(folder / "pong-s1.p")["steps"] >= 30_000
     rows = (folder / "pong-s1.metrics.csv").read_text().splitlines()[1:]
+    episodes = [int(r.split(",")[0]) for r in rows if r.endswith(",0")]  # finished games, not cut ones
+    assert episodes == list(range(1, len(episodes) + 1))  # resumed: no game counted twice, none lost
+
+
+def test_a_tune_trial_is_a_ray_task_and_a_killed_one_goes_on_from_its_checkpoint(tmp_path, local_ray):
+    """`pgcli tune --parallel N`: each trial is a Ray task reporting to the study's database; killing
+    its process after its run's first checkpoint makes Ray run it again, from that checkpoint."""
+
+    pytest.importorskip("optuna")
+    from pgcli.tune import study as tune_study
+
+    folder = tmp_path / "study"
+    spec = tune_study.settle(folder, {"games": ("pong",), "seeds": (1,), "steps": 20_000, "eval_games": 1,
+                                      "report_every": 5_000, "space": ("clip=0.1:0.3",), "save_every": 1,
+                                      "recipe": {"num_envs": 4, "hidden": 16, "rollout_steps": 64, "minibatches": 2}})
+    run = folder / "trial-0000" / "pong-s1.p"
+    killer, killed = _kill_once_written(run, "ray::trial_task")
+    events = []
+    tune_study.run_on_ray(folder, spec, trials=1, parallel=1, address=None, on_event=events.append)
+    killer.join()
+    assert killed, "the task's process was not found"
+    (t,) = tune_study.open_study(folder, spec).get_trials()
+    assert t.state.name == "COMPLETE" and t.user_attrs["minutes"] > 0 and checkpoint.read_meta(run)["steps"] >= 20_000
+    assert len(t.intermediate_values) >= 2  # the task reported its running score to the study's database
+    rows = (folder / "trial-0000" / "pong-s1.metrics.csv").read_text().splitlines()[1:]
     episodes = [int(r.split(",")[0]) for r in rows if r.endswith(",0")]  # finished games, not cut ones
     assert episodes == list(range(1, len(episodes) + 1))  # resumed: no game counted twice, none lost

@@ -2,7 +2,7 @@
 other, directly or round a circle (imports inside functions count: they are arrows too).
 
     front     pgcli.cli, pgcli.api, __main__    what a user calls: flags and printing, or Python
-    commands  pgcli.commands                    what each command does
+    commands  pgcli.commands, pgcli.tune        what each command does; the tuner over the benchmark's runs
     cluster   pgcli.cluster                     Ray rollout workers
     files     pgcli.files                       every file pgcli reads or writes
     engine    pgcli.core, pgcli.algos           the network, its math, the act step, the algorithms, the loop
@@ -23,7 +23,7 @@ LAYERS = {
     "engine": ("pgcli.core", "pgcli.algos"),
     "files": ("pgcli.files",),
     "cluster": ("pgcli.cluster",),
-    "commands": ("pgcli.commands",),
+    "commands": ("pgcli.commands", "pgcli.tune"),
     "front": ("pgcli.cli", "pgcli.api", "pgcli.__main__"),
 }
 RANK = {name: i for i, name in enumerate(LAYERS)}

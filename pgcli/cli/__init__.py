@@ -5,6 +5,7 @@
     agents.py     play, evaluate, record, games
     results.py    weights, visualize-weights, export, plot, bench
     benchmark.py  pgcli benchmark
+    tune.py       pgcli tune
     stdout.py     standard output that cannot be written (a closed pipe, a full disk)
 """
 
@@ -12,6 +13,7 @@
 from pgcli.cli import train  # noqa: F401,I001
 from pgcli.cli import agents  # noqa: F401
 from pgcli.cli import benchmark  # noqa: F401
+from pgcli.cli import tune  # noqa: F401
 from pgcli.cli import results  # noqa: F401
 from pgcli.cli.root import app
 

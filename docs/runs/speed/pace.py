@@ -62,9 +62,14 @@ def lit_a_step(game_name: str, steps: int = 1000) -> float:
 def bench(pgcli: str, game: str) -> dict:
     out = subprocess.run([pgcli, "bench", "--game", game, "--algo", "ppo", "--seconds", "60", "--rounds", "2"],
                          capture_output=True, text=True, check=True).stdout
-    flat = " ".join(out.split())
-    raw = max(int(m.replace(",", "")) for m in re.findall(r"\(a\) raw, \S+ \S+ \S+ \S+ \S+ ([\d,]+)", flat))
-    ratio = float(re.search(r"ppo: useful/raw ([\d.]+)", flat).group(1))
+    return parse_bench(out)
+
+
+def parse_bench(out: str) -> dict:
+    """pgcli bench's output -> the raw emulator's agent steps/s (the faster layout) and PPO's useful/raw."""
+    raw = max(int(line.split("│")[4].strip().replace(",", "")) for line in out.splitlines()
+              if line.startswith("│ (a) raw"))
+    ratio = float(re.search(r"ppo: useful/raw ([\d.]+)", " ".join(out.split())).group(1))
     return {"raw_steps_per_s": raw, "useful_vs_raw": ratio, "output": out}
 
 
@@ -94,7 +99,7 @@ def measure(out: Path, games: list[str], pgcli: str, steps: int, with_run: bool)
         path = out / f"{game}.json"
         rec = json.loads(path.read_text()) if path.exists() else {"game": game, "pgcli": pgcli, "commit": commit}
         if "lit" not in rec:
-            rec["lit"] = round(lit_a_step(game), 1)
+            rec["lit"] = round(float(lit_a_step(game)), 1)
         if "bench" not in rec:
             rec["bench"] = bench(pgcli, game)
         if with_run and "run" not in rec:

@@ -1,0 +1,214 @@
+"""`pgcli tune`'s study: Optuna's ask and tell over trials run here or as Ray tasks.
+
+    DIR/tune.json        what the study is (games, seeds, budget, objective, space, fixed recipe)
+    DIR/study.db         the Optuna study (SQLite), unless --storage names another database
+    DIR/trial-NNNN/      each trial's runs (`pgcli.tune.trial`)
+    DIR/tune.md, tune.json's report, tune.png   the report (`pgcli.tune.report`)
+
+Why Optuna's own ask/tell and not Ray Tune: the trials are already whole processes' worth of work
+(pgcli runs of millions of agent steps), so a trial maps onto one Ray task as the benchmark's runs do,
+with Ray's retries for a lost worker; Optuna keeps the study in a database a user can open with
+`optuna-dashboard`, and the TPE sampler and median pruner need nothing more. Ray Tune would add its
+own trial runner, checkpointing and results folders beside pgcli's, for no gain here.
+
+Resuming: running the command again opens the same study. Trials left running by a process that is
+gone (Ctrl-C, a kill, a reboot) are marked failed and enqueued again with their parameters and their
+folder, so their runs go on from their checkpoints. One `pgcli tune` at a time drives a study.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from pathlib import Path
+from typing import Callable
+
+from pgcli.errors import PgcliError
+from pgcli.files.atomic import atomic_write
+from pgcli.tune.space import DEFAULT_SPACE, parse_param
+from pgcli.tune.trial import Pruned, TuneSpec, run_trial
+
+SPEC_FILE = "tune.json"
+CPUS_PER_TRIAL = 2
+RETRIES = 3
+
+
+def optuna_module():
+    try:
+        import optuna
+    except ImportError:
+        raise PgcliError("pgcli tune needs Optuna: pip install 'pgcli[tune]'") from None
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna
+
+
+def settle(folder: Path, given: dict) -> TuneSpec:
+    """The folder's study, or a new one from `given`; a folder's study with other settings is refused."""
+    path = Path(folder) / SPEC_FILE
+    if path.exists():
+        try:
+            spec = TuneSpec(**json.loads(path.read_text()))
+        except (ValueError, TypeError) as e:
+            raise PgcliError(f"{path}: not a pgcli tune study ({type(e).__name__}: {e})") from None
+        changed = [k for k, v in given.items() if getattr(spec, k) != v]
+        if changed:
+            raise PgcliError(f"{folder} holds a study with other {', '.join(changed)}: continue it without those "
+                             "flags, or use another -o")
+        return spec
+    spec = TuneSpec(**given)
+    space(spec)  # one line for a bad --param before anything is written
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    atomic_write(path, (json.dumps(spec.to_dict(), indent=1) + "\n").encode())
+    return spec
+
+
+def space(spec: TuneSpec):
+    return [parse_param(p) for p in spec.space] if spec.space else list(DEFAULT_SPACE)
+
+
+def storage_url(folder: Path, spec: TuneSpec) -> str:
+    return spec.storage or f"sqlite:///{(Path(folder) / 'study.db').resolve()}"
+
+
+def open_study(folder: Path, spec: TuneSpec):
+    optuna = optuna_module()
+    warmup = min(2 * spec.report_every, spec.steps // 2)
+    return optuna.create_study(
+        study_name=spec.study_name, storage=storage_url(folder, spec), direction=spec.direction, load_if_exists=True,
+        sampler=optuna.samplers.TPESampler(seed=0, multivariate=True, constant_liar=True),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=warmup))
+
+
+def recover(study) -> list[int]:
+    """Trials left running by a process that is gone -> failed, and enqueued again with their parameters
+    and folder (their runs go on from their checkpoints). -> the trial numbers recovered."""
+    from optuna.trial import TrialState
+
+    out = []
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        study._storage.set_trial_state_values(t._trial_id, state=TrialState.FAIL)
+        study.enqueue_trial(t.params, user_attrs={"folder": t.user_attrs.get("folder", folder_name(t.number))})
+        out.append(t.number)
+    return out
+
+
+def folder_name(number: int) -> str:
+    return f"trial-{number:04d}"
+
+
+def counted(study) -> int:
+    """Trials that count toward --trials: completed or pruned."""
+    from optuna.trial import TrialState
+
+    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)))
+
+
+def start_trial(study, spec: TuneSpec) -> tuple:
+    """Ask for a trial -> (trial, its recipe, its folder name)."""
+    trial = study.ask()
+    recipe = {**spec.recipe, **{p.name: p.sample(trial) for p in space(spec)}}
+    name = trial.user_attrs.get("folder") or folder_name(trial.number)
+    trial.set_user_attr("folder", name)
+    trial.set_user_attr("recipe", recipe)
+    return trial, recipe, name
+
+
+def finish(study, trial, out: dict) -> str:
+    """Tell the study how a trial ended -> one line for the terminal."""
+    from optuna.trial import TrialState
+
+    if "pruned" in out:
+        study.tell(trial, state=TrialState.PRUNED)
+        return f"trial {trial.number}: pruned ({out['pruned']})"
+    for k in ("minutes", "agent_steps"):
+        trial.set_user_attr(k, out[k])
+    trial.set_user_attr("parts", out.get("games") or out.get("runs"))
+    study.tell(trial, out["value"])
+    return f"trial {trial.number}: {out['value']:.4g} in {out['minutes']:.1f} min"
+
+
+class OptunaReporter:
+    """The pruner's side of a running trial (`Watch` reports through it)."""
+
+    def __init__(self, trial):
+        self.trial = trial
+
+    def report(self, value: float, step: int) -> None:
+        self.trial.report(value, step)
+
+    def should_prune(self) -> bool:
+        return self.trial.should_prune()
+
+
+def run_here(folder: Path, spec: TuneSpec, trials: int, train_run: Callable | None = None,
+             on_event: Callable[[str], None] = lambda m: None) -> None:
+    """The study's trials one after another in this process, until `trials` have completed or pruned."""
+    study = open_study(folder, spec)
+    for n in recover(study):
+        on_event(f"trial {n} was cut short: it runs again from its runs' checkpoints")
+    while counted(study) < trials:
+        trial, recipe, name = start_trial(study, spec)
+        on_event(f"trial {trial.number} ({counted(study) + 1} of {trials}): {name}")
+        kw = {} if train_run is None else {"train_run": train_run}
+        try:
+            out = run_trial(Path(folder) / name, spec, recipe, OptunaReporter(trial), **kw)
+        except Pruned as e:
+            out = {"pruned": str(e)}
+        on_event(finish(study, trial, out))
+
+
+def trial_task(folder: str, spec: dict, storage: str, study_name: str, trial_id: int, recipe: dict) -> dict:
+    """In a Ray worker: run one trial, reporting to the study's database -> its result, or
+    {"pruned": ...} / {"error": ...}."""
+    optuna = optuna_module()
+    study = optuna.load_study(study_name=study_name, storage=storage)
+    trial = optuna.trial.Trial(study, trial_id)
+    try:
+        return run_trial(Path(folder), TuneSpec(**spec), recipe, OptunaReporter(trial))
+    except Pruned as e:
+        return {"pruned": str(e)}
+    except PgcliError as e:
+        return {"error": str(e)}
+
+
+def run_on_ray(folder: Path, spec: TuneSpec, trials: int, parallel: int | None, address: str | None,
+               on_event: Callable[[str], None] = lambda m: None) -> None:
+    """Up to `parallel` trials at once, each a Ray task of 2 cores (or as many as the cluster at
+    `address` has room for); a task whose worker is lost runs again (its runs resume)."""
+    from pgcli.cluster.remote import connect
+
+    study = open_study(folder, spec)
+    for n in recover(study):
+        on_event(f"trial {n} was cut short: it runs again from its runs' checkpoints")
+    if counted(study) >= trials:
+        return
+    started = connect(address, (parallel or 1) * CPUS_PER_TRIAL)
+    import ray
+
+    width = parallel or max(1, int(ray.cluster_resources().get("CPU", CPUS_PER_TRIAL)) // CPUS_PER_TRIAL)
+    task = ray.remote(num_cpus=CPUS_PER_TRIAL, max_retries=RETRIES)(trial_task)
+    pending: dict = {}
+    spec_dict = {f.name: getattr(spec, f.name) for f in fields(spec)}
+    try:
+        while counted(study) + len(pending) < trials or pending:
+            while counted(study) + len(pending) < trials and len(pending) < width:
+                trial, recipe, name = start_trial(study, spec)
+                ref = task.remote(str((Path(folder) / name).resolve()), spec_dict, storage_url(folder, spec),
+                                  spec.study_name, trial._trial_id, recipe)
+                pending[ref] = trial
+                on_event(f"trial {trial.number}: {name}, a Ray task")
+            done, _ = ray.wait(list(pending), num_returns=1)
+            trial = pending.pop(done[0])
+            try:
+                out = ray.get(done[0])
+            except ray.exceptions.RayError as e:
+                raise PgcliError(f"trial {trial.number}: its Ray task was lost {RETRIES + 1} times "
+                                 f"({type(e).__name__}); run the same command again to continue it") from None
+            if "error" in out:
+                raise PgcliError(f"trial {trial.number}: {out['error']}")
+            on_event(finish(study, trial, out))
+    finally:
+        for ref in pending:
+            ray.cancel(ref, force=True)
+        if started:
+            ray.shutdown()

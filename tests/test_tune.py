@@ -1,0 +1,153 @@
+"""`pgcli tune`: trials of FakePong runs complete, prune, resume when cut, and report a recipe that
+`pgcli benchmark` reads back; mistakes are one line. (The Ray test is in test_cluster.py.)"""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from pgcli.cli import app
+from pgcli.commands.benchmark import parse_recipe
+from pgcli.errors import PgcliError, Stopped
+from pgcli.files import checkpoint
+from pgcli.tune import study as tune_study
+from pgcli.tune.space import parse_param
+from pgcli.tune.trial import TuneSpec, Watch
+
+pytest.importorskip("optuna")
+
+# FakePong, a tiny network, the seed's input (no scenery to read from the emulator)
+SMALL = {"hidden": 16, "num_envs": 4, "rollout_steps": 15, "minibatches": 2, "inputs": "diff"}
+SPEC = {"games": ("pong",), "seeds": (1,), "steps": 600, "eval_games": 2, "recipe": SMALL, "report_every": 200,
+        "space": ("learning_rate=0.0001:0.003:log", "clip=0.1:0.3")}
+
+
+def trial_states(folder):
+    spec = tune_study.settle(folder, {})
+    return [(t.state.name, t.user_attrs.get("folder")) for t in tune_study.open_study(folder, spec).get_trials()]
+
+
+def test_a_study_completes_its_trials_continues_and_reports_a_recipe_benchmark_reads(tmp_path, fake_eval):
+    folder = tmp_path / "study"
+    spec = tune_study.settle(folder, SPEC)
+    events = []
+    tune_study.run_here(folder, spec, trials=2, on_event=events.append)
+    assert trial_states(folder) == [("COMPLETE", "trial-0000"), ("COMPLETE", "trial-0001")]
+    first = folder / "trial-0000" / "pong-s1.p"
+    assert checkpoint.read_meta(first)["steps"] >= 600 and (folder / "trial-0000" / "pong-s1.evaluate.json").exists()
+    stamp = first.stat().st_mtime_ns
+    tune_study.run_here(folder, spec, trials=3, on_event=events.append)  # one more: nothing redone
+    assert [s for s, _ in trial_states(folder)] == ["COMPLETE"] * 3 and first.stat().st_mtime_ns == stamp
+    r = CliRunner().invoke(app, ["tune", "-o", str(folder), "--report"])
+    assert r.exit_code == 0, r.stderr
+    rep = json.loads((folder / "report.json").read_text())
+    best = rep["best"]
+    assert best["value"] == max(t["value"] for t in rep["trials"])
+    assert parse_recipe(tuple(rep["best_recipe"].split(","))) == best["recipe"]  # benchmark reads it back
+    assert set(best["recipe"]) == set(SMALL) | {"learning_rate", "clip"} and best["minutes"] > 0
+    assert f"--recipe {rep['best_recipe']}" in (folder / "report.md").read_text()
+    assert set(rep["importances"]) == {"learning_rate", "clip"}
+
+
+def test_a_trial_cut_mid_way_goes_on_from_its_checkpoint_when_run_again(tmp_path, fake_eval):
+    from pgcli.commands.train import train
+
+    folder = tmp_path / "study"
+    spec = tune_study.settle(folder, SPEC)
+
+    def cut(overrides, path, resume, save_every, on_episode, stop, until_reward):
+        train(overrides, path, resume=resume, save_every=save_every, max_steps=300)  # a checkpoint part-way
+        raise Stopped("stopped by SIGINT", 2)
+
+    with pytest.raises(Stopped):
+        tune_study.run_here(folder, spec, trials=1, train_run=cut)
+    part = checkpoint.read_meta(folder / "trial-0000" / "pong-s1.p")["steps"]
+    assert 300 <= part < 600 and trial_states(folder) == [("RUNNING", "trial-0000")]
+    events = []
+    tune_study.run_here(folder, spec, trials=1, on_event=events.append)
+    assert trial_states(folder) == [("FAIL", "trial-0000"), ("COMPLETE", "trial-0000")]  # same folder, same run
+    study = tune_study.open_study(folder, spec)
+    failed, done = study.get_trials()
+    assert failed.params == done.params and "trial 0 was cut short" in events[0]
+    rows = (folder / "trial-0000" / "pong-s1.metrics.csv").read_text().splitlines()[1:]
+    assert int(rows[-1].split(",")[7]) >= 600 and not (folder / "trial-0001").exists()
+
+
+class Reporter:
+    def __init__(self, prune_after=None):
+        self.reports, self.prune_after = [], prune_after
+
+    def report(self, value, step):
+        self.reports.append((step, value))
+
+    def should_prune(self):
+        return self.prune_after is not None and len(self.reports) >= self.prune_after
+
+
+class Stats:
+    def __init__(self, total_steps, running_reward):
+        self.total_steps, self.running_reward = total_steps, running_reward
+
+
+def test_the_pruner_sees_the_running_score_as_hns_every_half_million_steps_and_can_stop_the_run():
+    spec = TuneSpec(games=("pong",), report_every=500_000)
+    rep = Reporter(prune_after=2)
+    watch = Watch(spec, "pong", offset=2_000_000, reporter=rep)  # the trial's second run of 2M steps
+    for steps, running in [(100_000, -20.0), (499_999, -19.0), (510_000, -18.0), (900_000, -5.0), (1_020_000, 0.0)]:
+        watch(Stats(steps, running))
+    assert [s for s, _ in rep.reports] == [2_510_000, 3_020_000]
+    assert rep.reports[0][1] == pytest.approx((-18.0 + 20.71) / (14.6 + 20.71))  # HNS, Agent57's table
+    assert watch.stop()
+    steps_spec = TuneSpec(games=("pong",), objective="steps", target=18.0, report_every=500_000)
+    rep2 = Reporter()
+    Watch(steps_spec, "pong", 0, rep2)(Stats(600_000, 10.0))
+    assert rep2.reports == [(600_000, 8.0)]  # distance to the target: lower is better
+
+
+def test_a_trial_worse_than_the_median_is_pruned(tmp_path):
+    spec = tune_study.settle(tmp_path / "s", {**SPEC, "steps": 2_000_000, "report_every": 500_000})
+    study = tune_study.open_study(tmp_path / "s", spec)
+    for _ in range(4):  # the median pruner waits for 4 trials
+        t = study.ask()
+        for step in (500_000, 1_000_000, 1_500_000):
+            t.report(1.0, step)
+        study.tell(t, 1.0)
+    rep = tune_study.OptunaReporter(study.ask())
+    rep.report(0.1, 500_000)
+    assert not rep.should_prune()  # within the warm-up (1M agent steps)
+    rep.report(0.1, 1_500_000)
+    assert rep.should_prune()
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--param", "nope=1:2"], "--param nope: not a flag a trial can vary"),
+    (["--param", "seed=1:2"], "--param seed: not a flag a trial can vary"),
+    (["--param", "clip=0.3:0.1"], "--param clip: needs low < high"),
+    (["--param", "learning_rate=0:1:log"], "needs low < high (and low > 0 on a log scale)"),
+    (["--param", "clip"], "--param takes field=low:high[:log] or field=a|b|c"),
+    (["--objective", "steps"], "give --target"),
+    (["--objective", "fast"], "--objective must be one of hns, steps"),
+])
+def test_mistakes_are_one_line_and_write_nothing(tmp_path, args, said):
+    r = CliRunner().invoke(app, ["tune", "-o", str(tmp_path / "s"), "--games", "pong", *args])
+    assert r.exit_code == 1 and said in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_study_keeps_its_settings(tmp_path):
+    tune_study.settle(tmp_path / "s", SPEC)
+    with pytest.raises(PgcliError, match="holds a study with other steps"):
+        tune_study.settle(tmp_path / "s", {**SPEC, "steps": 900})
+    r = CliRunner().invoke(app, ["tune", "-o", str(tmp_path / "none"), "--report"])
+    assert r.exit_code == 1 and "no tune study here" in r.stderr
+
+
+def test_params_parse_to_optuna_distributions():
+    import optuna
+
+    assert parse_param("learning_rate=1e-4:2e-3:log").log and parse_param("epochs=2:10").low == 2
+    assert parse_param("inputs=diff|diff+objects+action").choices == ("diff", "diff+objects+action")
+    assert parse_param("noop=on|off").choices == (True, False)
+    study = optuna.create_study()
+    t = study.ask()
+    assert isinstance(parse_param("epochs=2:10").sample(t), int) and 2 <= t.params["epochs"] <= 10
