@@ -20,7 +20,7 @@ def __getattr__(name):  # lazy: `pgcli --version` does not import numpy
 
         return getattr(api, name)
     if name == "Config":
-        from pgcli.config import Config
+        from pgcli.base.config import Config
 
         return Config
     raise AttributeError(f"module 'pgcli' has no attribute {name!r}")

@@ -25,10 +25,10 @@ from typing import Callable
 
 import numpy as np
 
-from pgcli.config import Config
+from pgcli.base.config import Config
 from pgcli.core.agent import Agent
 from pgcli.core.trainer import EpisodeStats
-from pgcli.envs import make_single_env
+from pgcli.base.envs import make_single_env
 from pgcli.files.agents import load_agent
 
 

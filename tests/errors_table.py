@@ -114,7 +114,7 @@ def workspace(tmp: Path):
     from fakepong import FakePong
     from pgcli.files import checkpoint
     from pgcli.files.checkpoint import Checkpoint
-    from pgcli.config import Config
+    from pgcli.base.config import Config
     from pickles import call_global
 
     rng = np.random.default_rng(0)

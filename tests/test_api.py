@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from pgcli.core.observe import Screen
-from pgcli.games import PONG
+from pgcli.base.games import PONG
 import pytest
 
 import pgcli
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 from pgcli.files import checkpoint
 
 ROOT = Path(__file__).parent.parent

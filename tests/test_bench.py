@@ -4,7 +4,7 @@
 import pytest
 
 from pgcli.commands import bench
-from pgcli.config import Config
+from pgcli.base.config import Config
 
 
 @pytest.mark.ale

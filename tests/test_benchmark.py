@@ -7,12 +7,12 @@ import statistics
 import pytest
 from typer.testing import CliRunner
 
-from pgcli import references
+from pgcli.base import references
 from pgcli.cli import app
-from pgcli.commands import benchmark_report
-from pgcli.commands.benchmark import run_suite, settle_suite
+from pgcli.benchmark import report as benchmark_report
+from pgcli.benchmark.suite import run_suite, settle_suite
 from pgcli.commands.train import train
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 from pgcli.files import checkpoint
 
 SMALL = {"hidden": 16, "num_envs": 4, "rollout_steps": 15, "minibatches": 2}
@@ -144,7 +144,7 @@ def test_a_folder_keeps_its_budget(tmp_path):
 
 
 def test_a_recipe_is_parsed_as_pgcli_train_reads_its_flags(tmp_path):
-    from pgcli.commands.benchmark import parse_recipe
+    from pgcli.benchmark.suite import parse_recipe
 
     assert parse_recipe(("background=pixel", "epochs=4", "lr=3e-4", "episodic-life=off", "sticky-actions=0",
                          "trust-region=start")) == {
@@ -193,7 +193,7 @@ def test_the_atari5_estimate_against_published_medians():
 def test_a_stopped_suite_says_how_to_continue_it(tmp_path, fake_eval, monkeypatch):
     import signal
 
-    from pgcli.errors import Stopped
+    from pgcli.base.errors import Stopped
 
     def stopped(*a, **k):
         raise Stopped("stopped by SIGINT at episode 3; saved x.p (continue with: pgcli train --resume x.p)", signal.SIGINT)
@@ -245,7 +245,7 @@ def test_a_folder_kept_without_its_checkpoints_reports_from_its_metrics(tmp_path
 
 
 def test_two_suites_compare_at_equal_agent_steps(tmp_path):
-    from pgcli.commands import benchmark_compare as bc
+    from pgcli.benchmark import compare as bc
 
     hns = lambda v: references.hns("pong", v)  # noqa: E731
     a, b = tmp_path / "a", tmp_path / "b"
@@ -277,7 +277,7 @@ def test_two_suites_compare_at_equal_agent_steps(tmp_path):
 def test_the_suites_progress_line_counts_runs_agent_steps_and_hours():
     """Between runs the suite says where it stands: runs finished and to go, and the agent steps
     trained of the whole budget (a run trained past its budget counts the budget)."""
-    from pgcli.commands.benchmark import RunStatus, SuiteProgress
+    from pgcli.benchmark.suite import RunStatus, SuiteProgress
 
     runs = [RunStatus("pong", 1, 10_050_000, 3000.0, True), RunStatus("qbert", 1, 2_500_000, 1320.0),
             RunStatus("boxing", 1)]
@@ -294,7 +294,7 @@ def test_the_report_leads_with_the_interquartile_mean_and_names_the_stall_and_th
     import shutil
     from pathlib import Path
 
-    from pgcli.commands.benchmark_stats import iqm
+    from pgcli.benchmark.stats import iqm
 
     src = Path(__file__).parent.parent / "docs" / "runs" / "benchmark"
     folder = tmp_path / "suite"

@@ -6,8 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pgcli.cli import app
-from pgcli.commands.benchmark import run_suite
-from pgcli.commands.benchmark_record import CAPTION, TILE, grid
+from pgcli.benchmark.suite import run_suite
+from pgcli.benchmark.record import CAPTION, TILE, grid
 from pgcli.commands.record import PANEL_BG
 from test_benchmark import counting_train, suite_in
 
@@ -26,7 +26,7 @@ def test_games_sit_in_rows_of_four_and_the_last_row_is_left_blank():
 def test_the_suite_records_each_games_first_seed_with_a_checkpoint(tmp_path, fake_eval):
     import imageio.v3 as iio
 
-    from pgcli.envs import env_settings, make_single_env
+    from pgcli.base.envs import env_settings, make_single_env
 
     folder = tmp_path / "suite"
     run_suite(folder, suite_in(folder, seeds=(2, 3)), counting_train([]))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from pgcli.commands.benchmark_stats import bootstrap_iqm, iqm
+from pgcli.benchmark.stats import bootstrap_iqm, iqm
 
 
 def test_the_interquartile_mean_drops_a_quarter_at_each_end():

@@ -96,7 +96,7 @@ def test_ppo_learns_the_same_from_busy_games_with_chains_as_without(epochs):
     """A whole PPO update on busy steps: the same weights (within float32 sums) whether the batch
     knows each step's game (chains) or not (every step plain: no game is said to follow another)."""
     from pgcli.algos.ppo import PPO, RolloutBatch
-    from pgcli.config import Config
+    from pgcli.base.config import Config
     from pgcli.core.network import Policy
 
     rng = np.random.default_rng(3)

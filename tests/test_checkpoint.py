@@ -8,8 +8,8 @@ import pytest
 
 from pgcli.files import checkpoint
 from pgcli.files.checkpoint import Checkpoint
-from pgcli.config import Config
-from pgcli.errors import PgcliError
+from pgcli.base.config import Config
+from pgcli.base.errors import PgcliError
 from pickles import hostile_corpus, karpathy_py2
 
 

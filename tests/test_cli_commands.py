@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from pgcli.files import checkpoint
 from pgcli.files.checkpoint import Checkpoint
 from pgcli.cli import app
-from pgcli.config import Config
-from pgcli.envs import env_settings
+from pgcli.base.config import Config
+from pgcli.base.envs import env_settings
 from pickles import karpathy_py2
 
 runner = CliRunner()

@@ -168,7 +168,7 @@ def test_a_slow_worker_start_is_said_at_once(tmp_path, local_ray, monkeypatch):
 
 def test_a_lost_cluster_saves_the_checkpoint_and_says_so(tmp_path, local_ray):
     """Runs last in this file: it shuts the module's Ray down mid-run."""
-    from pgcli.errors import PgcliError
+    from pgcli.base.errors import PgcliError
 
     def on_episode(st):
         if st.episode == 1:
@@ -234,8 +234,8 @@ def test_a_benchmark_run_is_a_ray_task_and_a_killed_one_resumes_from_its_checkpo
     """`pgcli benchmark --parallel N`: each run is a Ray task; killing its process (SIGKILL, a lost
     node) after its first checkpoint makes Ray run it again, and it goes on from that checkpoint."""
 
-    from pgcli.commands.benchmark import settle_suite
-    from pgcli.commands.benchmark_ray import run_suite_on_ray
+    from pgcli.benchmark.suite import settle_suite
+    from pgcli.benchmark.on_ray import run_suite_on_ray
 
     folder = tmp_path / "suite"
     suite = settle_suite(folder, {"games": ("pong",), "steps": 30_000, "eval_games": 1, "save_every": 1,

@@ -78,6 +78,18 @@ def test_changelog_follows_keep_a_changelog():
 
 
 def test_readme_flag_table_is_made_from_the_config():
-    from pgcli.config import markdown_table
+    from pgcli.base.config import markdown_table
 
     assert markdown_table() in TRAINING
+
+
+def test_the_map_in_development_md_names_every_module_and_only_modules_that_exist():
+    """docs/development.md's tree of pgcli/: every module's file name is in it, and every `name.py`
+    in it is a module of pgcli (the map cannot drift from the package)."""
+    text = DOCS["development.md"]
+    tree = text[text.index("```\npgcli/"):text.index("```", text.index("```\npgcli/") + 4)]
+    package = ROOT / "pgcli"
+    files = {p.name for p in package.rglob("*.py") if p.name not in ("__init__.py", "__main__.py")}
+    named = set(re.findall(r"\b(\w+\.py)\b", tree)) - {"__init__.py"}
+    assert files - named == set(), "not in the map"  # e.g. a new module of commands/
+    assert named - files == set(), "in the map, not in pgcli/"

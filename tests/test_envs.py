@@ -6,10 +6,10 @@ import pytest
 import numpy as np
 
 from pgcli.core.observe import Screen
-from pgcli.games import PONG
+from pgcli.base.games import PONG
 
 from pgcli.core import pg_math
-from pgcli.envs import VectorGames, env_settings
+from pgcli.base.envs import VectorGames, env_settings
 
 
 @pytest.mark.ale
@@ -50,7 +50,7 @@ def test_grey_frames_give_the_seeds_difference_frames():
 def test_layouts():
     """The default splits games in 2 groups that take turns; an explicit layout is kept,
     so the benchmark's "1 vector env" really is one."""
-    from pgcli.envs import default_groups
+    from pgcli.base.envs import default_groups
 
     assert [default_groups(n) for n in (1, 2, 8, 16, 24, 32, 64)] == [1, 2, 2, 2, 2, 2, 2]
     env = VectorGames(env_settings("ALE/Pong-v5"), 6, groups=1)

@@ -1,6 +1,6 @@
 """`--frame-max`: the max of each agent step's last two frames, for the games that draw objects on
 alternate frames (Asteroids' rocks are in under 1 % of its last frames); decided once per run, the
-same frames in training (ale-py's vector env) and in play (gymnasium, `pgcli.frame_max`)."""
+same frames in training (ale-py's vector env) and in play (gymnasium, `pgcli.base.frame_max`)."""
 
 import json
 from dataclasses import replace
@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from pgcli import games
+from pgcli.base import games
 from pgcli.cli import app
 from pgcli.core.observe import Screen, grey_levels
-from pgcli.envs import VectorGames, env_settings, make_single_env
+from pgcli.base.envs import VectorGames, env_settings, make_single_env
 
 FLICKER_TABLE = Path(__file__).parents[1] / "docs/runs/flicker/every-game.txt"
 
@@ -75,10 +75,10 @@ def test_frame_max_auto_is_decided_once_and_saved(tmp_path):
     """auto -> on for Asteroids (the config says 'on', the emulator settings max-pool), off for Breakout;
     a checkpoint from before the field trained on last frames; a resume may not change it; a random
     frameskip cannot take it, in training or in play; the agent read back plays with the frames it learned from."""
-    from pgcli.config import Config, for_resumed_run
-    from pgcli.errors import PgcliError
+    from pgcli.base.config import Config, for_resumed_run
+    from pgcli.base.errors import PgcliError
     from pgcli.files.agents import load_agent
-    from pgcli.run_spec import RunSpec, resolve
+    from pgcli.base.run_spec import RunSpec, resolve
 
     ast = resolve({"algo": "ppo", "env_id": "asteroids"})
     assert ast.config.frame_max == "on" and ast.settings.maxpool

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pgcli import envs, games
-from pgcli.config import Config
+from pgcli.base import envs, games
+from pgcli.base.config import Config
 from pgcli.core import heads, observe, pg_math, sparse
 from pgcli.core.network import Policy, sample
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 
 
 def test_softmax_head_log_prob_entropy_and_gradients_match_finite_differences():
@@ -72,7 +72,7 @@ def test_returns_run_to_the_end_of_the_game_where_points_do_not_reset_them():
 
 
 def test_inputs_parse_size_and_refuse_nonsense():
-    from pgcli.inputs import InputSpec, canonical
+    from pgcli.base.inputs import InputSpec, canonical
 
     assert InputSpec.parse("diff+action+frame").parts == ("diff", "frame", "action")
     assert InputSpec.parse("diff").size(2) == 6400
@@ -159,7 +159,7 @@ def test_a_lost_life_ends_the_return_with_episodic_life_and_nothing_else(backend
     """Breakout, FIRE then nothing: a life is lost every ~24 steps. With --episodic-life the rollout
     marks those steps as ends of returns (GAE carries no value past them); the game goes on."""
     from pgcli.core.collector import Collector
-    from pgcli.envs import GymGames, VectorGames, env_settings
+    from pgcli.base.envs import GymGames, VectorGames, env_settings
 
     s = env_settings("breakout", sticky_actions=0.0)
     for episodic in (True, False):
@@ -258,7 +258,7 @@ def test_pixel_background_lights_what_the_commonest_colour_hides():
     every pixel is lit, all of it scenery, and `objects` is empty. Against each pixel's own background
     (`--background pixel`) the tank and the mountains light up and little is scenery; grey and RGB
     frames light the same pixels (training reads grey, play and record RGB)."""
-    from pgcli.games import emulator
+    from pgcli.base.games import emulator
 
     bz = games.for_rom("battle_zone")
     assert observe.scenery(bz, "colour").mean() > 0.95
@@ -305,7 +305,7 @@ def test_the_table_of_scenery_screens_holds_on_the_emulator(rom):
 
 @pytest.mark.ale
 def test_an_observer_given_auto_sees_what_the_rule_it_stands_for_sees():
-    from pgcli.games import emulator
+    from pgcli.base.games import emulator
 
     bz = games.for_rom("battle_zone")
     ale = emulator("battle_zone", seed=3, sticky=0.0)

@@ -2,11 +2,11 @@
 other, directly or round a circle (imports inside functions count: they are arrows too).
 
     front     pgcli.cli, pgcli.api, __main__    what a user calls: flags and printing, or Python
-    commands  pgcli.commands, pgcli.tune        what each command does; the tuner over the benchmark's runs
+    commands  pgcli.commands, .benchmark, .tune   what each command does; the benchmark; the tuner over its runs
     cluster   pgcli.cluster                     Ray rollout workers
     files     pgcli.files                       every file pgcli reads or writes
     engine    pgcli.core, pgcli.algos           the network, its math, the act step, the algorithms, the loop
-    base      config, run_spec, inputs, games, envs, frame_max, references, errors   what a run and a game are
+    base      pgcli.base                        what a run and a game are: config, run spec, inputs, games, envs, references
 
 The bare package `pgcli` (its __init__ sets the BLAS thread default and lends `load`, `train` and
 `Config` lazily) is outside the layers.
@@ -19,11 +19,11 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).parent.parent / "pgcli"
 LAYERS = {
-    "base": ("pgcli.config", "pgcli.run_spec", "pgcli.inputs", "pgcli.games", "pgcli.envs", "pgcli.frame_max", "pgcli.references", "pgcli.errors"),
+    "base": ("pgcli.base",),
     "engine": ("pgcli.core", "pgcli.algos"),
     "files": ("pgcli.files",),
     "cluster": ("pgcli.cluster",),
-    "commands": ("pgcli.commands", "pgcli.tune"),
+    "commands": ("pgcli.commands", "pgcli.benchmark", "pgcli.tune"),
     "front": ("pgcli.cli", "pgcli.api", "pgcli.__main__"),
 }
 RANK = {name: i for i, name in enumerate(LAYERS)}
@@ -39,7 +39,7 @@ def modules() -> dict[str, Path]:
 
 
 def imports(path: Path, known: set[str]) -> set[str]:
-    """The pgcli modules `path` imports, anywhere in it (`from pgcli import games` is pgcli.games)."""
+    """The pgcli modules `path` imports, anywhere in it (`from pgcli.base import games` is pgcli.base.games)."""
     out = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "pgcli":

@@ -44,7 +44,7 @@ def test_old_checkpoints_without_a_step_count_resume_exactly(tmp_path, fake_env)
 
 
 def test_the_config_accepts_exactly_the_optimizers_there_are():
-    from pgcli import config
+    from pgcli.base import config
     from pgcli.core import optim
 
     assert set(config.OPTIMIZERS) == set(optim.OPTIMIZERS)  # config names them without importing the math

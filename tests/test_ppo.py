@@ -157,7 +157,7 @@ def lagged_update(target_kl, trust_region, seed=0, N=256, A=2):
     after a big previous update: the batch is played one update behind) -> (stats, weights before,
     weights after)."""
     from pgcli.algos.ppo import PPO
-    from pgcli.config import Config
+    from pgcli.base.config import Config
     from pgcli.core.network import Policy
 
     rng = np.random.default_rng(seed)
@@ -196,7 +196,7 @@ def test_centred_on_the_updates_start_the_check_measures_its_own_move():
 
 
 def test_a_skipped_update_says_so_with_the_kl_that_stopped_it():
-    from pgcli.commands.progress import update_summary
+    from pgcli.cli.progress import update_summary
 
     skipped = {"value_loss": float("nan"), "approx_kl": 0.0512, "clip_frac": float("nan"), "entropy": float("nan"),
                "epochs": 0}

@@ -6,8 +6,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from pgcli import references
-from pgcli.references import AGENT57, DISAGREEMENTS, NATURE
+from pgcli.base import references
+from pgcli.base.references import AGENT57, DISAGREEMENTS, NATURE
 
 
 def test_the_tables_hold_the_57_and_the_49_games_as_ale_py_names_them():
@@ -41,7 +41,7 @@ def test_known_entries_against_the_published_anchors(game, nature, agent57):
 @pytest.mark.ale  # pgcli games reads every ROM's action set
 def test_every_game_of_agent57s_table_has_an_hns_and_games_lists_both_tables():
     from pgcli.cli import app
-    from pgcli.games import for_rom
+    from pgcli.base.games import for_rom
 
     for game, (random, human) in AGENT57.items():
         assert references.hns(game, human) == pytest.approx(1.0) and references.hns(game, random) == 0.0

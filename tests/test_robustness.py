@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from pgcli.files import checkpoint
 from pgcli.files.checkpoint import Checkpoint
 from pgcli.cli import app
-from pgcli.config import Config
-from pgcli.errors import PgcliError
+from pgcli.base.config import Config
+from pgcli.base.errors import PgcliError
 from pgcli.commands.train import train
 from pgcli.files.run_files import output_lock
 from pickles import hostile_corpus, karpathy_py2

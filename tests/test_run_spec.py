@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pgcli.cli import app
-from pgcli.config import for_new_run
+from pgcli.base.config import for_new_run
 from pgcli.files import checkpoint
 
 runner = CliRunner()
@@ -44,7 +44,7 @@ def test_preset_atari_is_the_measured_recipe_and_flags_still_win(tmp_path, fake_
 @pytest.mark.ale
 def test_the_start_line_speaks_of_lives_only_in_games_that_have_them():
     from pgcli.commands.train import describe
-    from pgcli.envs import env_settings
+    from pgcli.base.envs import env_settings
 
     for game, said in (("ALE/Breakout-v5", True), ("ALE/Pong-v5", False)):
         line = describe(for_new_run({"algo": "ppo", "env_id": game}), env_settings(game), Path("x.p"), None, 0)
@@ -62,7 +62,7 @@ def test_ppo_defaults_are_the_measured_recipe_and_reinforce_keeps_the_seeds_inpu
     ppo, reinforce = for_new_run({"algo": "ppo"}), for_new_run({})
     assert (ppo.inputs, ppo.episodic_life, ppo.learning_rate, ppo.optimizer) == ("diff+objects+action", True, 5e-4, "adam")
     assert (ppo.noop, ppo.epochs) == (True, 8)  # Pong's NOOP and 8 passes: docs/studies/sticky.md
-    from pgcli.config import shown_default
+    from pgcli.base.config import shown_default
     assert shown_default("learning_rate") == "0.001 (reinforce), 0.0005 (ppo)"  # the help says it, from ALGO_DEFAULTS
     assert shown_default("epochs") == "8" and shown_default("optimizer") == "adam"  # the same for both: one value
     assert (reinforce.inputs, reinforce.episodic_life, reinforce.learning_rate, reinforce.noop) == ("diff", False, 1e-3, False)
@@ -89,8 +89,8 @@ def test_a_resume_that_switches_algorithm_takes_the_new_ones_defaults_but_keeps_
 
 
 def test_config_round_trips_the_envs_own_sticky_actions():
-    from pgcli.config import Config
-    from pgcli.errors import PgcliError
+    from pgcli.base.config import Config
+    from pgcli.base.errors import PgcliError
 
     assert Config.from_dict(Config().to_dict()).sticky_actions is None
     assert Config.from_dict({**Config().to_dict(), "sticky_actions": 0}).sticky_actions == 0.0
@@ -106,8 +106,8 @@ def test_a_run_is_resolved_once_and_travels_as_plain_data():
     a Ray worker rebuilds the same spec from `to_dict()`."""
     import json
 
-    from pgcli.errors import PgcliError
-    from pgcli.run_spec import RunSpec, resolve
+    from pgcli.base.errors import PgcliError
+    from pgcli.base.run_spec import RunSpec, resolve
 
     spec = resolve({"env_id": "breakout", "sticky_actions": 0.0, "seed": 4}, preset="atari")
     assert spec.config.env_id == "ALE/Breakout-v5" and spec.settings.repeat_action_probability == 0.0
@@ -120,8 +120,8 @@ def test_a_run_is_resolved_once_and_travels_as_plain_data():
 
 
 def test_background_is_saved_with_the_weights_and_a_resume_keeps_it():
-    from pgcli.config import Config, for_new_run, for_resumed_run
-    from pgcli.errors import PgcliError
+    from pgcli.base.config import Config, for_new_run, for_resumed_run
+    from pgcli.base.errors import PgcliError
 
     cfg = for_new_run({"algo": "ppo", "background": "pixel"})
     assert cfg.input_spec.background == "pixel" and "own background" in cfg.input_spec.describe()
@@ -139,7 +139,7 @@ def test_background_auto_is_decided_at_the_start_and_saved_as_the_rule_it_chose(
     a worker and `pgcli play` read a concrete rule, whatever the table says later."""
     import json
 
-    from pgcli.run_spec import RunSpec, resolve
+    from pgcli.base.run_spec import RunSpec, resolve
 
     bz = resolve({"algo": "ppo", "env_id": "battle_zone", "background": "auto"})
     assert bz.config.background == "pixel" and "own background" in bz.inputs.describe()
@@ -152,8 +152,8 @@ def test_background_auto_is_decided_at_the_start_and_saved_as_the_rule_it_chose(
 def test_ppo_decides_the_background_by_default_and_reinforce_keeps_the_seeds_rule():
     """PPO's default is `auto` (pixel on Battle Zone, colour on Breakout); REINFORCE keeps the seed's
     colour rule on every screen; a checkpoint saved before the field existed read the colour rule."""
-    from pgcli.config import Config
-    from pgcli.run_spec import resolve
+    from pgcli.base.config import Config
+    from pgcli.base.run_spec import resolve
 
     assert resolve({"algo": "ppo", "env_id": "battle_zone"}).config.background == "pixel"
     assert resolve({"algo": "ppo", "env_id": "breakout"}).config.background == "colour"

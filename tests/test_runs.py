@@ -10,9 +10,9 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from pgcli.cli import app
-from pgcli.commands.progress import TrainProgress
+from pgcli.cli.progress import TrainProgress
 from pgcli.core.trainer import Counters, EpisodeStats
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 from pgcli.files import checkpoint
 from pickles import karpathy_py2
 

@@ -52,7 +52,7 @@ SAVER = """
 import sys, numpy as np
 from pgcli.files import checkpoint
 from pgcli.files.checkpoint import Checkpoint
-from pgcli.config import Config
+from pgcli.base.config import Config
 i = 0
 while True:
     i += 1

@@ -98,7 +98,7 @@ def test_a_save_that_fails_in_any_way_is_reported_in_one_line_and_retried(tmp_pa
         real_save(path, ck)
 
     monkeypatch.setattr(checkpoint, "save", flaky)
-    from pgcli.config import Config
+    from pgcli.base.config import Config
     from pgcli.files.checkpoint import Checkpoint
 
     ck = Checkpoint(Config(hidden=2), {}, {"W1": np.zeros((2, 6400)), "W2": np.zeros(2)}, {"episode": 1})

@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 from pgcli.files import checkpoint
 from pgcli.commands.train import train
 
@@ -97,7 +97,7 @@ def test_memory_does_not_grow_with_episodes(algo):
     import tracemalloc
 
     from fakepong import FakePong
-    from pgcli.config import Config
+    from pgcli.base.config import Config
     from pgcli.core.trainer import Trainer
 
     cfg = Config(num_envs=4, hidden=32, batch_size=2, algo=algo, rollout_steps=32, minibatches=2)
@@ -139,7 +139,7 @@ def test_reinforce_gradients_beside_the_acting_equal_the_seeds_order():
     import threading
 
     from fakepong import FakePong
-    from pgcli.config import Config
+    from pgcli.base.config import Config
     from pgcli.core.trainer import Trainer
 
     cfg = Config(**{**FAST, "batch_size": 3, "seed": 11})
@@ -172,7 +172,7 @@ def test_ppo_learns_beside_the_acting_with_one_update_of_lag():
     import threading
 
     from fakepong import FakePong
-    from pgcli.config import Config
+    from pgcli.base.config import Config
     from pgcli.core.trainer import Trainer
 
     cfg = Config(algo="ppo", num_envs=4, hidden=16, rollout_steps=8, minibatches=2, learning_rate=3e-3, seed=3)

@@ -7,8 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pgcli.cli import app
-from pgcli.commands.benchmark import parse_recipe
-from pgcli.errors import PgcliError, Stopped
+from pgcli.benchmark.suite import parse_recipe
+from pgcli.base.errors import PgcliError, Stopped
 from pgcli.files import checkpoint
 from pgcli.tune import study as tune_study
 from pgcli.tune.space import parse_param
@@ -151,3 +151,18 @@ def test_params_parse_to_optuna_distributions():
     study = optuna.create_study()
     t = study.ask()
     assert isinstance(parse_param("epochs=2:10").sample(t), int) and 2 <= t.params["epochs"] <= 10
+
+
+def test_the_steps_objective_counts_agent_steps_to_the_target_and_stops_the_run_there(tmp_path, fake_eval):
+    """--objective steps: a run stops once its running reward reaches the target, and the trial's value
+    is the agent steps it took (read back from the run's metrics); no evaluation is played."""
+    folder = tmp_path / "study"
+    spec = tune_study.settle(folder, {**SPEC, "objective": "steps", "target": -100.0, "steps": 5000})
+    tune_study.run_here(folder, spec, trials=1)
+    (t,) = tune_study.open_study(folder, spec).get_trials()
+    rows = (folder / "trial-0000" / "pong-s1.metrics.csv").read_text().splitlines()[1:]
+    first = int(next(r for r in rows if r.split(",")[3]).split(",")[7])  # the first row with a running reward
+    assert t.state.name == "COMPLETE" and t.value == first
+    assert checkpoint.read_meta(folder / "trial-0000" / "pong-s1.p")["steps"] < 5000  # stopped at the target
+    assert not (folder / "trial-0000" / "pong-s1.evaluate.json").exists()
+    assert tune_study.open_study(folder, spec).direction.name == "MINIMIZE"

@@ -6,9 +6,9 @@ from typer.testing import CliRunner
 
 from pgcli.cli import app
 from pgcli.commands.weights import neuron_grid
-from pgcli.config import Config
+from pgcli.base.config import Config
 from pgcli.core.optim import pixel_use
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 from pgcli.files import checkpoint
 from pgcli.files.checkpoint import Checkpoint
 

@@ -22,10 +22,10 @@ import numpy as np
 from pgcli.core import kernels, optim, sparse
 from pgcli.algos import ppo_math
 from pgcli.core.collector import Rollout
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 from pgcli.core.network import Policy
 from pgcli.core.pg_math import clip_rewards
-from pgcli.games import PONG
+from pgcli.base.games import PONG
 
 STAT_KEYS = ("value_loss", "approx_kl", "clip_frac", "entropy", "epochs")
 SHUFFLE_STREAM = 0x5050  # seeds PPO's shuffling stream apart from the action sampling

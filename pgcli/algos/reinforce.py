@@ -15,7 +15,7 @@ import numpy as np
 
 from pgcli.core import optim, pg_math, sparse
 from pgcli.core.network import Policy
-from pgcli.games import PONG
+from pgcli.base.games import PONG
 
 
 class Reinforce:

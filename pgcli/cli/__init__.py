@@ -6,6 +6,7 @@
     results.py    weights, visualize-weights, export, plot, bench
     benchmark.py  pgcli benchmark
     tune.py       pgcli tune
+    progress.py   the live progress display of a run; bench_report.py: pgcli bench's table
     stdout.py     standard output that cannot be written (a closed pipe, a full disk)
 """
 

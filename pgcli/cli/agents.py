@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from pgcli.cli.root import CHECKPOINT, STICKY, app
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 
 
 @app.command()
@@ -71,7 +71,7 @@ def evaluate(
     from pgcli.commands.evaluate import evaluate as run_eval
 
     agent = load_agent(checkpoint, env, sticky_actions)
-    from pgcli.commands.progress import progress_bar
+    from pgcli.cli.progress import progress_bar
 
     with progress_bar(episodes, "evaluating") as prog:
         task = prog.add_task("eval", total=episodes, info="")
@@ -120,7 +120,7 @@ def record(
 
     check_output(output)
     agent = load_agent(checkpoint, env, sticky_actions)
-    from pgcli.commands.progress import progress_bar
+    from pgcli.cli.progress import progress_bar
 
     with progress_bar(max_frames or 0, "recording") as prog:
         task = prog.add_task("rec", total=max_frames, info="")
@@ -141,8 +141,8 @@ def games_(
     input needs the max of two frames or each pixel's own background)."""
     import json
 
-    from pgcli.envs import catalogue
-    from pgcli.games import FLICKER_GAMES, REFERENCES, SCENERY_SCREENS
+    from pgcli.base.envs import catalogue
+    from pgcli.base.games import FLICKER_GAMES, REFERENCES, SCENERY_SCREENS
 
     rows = catalogue()
     if json_out:

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from pgcli.cli.root import app
-from pgcli.errors import PgcliError, Stopped
+from pgcli.base.errors import PgcliError, Stopped
 
 
 def _csv(text: str, kind=str) -> tuple:
@@ -36,8 +36,8 @@ def benchmark(
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Run every run as a Ray task on the cluster at this address; the folder must be on a file system every node sees.", rich_help_panel="Ray"),
 ):
     """Train one recipe (PPO's defaults) on a suite of games and report human-normalised scores."""
-    from pgcli.commands import benchmark_report
-    from pgcli.commands.benchmark import parse_recipe, run_suite, settle_suite
+    from pgcli.benchmark import report as benchmark_report
+    from pgcli.benchmark.suite import parse_recipe, run_suite, settle_suite
 
     if folder is not None and output is not None and folder != output:
         raise PgcliError(f"two folders given ({folder} and -o {output}): give one")
@@ -49,7 +49,7 @@ def benchmark(
                                 "recipe": parse_recipe(_csv(recipe)) if recipe is not None else None}.items()
              if v is not None}
     if compare is not None:
-        from pgcli.commands import benchmark_compare as bc
+        from pgcli.benchmark import compare as bc
 
         a, b = bc.read_runs(output), bc.read_runs(compare)
         typer.echo("\n".join(bc.lines(a, b, bc.compare(a, b))))
@@ -57,7 +57,7 @@ def benchmark(
     if (report or record is not None) and not (output / "suite.json").exists():
         raise PgcliError(f"{output}: no benchmark suite here (start one with pgcli benchmark -o {output})")
     if record is not None:
-        from pgcli.commands.benchmark_record import record_suite
+        from pgcli.benchmark.record import record_suite
 
         done = record_suite(output, settle_suite(output, {}), record, record_steps,
                             on_game=lambda g, s: typer.echo(f"playing {g} (seed {s}) ..."))
@@ -68,7 +68,7 @@ def benchmark(
         _print_report(output, benchmark_report.write(output, settle_suite(output, {})))
         return
     suite = settle_suite(output, given)
-    from pgcli.commands.progress import TrainProgress
+    from pgcli.cli.progress import TrainProgress
     from pgcli.commands.train import train as run_train
 
     def train_run(overrides, path, resume):
@@ -81,7 +81,7 @@ def benchmark(
                    + (f" ({res['place']})" if res["place"] else ""))
 
     if parallel is not None or ray_address is not None:
-        from pgcli.commands.benchmark_ray import run_suite_on_ray
+        from pgcli.benchmark.on_ray import run_suite_on_ray
 
         run_suite_on_ray(output, suite, parallel, ray_address, on_event=typer.echo, on_evaluated=evaluated)
         _print_report(output, benchmark_report.write(output, suite))
@@ -95,7 +95,7 @@ def benchmark(
 
 
 def _print_report(folder: Path, rep: dict) -> None:
-    from pgcli.commands import benchmark_report
+    from pgcli.benchmark import report as benchmark_report
 
     f = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
     for g in rep["games"]:

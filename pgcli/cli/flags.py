@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from pgcli.config import FLAG_NAMES, Config
+from pgcli.base.config import FLAG_NAMES, Config
 
 _D = Config()  # every field filled (REINFORCE's where the algorithms differ): the flags' types
 
@@ -30,7 +30,7 @@ def config_options(fn):
     import dataclasses
     import inspect
 
-    from pgcli.config import OPTIONAL_FLOATS, field_docs, shown_default
+    from pgcli.base.config import OPTIONAL_FLOATS, field_docs, shown_default
 
     docs, panel_of = field_docs(), {f: p for p, fs in PANELS.items() for f in fs}
     sig = inspect.signature(fn, eval_str=True)

@@ -9,10 +9,10 @@ from typing import Optional
 import typer
 
 from pgcli.cli.root import CHECKPOINT, app
-from pgcli.config import Config
+from pgcli.base.config import Config
 
 _D = Config()
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 
 
 def _weights(checkpoints: list[Path], output: Path, neurons: str, cols: int, scale: int, fps: float, raw: bool,
@@ -80,7 +80,7 @@ def plot(
     from pgcli.commands.plot import check_output, plot as draw, read_metrics, report
 
     if game is not None:
-        from pgcli.envs import game_id, registry
+        from pgcli.base.envs import game_id, registry
 
         game = next((n for n, i in registry().items() if i == game_id(game)), game)  # breakout, Breakout, ALE/Breakout-v5
 
@@ -110,9 +110,9 @@ def bench(
     from rich.console import Console
 
     from pgcli.commands.bench import run
-    from pgcli.commands.bench_report import report
-    from pgcli.config import ALGOS
-    from pgcli.envs import env_settings
+    from pgcli.cli.bench_report import report
+    from pgcli.base.config import ALGOS
+    from pgcli.base.envs import env_settings
 
     algos = tuple(algo or ALGOS)
     for a in algos:

@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 
 from pgcli import __version__
 from pgcli.cli.stdout import give_up_stdout, stdout_failure
-from pgcli.errors import PgcliError, Stopped
+from pgcli.base.errors import PgcliError, Stopped
 
 
 

@@ -35,7 +35,7 @@ def train(
 
     REINFORCE with Adam by default; --algo ppo for a strong agent in minutes; --preset karpathy for 2016.
     """
-    from pgcli.commands.progress import TrainProgress
+    from pgcli.cli.progress import TrainProgress
     from pgcli.commands.train import train as run_train
 
     with TrainProgress(episodes) as prog:

@@ -10,7 +10,7 @@ import typer
 
 from pgcli.cli.benchmark import _csv
 from pgcli.cli.root import app
-from pgcli.errors import PgcliError, Stopped
+from pgcli.base.errors import PgcliError, Stopped
 
 
 @app.command()
@@ -31,7 +31,7 @@ def tune(
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Run every trial as a Ray task on the cluster at this address; the folder must be on a file system every node sees (and --storage a database they reach).", rich_help_panel="Ray"),
 ):
     """Search PPO's recipe with Optuna (TPE, median pruning) on games outside the benchmark suite."""
-    from pgcli.commands.benchmark import _rom, parse_recipe
+    from pgcli.benchmark.suite import _rom, parse_recipe
     from pgcli.tune import study as tune_study
     from pgcli.tune.report import write
 
@@ -67,7 +67,7 @@ def tune(
 
 
 def _with_progress(overrides, path, resume, save_every, on_episode, stop, until_reward):
-    from pgcli.commands.progress import TrainProgress
+    from pgcli.cli.progress import TrainProgress
     from pgcli.commands.train import train
 
     with TrainProgress(None) as prog:

@@ -27,8 +27,8 @@ import numpy as np
 
 from pgcli.core.collector import Experience
 from pgcli.core.network import Policy
-from pgcli.errors import ClusterLost, PgcliError
-from pgcli.run_spec import RunSpec
+from pgcli.base.errors import ClusterLost, PgcliError
+from pgcli.base.run_spec import RunSpec
 
 STEPS_PER_CALL = 32  # agent steps of every game per request (~0.25 s of emulation for 16 games)
 WORKER_TIMEOUT = 60.0  # default seconds a worker may take to answer before it is replaced

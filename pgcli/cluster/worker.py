@@ -16,8 +16,8 @@ import numpy as np
 
 from pgcli.core.collector import Collector, Experience
 from pgcli.core.network import Policy
-from pgcli.envs import VectorGames
-from pgcli.run_spec import RunSpec
+from pgcli.base.envs import VectorGames
+from pgcli.base.run_spec import RunSpec
 
 
 class RolloutWorker:

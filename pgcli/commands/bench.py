@@ -32,10 +32,10 @@ from pathlib import Path
 import numpy as np
 
 from pgcli.core import pg_math
-from pgcli.config import Config
-from pgcli import games
-from pgcli.envs import VectorGames, default_groups, env_settings
-from pgcli.errors import PgcliError
+from pgcli.base.config import Config
+from pgcli.base import games
+from pgcli.base.envs import VectorGames, default_groups, env_settings
+from pgcli.base.errors import PgcliError
 from pgcli.core.trainer import EpisodeStats
 
 
@@ -86,7 +86,7 @@ def raw_emulator(cfg: Config, seconds: float, groups: int) -> Result:
 
 def seed_loop(cfg: Config, seconds: float) -> Result:
     """Karpathy's pg-pong.py main loop, ported as-is to gymnasium and numpy 2."""
-    from pgcli.envs import make_single_env
+    from pgcli.base.envs import make_single_env
 
     s = env_settings(cfg.env_id, cfg.sticky_actions)
     env = make_single_env(s)

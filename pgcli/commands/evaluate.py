@@ -7,10 +7,10 @@ from typing import Callable
 
 import numpy as np
 
-from pgcli import references
+from pgcli.base import references
 from pgcli.core.agent import Agent
 from pgcli.core.scores import Scores
-from pgcli.envs import make_env
+from pgcli.base.envs import make_env
 
 MAX_PARALLEL = 8
 

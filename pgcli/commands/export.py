@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 from pgcli.files import checkpoint
 from pgcli.files.atomic import atomic_write
 from pgcli.files.outputs import check_output

@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 
 from pgcli.core.agent import Agent
-from pgcli.envs import make_single_env
+from pgcli.base.envs import make_single_env
 
 
 @dataclass

@@ -14,7 +14,7 @@ import numpy as np
 
 from pgcli.files import outputs
 from pgcli.files.metrics import open_metrics
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 
 MILESTONES = (-15, -10, -5, 0, 10, 15, 18)  # Pong's (0, +10, +15, +18: the sticky-game anchors of Rainbow and DQN)
 
@@ -26,7 +26,7 @@ def milestones(game: str | None) -> tuple[tuple[float, ...], tuple[float, float,
     -> (levels, (random, human, whose table) or None)."""
     if game is None or game == "pong":
         return MILESTONES, None
-    from pgcli.references import REFERENCES
+    from pgcli.base.references import REFERENCES
 
     r = REFERENCES.get(game)
     if r is None:

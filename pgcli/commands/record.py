@@ -9,8 +9,8 @@ import numpy as np
 from pgcli.commands.play import StepView, play
 from pgcli.core.agent import Agent
 from pgcli.files import outputs
-from pgcli.errors import PgcliError
-from pgcli.inputs import InputSpec
+from pgcli.base.errors import PgcliError
+from pgcli.base.inputs import InputSpec
 
 FORMATS = (".gif", ".mp4")
 PANEL_BG = np.array([24, 24, 24], np.uint8)

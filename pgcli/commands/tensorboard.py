@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 from pgcli.core.trainer import EpisodeStats
 
 

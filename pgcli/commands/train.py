@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from pgcli import games
-from pgcli.config import Config
+from pgcli.base import games
+from pgcli.base.config import Config
 from pgcli.core.trainer import Counters, EpisodeStats, Trainer
-from pgcli.envs import make_env
-from pgcli.errors import ClusterLost, PgcliError, Stopped
-from pgcli.run_spec import RunSpec, resolve
+from pgcli.base.envs import make_env
+from pgcli.base.errors import ClusterLost, PgcliError, Stopped
+from pgcli.base.run_spec import RunSpec, resolve
 from pgcli.files import checkpoint
 from pgcli.files.checkpoint import Checkpoint
 from pgcli.files.metrics import MetricsWriter, metrics_path, trim_metrics

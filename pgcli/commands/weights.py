@@ -8,8 +8,8 @@ import numpy as np
 
 from pgcli.core.optim import pixel_use
 from pgcli.files import outputs
-from pgcli.errors import PgcliError
-from pgcli.inputs import SEED
+from pgcli.base.errors import PgcliError
+from pgcli.base.inputs import SEED
 
 GAP = 2  # pixels between tiles (at scale 1)
 LABEL_H = 14  # height of the episode label strip on animation frames

@@ -21,9 +21,9 @@ import numpy as np
 from pgcli.core import sparse
 from pgcli.core.network import Policy, sample
 from pgcli.core.observe import Observer
-from pgcli.envs import EnvSettings
-from pgcli.games import PONG, Game
-from pgcli.inputs import SEED, InputSpec
+from pgcli.base.envs import EnvSettings
+from pgcli.base.games import PONG, Game
+from pgcli.base.inputs import SEED, InputSpec
 
 
 @dataclass

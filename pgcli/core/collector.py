@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pgcli.config import Config
+from pgcli.base.config import Config
 from pgcli.core import heads
 from pgcli.core.agent import Actor
 from pgcli.core.network import Policy
 from pgcli.core.scores import Finished, Scores
-from pgcli.inputs import SEED, InputSpec
+from pgcli.base.inputs import SEED, InputSpec
 from pgcli.core.steplog import StepLog
-from pgcli.games import PONG, Game
+from pgcli.base.games import PONG, Game
 
 
 @dataclass

@@ -9,7 +9,7 @@ Parameters (the seed's, plus PPO's value head):
 `sync()` rebuilds the fast float32 copies used for acting, in one place, after every update: they
 are the *settled* weights, safe to read from any thread (see `pgcli.core.trainer` for who owns what).
 `sample` turns P(UP) into action indices for training, `play`, `evaluate` and `record` alike (the
-game maps an index to the emulator's action, `pgcli.games.Game.actions`).
+game maps an index to the emulator's action, `pgcli.base.games.Game.actions`).
 """
 
 from __future__ import annotations

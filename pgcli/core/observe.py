@@ -18,8 +18,8 @@ import functools
 import numpy as np
 
 from pgcli.core.pg_math import D
-from pgcli.games import PONG, Game, background_rule
-from pgcli.inputs import SEED, InputSpec
+from pgcli.base.games import PONG, Game, background_rule
+from pgcli.base.inputs import SEED, InputSpec
 
 
 class Screen:
@@ -91,7 +91,7 @@ def warm_up(game: Game, steps: int = WARM_UP) -> tuple[np.ndarray, dict[str, np.
     rule: walls and bricks are lit in 76-100 % of the frames, any pixel of the paddle in at most
     38 %; in Boxing, Freeway, Video Pinball no pixel falls between 30 and 70 %. Against each pixel's
     own background little is scenery (Battle Zone's horizon, none in most games)."""
-    from pgcli.games import emulator
+    from pgcli.base.games import emulator
 
     ale = emulator(game.name, seed=0, sticky=0.25)
     actions, rng = ale.getMinimalActionSet(), np.random.default_rng(0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from pgcli.core import kernels, pg_math
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 
 BLOCK = 1 << 16  # weights per block: ~0.5 MB per float64 array, so a step's dozen passes stay in cache
 

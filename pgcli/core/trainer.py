@@ -37,11 +37,11 @@ from typing import Callable
 import numpy as np
 
 from pgcli import algos
-from pgcli.config import Config
+from pgcli.base.config import Config
 from pgcli.core.collector import Collector
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
-from pgcli.errors import PgcliError
-from pgcli.games import PONG, Game
+from pgcli.base.errors import PgcliError
+from pgcli.base.games import PONG, Game
 
 MAX_STEP_SECONDS = 10.0  # longer gaps between two steps (laptop asleep, SIGSTOP) are not counted
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from pgcli import games
+from pgcli.base import games
 from pgcli.core.agent import Agent
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
-from pgcli.envs import EnvSettings, env_settings
-from pgcli.errors import PgcliError
+from pgcli.base.envs import EnvSettings, env_settings
+from pgcli.base.errors import PgcliError
 from pgcli.files import checkpoint
-from pgcli.run_spec import framed
+from pgcli.base.run_spec import framed
 
 KARPATHY_ENV = "Pong-v0"  # what the 2016 save.p files were trained on
 

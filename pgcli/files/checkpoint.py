@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pgcli.config import Config
-from pgcli.errors import PgcliError
-from pgcli.inputs import SEED, InputSpec
+from pgcli.base.config import Config
+from pgcli.base.errors import PgcliError
+from pgcli.base.inputs import SEED, InputSpec
 from pgcli.files.atomic import atomic_write
 from pgcli.core.optim import pixel_use
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS  # PPO checkpoints and their exports keep the value head

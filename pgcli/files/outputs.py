@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 from pgcli.files.atomic import atomic_path
 
 

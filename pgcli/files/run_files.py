@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 from pgcli.files import checkpoint
 from pgcli.files.checkpoint import Checkpoint
 from pgcli.files.metrics import metrics_path

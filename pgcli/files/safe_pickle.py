@@ -16,7 +16,7 @@ import pickletools
 
 import numpy as np
 
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 from pgcli.core.pg_math import D
 
 MAX_PICKLE_BYTES = 256 * 2**20  # a 200x6400 float64 save.p is 10 MB

@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from pgcli.config import Config
-from pgcli.errors import PgcliError
+from pgcli.base.config import Config
+from pgcli.base.errors import PgcliError
 
 FIXED_BY_TUNE = ("algo", "env_id", "seed", "lr_anneal_steps")  # each trial's runs set these
 

@@ -23,7 +23,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Callable
 
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 from pgcli.files.atomic import atomic_write
 from pgcli.tune.space import DEFAULT_SPACE, parse_param
 from pgcli.tune.trial import Pruned, TuneSpec, run_trial

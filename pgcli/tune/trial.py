@@ -20,11 +20,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pgcli import references
-from pgcli.commands.benchmark import (Suite, evaluate_run, evaluated_games, grid, run_name, settle_suite,
+from pgcli.base import references
+from pgcli.benchmark.suite import (Suite, evaluate_run, evaluated_games, grid, run_name, settle_suite,
                                       status)
-from pgcli.commands.benchmark_stats import iqm
-from pgcli.errors import PgcliError
+from pgcli.benchmark.stats import iqm
+from pgcli.base.errors import PgcliError
 from pgcli.files import checkpoint
 from pgcli.files.metrics import find_metrics, open_metrics
 
@@ -156,7 +156,7 @@ def score(folder: Path, spec: TuneSpec, suite: Suite) -> dict:
         per_run = {run_name(g, s): steps_to(folder, g, s, spec.target) or 2 * spec.steps for g, s in metas}
         value = float(statistics.median(per_run.values()))
         return {"value": value, "minutes": minutes, "agent_steps": agent_steps, "runs": per_run}
-    from pgcli.commands.benchmark_report import build
+    from pgcli.benchmark.report import build
 
     rep = build(folder, suite)
     games = {g["game"]: g["hns_agent57"] for g in rep["games"]}

@@ -2,7 +2,7 @@
 over random play (`--background pixel`): what is lit a step, and a picture per game, lit-<game>.png
 (frame | colour rule | pixel rule). Usage: python lit_pixels.py pong battle_zone qbert ..."""
 import sys, numpy as np, imageio.v3 as iio
-from pgcli.games import emulator, for_rom
+from pgcli.base.games import emulator, for_rom
 from pgcli.core.observe import Screen, scenery
 for rom in sys.argv[1:]:
     game = for_rom(rom, noop=True)

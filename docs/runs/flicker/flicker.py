@@ -8,9 +8,9 @@ agent sees; motion alone leaves it near 1) and the share their grey-level max li
 Usage: python flicker.py pong breakout boxing qbert phoenix name_this_game battle_zone double_dunk"""
 import sys
 import numpy as np
-from pgcli import games
+from pgcli.base import games
 from pgcli.core import observe
-from pgcli.games import emulator
+from pgcli.base.games import emulator
 
 for name in sys.argv[1:]:
     game = games.for_rom(name)

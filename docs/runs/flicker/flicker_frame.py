@@ -4,9 +4,9 @@ each. Writes flicker-asteroids.png. Usage: python flicker_frame.py [game] [step]
 import sys
 import numpy as np
 import imageio.v3 as iio
-from pgcli import games
+from pgcli.base import games
 from pgcli.core.observe import Screen
-from pgcli.games import emulator
+from pgcli.base.games import emulator
 
 rom = sys.argv[1] if len(sys.argv) > 1 else "asteroids"
 at = int(sys.argv[2]) if len(sys.argv) > 2 else 200

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 import pgcli
-from pgcli import games
+from pgcli.base import games
 from pgcli.commands.agent import load_agent
 from pgcli.commands.record import record
 from pgcli.commands.weights import draw

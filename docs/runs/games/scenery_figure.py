@@ -11,9 +11,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from pgcli import games
+from pgcli.base import games
 from pgcli.core import observe
-from pgcli.envs import make_gym_env
+from pgcli.base.envs import make_gym_env
 
 GAMES = ["breakout", "boxing", "video_pinball", "freeway"]
 fig, axes = plt.subplots(len(GAMES), 3, figsize=(6, 2.1 * len(GAMES)))

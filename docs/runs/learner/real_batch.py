@@ -31,10 +31,10 @@ import numpy as np  # noqa: E402
 
 import pgcli  # noqa: E402
 from pgcli.algos import ppo as ppo_mod  # noqa: E402
-from pgcli.config import Config  # noqa: E402
+from pgcli.base.config import Config  # noqa: E402
 from pgcli.core import optim  # noqa: E402
 from pgcli.core.network import Policy  # noqa: E402
-from pgcli.envs import game_id  # noqa: E402
+from pgcli.base.envs import game_id  # noqa: E402
 
 FIELDS = ("signed", "counts", "actions", "p_old", "adv", "ret", "streams")  # ppo.RolloutBatch's fields
 

@@ -37,9 +37,9 @@ SUITE = ("pong", "breakout", "boxing", "battle_zone", "double_dunk", "name_this_
 
 def lit_a_step(game_name: str, steps: int = 1000) -> float:
     """PPO's default input's non-zero entries a step over `steps` agent steps of random play."""
-    from pgcli.config import Config
+    from pgcli.base.config import Config
     from pgcli.core.observe import Observer
-    from pgcli.games import emulator, for_rom
+    from pgcli.base.games import emulator, for_rom
 
     cfg = Config(algo="ppo")
     game = for_rom(game_name, noop=cfg.noop)

@@ -14,7 +14,7 @@ if arm == "ref":
     os.execv(sys.executable, [sys.executable, os.path.join(os.path.dirname(__file__), "../../../shared/reference/ppo_reference.py"), str(minutes * 60), str(seed), name + ".metrics.csv"])
 import pgcli.core.trainer as T
 if arm == "pg1":  # the reference's layout: one vector env of 32 games, one emulator thread, update in line
-    import pgcli.envs as E
+    import pgcli.base.envs as E
     E.default_groups = lambda n: 1
     E.default_threads = lambda cores, games: 1
 if arm in ("pgsync", "pg1"):

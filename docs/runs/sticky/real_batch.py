@@ -4,7 +4,7 @@ import numpy as np
 
 from pgcli.algos import ppo_math
 from pgcli.core.collector import Collector
-from pgcli.envs import VectorGames, env_settings
+from pgcli.base.envs import VectorGames, env_settings
 
 
 def make_batch(pol, rng):

@@ -4,7 +4,7 @@ collector, then runs pgcli's `PPO.learn` and the reference's update (its lines, 
 the same weights with the same minibatch shuffles, and prints how far apart the weights end up.
     cd docs/runs/sticky && python update_equivalence.py"""
 import numpy as np
-from pgcli.config import Config
+from pgcli.base.config import Config
 from pgcli.core import sparse
 from pgcli.core.network import Policy
 from pgcli.algos.ppo import PPO

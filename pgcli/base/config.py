@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from pgcli.errors import PgcliError
-from pgcli.inputs import SEED, InputSpec
+from pgcli.base.errors import PgcliError
+from pgcli.base.inputs import SEED, InputSpec
 
 TRUST_REGIONS = ("acted", "start")  # PPO's trust region: centred on the policy that played the batch, or the update's start
 OPTIMIZERS = ("rmsprop", "adam")  # the keys of core.optim.OPTIMIZERS (a test keeps them equal)

@@ -13,8 +13,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
-from pgcli.commands.benchmark import RunStatus, Suite, finish_run, run_name, status
-from pgcli.errors import PgcliError, Stopped
+from pgcli.benchmark.suite import RunStatus, Suite, finish_run, run_name, status
+from pgcli.base.errors import PgcliError, Stopped
 
 CPUS_PER_RUN = 2  # a run plays its 32 games in 2 groups, an emulator thread per core (docs/speed.md)
 RETRIES = 3  # times Ray runs a task again whose process died

@@ -15,8 +15,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 
-from pgcli import references
-from pgcli.errors import PgcliError
+from pgcli.base import references
+from pgcli.base.errors import PgcliError
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def frame_max_rule(game: Game, frame_max: str) -> str:
 
 REFERENCES = {name: {"nature": None if r.human_nature is None else (r.random_nature, r.human_nature),
                      "agent57": (r.random_agent57, r.human_agent57)} for name, r in references.REFERENCES.items()}
-"""Random / human per ROM by each table (`pgcli.references`): the DQN paper's (49 games; None for the
+"""Random / human per ROM by each table (`pgcli.base.references`): the DQN paper's (49 games; None for the
 others) and Agent57's (57 games)."""
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from pgcli import games
-from pgcli.config import Config, for_new_run, for_resumed_run
-from pgcli.envs import EnvSettings, env_settings
-from pgcli.errors import PgcliError
-from pgcli.inputs import InputSpec
+from pgcli.base import games
+from pgcli.base.config import Config, for_new_run, for_resumed_run
+from pgcli.base.envs import EnvSettings, env_settings
+from pgcli.base.errors import PgcliError
+from pgcli.base.inputs import InputSpec
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def framed(settings: EnvSettings, frame_max: str, who: str = "--frame-max on") -
 def resolve(flags: dict, preset: str | None = None, saved: Config | None = None) -> RunSpec:
     """A new run: the preset's settings, then the flags given (`flags` holds only those); a resumed
     run (`saved`: its checkpoint's config): that config, then the flags. Every field not given
-    takes its algorithm's default (`pgcli.config.ALGO_DEFAULTS`)."""
+    takes its algorithm's default (`pgcli.base.config.ALGO_DEFAULTS`)."""
     if saved is None:
         return RunSpec.of(for_new_run(flags, preset))
     if preset is not None:

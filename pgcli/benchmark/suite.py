@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 from pgcli.files import checkpoint
 from pgcli.files.atomic import atomic_write
 
@@ -68,7 +68,7 @@ def parse_recipe(pairs: tuple[str, ...]) -> dict:
     flags spell them or as fields), values of the field's type, checked as a PPO run would be."""
     import dataclasses
 
-    from pgcli.config import FLAG_NAMES, OPTIONAL_FLOATS, Config, for_new_run
+    from pgcli.base.config import FLAG_NAMES, OPTIONAL_FLOATS, Config, for_new_run
 
     names = {f.name: f.name for f in dataclasses.fields(Config)}
     names.update({flag[2:]: field for field, flags in FLAG_NAMES.items() for flag in flags})
@@ -153,7 +153,7 @@ def describe_recipe(recipe: dict) -> str:
 
 def _rom(name: str) -> str:
     """`qbert`, `Qbert`, `name-this-game` or `ALE/Qbert-v5` -> the ROM name (one line if unknown)."""
-    from pgcli.envs import env_settings
+    from pgcli.base.envs import env_settings
 
     return env_settings(name.strip()).game
 

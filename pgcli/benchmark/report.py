@@ -1,7 +1,7 @@
 """The benchmark's report, made from the files in its folder alone: report.json, report.md, report.png.
 
 Per game: the evaluated score (mean over the run's games, then over seeds), its HNS by both human
-tables (`pgcli.references`), convolutional PPO's published scores beside it, agent steps and
+tables (`pgcli.base.references`), convolutional PPO's published scores beside it, agent steps and
 minutes of training. Over the suite: first the interquartile mean of the HNS (Agent57's table) with
 its 95 % bootstrap interval (`benchmark_stats`), with and without games whose evaluation stalled;
 then the median and mean HNS (and by the DQN paper's table over the games it has), and the Atari-5
@@ -17,11 +17,11 @@ import json
 import statistics
 from pathlib import Path
 
-from pgcli import references
-from pgcli.commands.benchmark import Suite, describe_recipe, run_name, status
-from pgcli.commands.benchmark_stats import bootstrap_iqm, iqm
-from pgcli.config import CHOSEN_ON
-from pgcli.errors import PgcliError
+from pgcli.base import references
+from pgcli.benchmark.suite import Suite, describe_recipe, run_name, status
+from pgcli.benchmark.stats import bootstrap_iqm, iqm
+from pgcli.base.config import CHOSEN_ON
+from pgcli.base.errors import PgcliError
 from pgcli.files.atomic import atomic_write
 from pgcli.files.metrics import find_metrics, open_metrics
 

@@ -8,7 +8,7 @@ autoreset, full 210x160 frames, so the seed's `prepro` applies unchanged):
   *grayscale*: a third of the bytes to copy and read, and the same picture for the seed's
   preprocessing, because Pong's two backgrounds (red 144 and 109) are grey 87 and 107 and no
   other colour of the game is (`observe.Screen` takes both; tests compare them on real
-  games). Other games' frames are grey too; their backgrounds are found per game (`pgcli.games`).
+  games). Other games' frames are grey too; their backgrounds are found per game (`pgcli.base.games`).
 - `GymGames`: plain `gymnasium.make` environments stepped one after another, for a random
   frameskip (`Pong-v0`, the 2016 setup) and for rendering in a window.
 """
@@ -25,8 +25,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from pgcli import games
-from pgcli.errors import PgcliError
+from pgcli.base import games
+from pgcli.base.errors import PgcliError
 
 
 
@@ -109,7 +109,7 @@ def make_single_env(s: EnvSettings, render_mode: str | None = None):
                        repeat_action_probability=s.repeat_action_probability,
                        max_num_frames_per_episode=s.max_num_frames_per_episode)
     if s.maxpool:
-        from pgcli.frame_max import MaxOfLastTwo
+        from pgcli.base.frame_max import MaxOfLastTwo
 
         env = MaxOfLastTwo(env, s.frameskip)
     return env

@@ -15,10 +15,10 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pgcli import references
-from pgcli.commands.benchmark import SUITE_FILE, describe_recipe, run_of
+from pgcli.base import references
+from pgcli.benchmark.suite import SUITE_FILE, describe_recipe, run_of
 from pgcli.commands.plot import Curve, read_metrics
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 
 MARKS = (500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000)
 REACHED = 0.99  # a run stopped at a mark ends a few games short of it

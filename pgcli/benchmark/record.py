@@ -10,10 +10,10 @@ from typing import Callable
 
 import numpy as np
 
-from pgcli.commands.benchmark import EVAL_STICKY, Suite, run_name
+from pgcli.benchmark.suite import EVAL_STICKY, Suite, run_name
 from pgcli.commands.play import play
 from pgcli.commands.record import PANEL_BG, caption, check_output, gif_frame_ms, write_video
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 
 CAPTION = 14  # rows of the caption strip above each game's screen
 SCREEN = (210, 160)  # every ALE game's screen, rows x columns

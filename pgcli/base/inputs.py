@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pgcli.errors import PgcliError
+from pgcli.base.errors import PgcliError
 
 PICTURE = 80 * 80  # entries of one 80x80 picture
 PARTS = ("diff", "frame", "objects", "diff2", "action")
 SEED = "diff"
 BACKGROUNDS = ("colour", "pixel", "auto")  # lit: unlike the screen's commonest colour / the pixel's own
-# usual one / 'pixel' on the screens the colour rule makes all scenery (`pgcli.games.background_rule`)
+# usual one / 'pixel' on the screens the colour rule makes all scenery (`pgcli.base.games.background_rule`)
 NAMES = {"diff": "80x80 difference frames", "frame": "the current frame", "objects": "the current frame without its scenery",
          "diff2": "the previous difference", "action": "the previous action"}
 
