@@ -54,17 +54,29 @@ app.command("visualize-weights", help="Same as `weights`.")(weights)  # the blog
 @app.command()
 def export(
     checkpoint: Path = CHECKPOINT,
-    output: Path = typer.Option(..., "--output", "-o", help="File to write.", show_default=False),
+    output: Path = typer.Option(..., "--output", "-o", help="File to write, or a model folder: a path ending in / (or an existing folder, or one without a suffix).", show_default=False),
     karpathy: bool = typer.Option(False, "--karpathy", help="Write Karpathy's save.p format (a pickle) for his original script."),
-    float64: bool = typer.Option(False, "--float64", help="Keep float64 weights (default: float32, half the size)."),
+    float64: bool = typer.Option(False, "--float64", help="Keep float64 weights (default: float32 in a file, float16 in a model folder)."),
     float16: bool = typer.Option(False, "--float16", help="float16 weights: half the float32 file, about 3 significant digits."),
+    float32: bool = typer.Option(False, "--float32", help="float32 weights (a model folder's default is float16)."),
+    eval_games: int = typer.Option(10, "--eval-games", min=1, help="A model folder: games its card's evaluation plays."),
+    gif_steps: int = typer.Option(300, "--gif-steps", min=1, max=3000, help="A model folder: agent steps in its replay.gif."),
 ):
-    """Write a small weights-only copy of a checkpoint to share (config and env settings kept)."""
-    from pgcli.commands.export import export_file
+    """Write a weights-only copy of an agent to share: a file, or a model folder with its card."""
+    from pgcli.commands.export import export_file, export_folder
+    from pgcli.files.model_folder import is_folder_output
 
-    if float16 and float64:
-        raise PgcliError("choose one of --float16 and --float64")
-    size, kind = export_file(checkpoint, output, karpathy, "float16" if float16 else "float64" if float64 else "float32")
+    if float16 + float64 + float32 > 1:
+        raise PgcliError("choose one of --float16, --float32 and --float64")
+    if is_folder_output(output) and not karpathy:
+        dtype = "float64" if float64 else "float32" if float32 else "float16"
+        done = export_folder(checkpoint, output, dtype, eval_games, gif_steps, on_event=typer.echo)
+        ev = done["evaluation"]
+        typer.echo(f"wrote {output}/: {', '.join(done['files'])} ({dtype}); evaluated {ev['mean_reward']:.2f} "
+                   f"± {ev['std_reward']:.2f} over {ev['episodes']} games")
+        return
+    dtype = "float16" if float16 else "float64" if float64 else "float32"
+    size, kind = export_file(checkpoint, output, karpathy, dtype)
     typer.echo(f"wrote {output} ({size / 1e6:.1f} MB, {kind})")
 
 

@@ -70,6 +70,6 @@ def _root(
 
 
 
-CHECKPOINT = typer.Argument(..., help="A pgcli checkpoint or a Karpathy save.p.", show_default=False)
+CHECKPOINT = typer.Argument(..., help="A pgcli checkpoint, a model folder (pgcli export -o DIR/) or a Karpathy save.p.", show_default=False)
 STICKY = typer.Option(None, "--sticky-actions", min=0.0, max=1.0,
                       help="Chance the emulator repeats the last action (default: what the agent trained with).")

@@ -95,7 +95,7 @@ def draw(checkpoints: list[Path], output: Path, neurons: int | None, cols: int, 
     labelled with its episode number. W1 is weighted by `pixel_use` where the file has it, unless
     `raw`; `part` picks the input picture shown. Returns (frames, width, height, how many frames
     were weighted)."""
-    from pgcli.files import checkpoint as ckpt_io
+    from pgcli.files import model_folder as ckpt_io  # a checkpoint file or a model folder
 
     animated = len(checkpoints) > 1
     check_output(output, animated)

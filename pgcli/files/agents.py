@@ -1,5 +1,5 @@
-"""An agent from a file: a pgcli checkpoint, an export or Karpathy's save.p, with the emulator settings
-it was trained with (loaded without running code: `pgcli.files.checkpoint`)."""
+"""An agent from a file: a pgcli checkpoint, an export, a model folder or Karpathy's save.p, with the
+emulator settings it was trained with (loaded without running code: `pgcli.files.model_folder`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pgcli.core.agent import Agent
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
 from pgcli.base.envs import EnvSettings, env_settings
 from pgcli.base.errors import PgcliError
-from pgcli.files import checkpoint
+from pgcli.files import model_folder
 from pgcli.base.run_spec import framed
 
 KARPATHY_ENV = "Pong-v0"  # what the 2016 save.p files were trained on
@@ -36,7 +36,7 @@ def settings_from_checkpoint(env: dict, override: str | None, source: str) -> En
 
 def load_agent(path: Path, env: str | None = None, sticky_actions: float | None = None) -> Agent:
     """The agent in `path`, to play with its recorded settings, or another env / sticky-action chance."""
-    ck = checkpoint.load(path)
+    ck = model_folder.load(path)
     settings = settings_from_checkpoint(ck.env, env, ck.source)
     if sticky_actions is not None:
         settings = replace(settings, repeat_action_probability=float(sticky_actions))

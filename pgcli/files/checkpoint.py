@@ -176,12 +176,12 @@ def decode(data: bytes, source: str = "checkpoint") -> Checkpoint:
         expect = off + nbytes
     if expect != len(body):
         raise _bad(source, "trailing bytes after the arrays")
-    _check_model(arrays, config, source)
+    check_model(arrays, config, source)
     meta = h["meta"]
     return Checkpoint(config=config, env=h["env"], arrays=arrays, meta=meta, source="pgcli")
 
 
-def _check_model(arrays: dict, config: Config, source: str) -> None:
+def check_model(arrays: dict, config: Config, source: str) -> None:
     """The weights fit the config: W1 (H, the input's size), W2 (H,) for two actions or (H, A)."""
     H = config.hidden
     for k in MODEL_KEYS:
