@@ -47,10 +47,23 @@ def export_folder(source: Path, folder: Path, dtype: str = "float16", eval_games
     atomic_write(folder / "evaluation.json", (json.dumps(ev, indent=1) + "\n").encode())
     on_event(f"recording {gif_steps} agent steps")
     record(load_agent(folder), folder / "replay.gif", episodes=1, max_frames=gif_steps, seed=0)
+    onnx = _onnx(model_folder.read(folder), folder / "policy.onnx", on_event)  # the folder's own weights
     curve = None
     metrics = find_metrics(Path(source).parent, Path(source).stem) if Path(source).is_file() else None
     if metrics is not None:
         curve = model_card.draw_curve(metrics, folder / "curve.png", ck.game)
-    atomic_write(folder / "README.md", model_card.card(ck, ev, dtype, curve is not None).encode())
+    atomic_write(folder / "README.md", model_card.card(ck, ev, dtype, curve is not None, onnx).encode())
     return {"folder": folder, "evaluation": ev, "curve": curve,
             "files": sorted(p.name for p in folder.iterdir() if p.is_file())}
+
+
+def _onnx(ck, path: Path, on_event) -> str | None:
+    """policy.onnx beside the weights -> None, or why there is none (no onnx package, a --frame-max on agent)."""
+    from pgcli.commands import onnx_policy
+
+    try:
+        onnx_policy.write(ck, path)
+    except PgcliError as e:
+        on_event(f"no policy.onnx: {e}")
+        return str(e)
+    return None

@@ -44,7 +44,7 @@ def _version(name: str) -> str:
         return "?"
 
 
-def card(ck: checkpoint.Checkpoint, ev: dict, dtype: str, has_curve: bool) -> str:
+def card(ck: checkpoint.Checkpoint, ev: dict, dtype: str, has_curve: bool, no_onnx: str | None = None) -> str:
     cfg, game = ck.config, games.for_rom(ck.game, ck.config.noop)
     rewards = ev["rewards"]
     se = ev["std_reward"] / max(1, len(rewards) - 1) ** 0.5 if len(rewards) > 1 else 0.0
@@ -88,8 +88,16 @@ def card(ck: checkpoint.Checkpoint, ev: dict, dtype: str, has_curve: bool) -> st
              "```bash", "pgcli play . --terminal           # watch it play",
              "pgcli evaluate . -n 30            # score it", "pgcli weights . -o w1.png       # its first layer",
              "```", "", "```python", "import pgcli", 'player = pgcli.load(".")   # acts on raw frames: player.act(frame)', "```", "",
-             "Files: `model.safetensors` (weights), `config.json` (the run's settings), `evaluation.json`, "
-             "`replay.gif`" + (", `curve.png`" if has_curve else "") + ". Loading runs no code.", "",
+             "Files: `model.safetensors` (weights), `config.json` (the run's settings and the action map), "
+             "`evaluation.json`, `replay.gif`" + (", `curve.png`" if has_curve else "")
+             + ("" if no_onnx else ", `policy.onnx`") + ". Loading runs no code.", ""]
+    body += (["## Without pgcli: the ONNX policy", "",
+              "`policy.onnx` maps the emulator's RGB frame (and a little state) to the action probabilities, with "
+              "pgcli's preprocessing inside; onnxruntime and ale-py alone play the game "
+              "(pgcli's `examples/play_onnx.py`, ~30 lines). Its outputs are the action indices above: "
+              f"`env.step({list(game.actions)}[i])`.", ""] if not no_onnx else
+             [f"No `policy.onnx`: {no_onnx}.", ""])
+    body += [
              f"Made with pgcli {_version('pgcli')}, ale-py {_version('ale-py')}, numpy {_version('numpy')}.", ""]
     return "\n".join(front + body)
 

@@ -33,7 +33,11 @@ def write(folder: Path, ckpt: checkpoint.Checkpoint) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     meta = {"format": FORMAT, "game": ckpt.game, "algo": ckpt.config.algo}
     atomic_write(folder / WEIGHTS, safetensors.encode(ckpt.arrays, meta))
-    doc = {"format": FORMAT, "config": ckpt.config.to_dict(), "env": ckpt.env, "meta": ckpt.meta}
+    from pgcli.base.games import for_rom
+
+    game = for_rom(ckpt.game, ckpt.config.noop)
+    doc = {"format": FORMAT, "config": ckpt.config.to_dict(), "env": ckpt.env, "meta": ckpt.meta,
+           "actions": list(game.actions), "action_labels": list(game.labels)}  # output i -> the env's action
     atomic_write(folder / CONFIG, (json.dumps(doc, indent=1) + "\n").encode())
 
 

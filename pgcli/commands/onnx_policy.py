@@ -1,0 +1,126 @@
+"""The agent as one ONNX graph: the emulator's RGB frame (and a little state) in, the action
+probabilities out, pgcli's preprocessing inside, so any ONNX runtime plays the game without pgcli.
+
+    inputs   frame (210, 160, 3) uint8 RGB   the emulator's newest frame
+             fresh () bool                    a game begins with this frame (no motion yet)
+             prev_lit (6400,) float32         state: the last frame's lit pixels (zeros at first)
+             prev_diff (6400,) float32        state: the last difference frame
+             prev_action () int64             state: the action index taken last (-1: none)
+             colour () int64                  state: the background colour of this game (R*65536+G*256+B)
+    outputs  probs (A,) float32               P(each action index); the game's map to emulator actions is in the card
+             lit, diff, colour                the next step's state (feed back with the action taken)
+
+The same steps as `pgcli.core.observe` and `Policy.forward`: the 160-row play area sampled every 2nd
+row and column, lit where unlike the background (Pong's two red levels; else the commonest colour of
+a game's first frame, or each pixel's own grey level for `--background pixel`), the difference from
+the last frame, the current frame (or its objects: the scenery mask as a constant), the last
+difference, the last action one-hot; then relu(W1 x), and a sigmoid (two actions) or a softmax.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pgcli.base.errors import PgcliError
+from pgcli.base.games import background_rule, frame_max_rule
+from pgcli.core.observe import LUMA, background, scenery
+from pgcli.files import checkpoint
+
+OPSET = 18
+
+
+def build(ck: checkpoint.Checkpoint):
+    """The ONNX model of a checkpoint's agent (weights as float32 constants)."""
+    import onnx
+    from onnx import TensorProto as T
+    from onnx import helper as h
+    from onnx import numpy_helper as nh
+
+    from pgcli.base import games
+
+    cfg = ck.config
+    game = games.for_rom(ck.game, cfg.noop)
+    if frame_max_rule(game, cfg.frame_max) == "on":
+        raise PgcliError(f"{ck.game}: an agent of two-frame maxima (--frame-max on) has no ONNX policy yet")
+    spec, A = cfg.input_spec, game.n_actions
+    rule = background_rule(game, spec.background)
+    nodes, inits = [], []
+
+    def const(name, value):
+        inits.append(nh.from_array(np.asarray(value), name))
+        return name
+
+    def node(op, ins, out, **kw):
+        nodes.append(h.make_node(op, ins, [out], **kw))
+        return out
+
+    top = game.crop_top
+    area = node("Slice", ["frame", const("s0", np.array([top, 0], np.int64)), const("s1", np.array([top + 160, 160], np.int64)),
+                          const("sax", np.array([0, 1], np.int64)), const("sst", np.array([2, 2], np.int64))], "area")  # (80, 80, 3)
+    rgb = node("Reshape", [node("Cast", [area], "area64", to=T.INT64), const("rs", np.array([6400, 3], np.int64))], "rgb")
+    if game.red_background is not None:  # the seed's rule: red level not one of the background's
+        red = node("Gather", [rgb, const("c0", np.array(0, np.int64))], "red", axis=1)  # (6400,)
+        hit = node("Equal", [node("Unsqueeze", [red, const("ax1", np.array([1], np.int64))], "red1"),
+                             const("reds", np.array(sorted(game.red_background), np.int64))], "hit")
+        lit_b = node("Not", [node("Cast", [node("ReduceMax", [node("Cast", [hit], "hit8", to=T.INT32),
+                                                             const("ax1b", np.array([1], np.int64))], "any", keepdims=0)],
+                                    "anyb", to=T.BOOL)], "lit_b")
+        colour_out = node("Identity", ["colour"], "colour_next")
+    elif rule == "pixel":  # each pixel against its own usual grey level
+        grey = node("Round", [node("MatMul", [node("Cast", [rgb], "rgbd", to=T.DOUBLE), const("luma", LUMA)], "lum")], "grey")
+        lit_b = node("Not", [node("Equal", [grey, const("image", background(game).astype(np.float64))], "same")], "lit_b")
+        colour_out = node("Identity", ["colour"], "colour_next")
+    else:  # the commonest colour of a game's first frame
+        code = node("ReduceSum", [node("Mul", [rgb, const("w", np.array([65536, 256, 1], np.int64))], "rgbw"),
+                                  const("ax1c", np.array([1], np.int64))], "code", keepdims=0)  # (6400,)
+        nodes.append(h.make_node("Unique", [code], ["u", "ui", "uinv", "ucount"], sorted=1))
+        mode = node("Gather", ["u", node("ArgMax", ["ucount"], "umax", axis=0, keepdims=0)], "mode")
+        colour_out = node("Where", ["fresh", mode, "colour"], "colour_next")
+        lit_b = node("Not", [node("Equal", [code, colour_out], "same")], "lit_b")
+    lit = node("Cast", [lit_b], "lit", to=T.FLOAT)
+    zero = const("zeros", np.zeros(6400, np.float32))
+    diff = node("Where", ["fresh", zero, node("Sub", [lit, "prev_lit"], "d")], "diff")
+    parts = [diff]
+    for part in spec.parts[1:]:
+        if part == "frame":
+            parts.append(lit)
+        elif part == "objects":
+            parts.append(node("Mul", [lit, const("moving", (~scenery(game, rule)).astype(np.float32))], "objects"))
+        elif part == "diff2":
+            parts.append(node("Where", ["fresh", zero, "prev_diff"], "diff2"))
+        else:  # the last action, one-hot (none at a game's start)
+            hot = node("Cast", [node("Equal", [const("idx", np.arange(A, dtype=np.int64)), "prev_action"], "eq")], "hot", to=T.FLOAT)
+            parts.append(node("Where", ["fresh", const("zerosA", np.zeros(A, np.float32)), hot], "action"))
+    x = node("Concat", parts, "x", axis=0) if len(parts) > 1 else parts[0]
+    W1 = ck.arrays["W1"].astype(np.float32)
+    hidden = node("Relu", [node("MatMul", [const("W1", W1), x], "pre")], "h")
+    W2 = ck.arrays["W2"].astype(np.float32)
+    if W2.ndim == 1:  # the seed's sigmoid: P(UP), the second action index
+        p = node("Sigmoid", [node("MatMul", [hidden, const("W2", W2)], "z")], "p_up")
+        pu = node("Unsqueeze", [p, const("ax0", np.array([0], np.int64))], "pu")
+        node("Concat", [node("Sub", [const("one", np.ones(1, np.float32)), pu], "pd"), pu], "probs", axis=0)
+    else:
+        node("Softmax", [node("MatMul", [hidden, const("W2", W2)], "z")], "probs", axis=0)
+    node("Identity", [lit], "lit_next")
+    node("Identity", [diff], "diff_next")
+    graph = h.make_graph(
+        nodes, f"pgcli-{ck.game}",
+        [h.make_tensor_value_info("frame", T.UINT8, [210, 160, 3]), h.make_tensor_value_info("fresh", T.BOOL, []),
+         h.make_tensor_value_info("prev_lit", T.FLOAT, [6400]), h.make_tensor_value_info("prev_diff", T.FLOAT, [6400]),
+         h.make_tensor_value_info("prev_action", T.INT64, []), h.make_tensor_value_info("colour", T.INT64, [])],
+        [h.make_tensor_value_info("probs", T.FLOAT, [A]), h.make_tensor_value_info("lit_next", T.FLOAT, [6400]),
+         h.make_tensor_value_info("diff_next", T.FLOAT, [6400]), h.make_tensor_value_info("colour_next", T.INT64, [])],
+        inits)
+    model = h.make_model(graph, opset_imports=[h.make_opsetid("", OPSET)], producer_name="pgcli")
+    onnx.checker.check_model(model)
+    return model
+
+
+def write(ck: checkpoint.Checkpoint, path) -> None:
+    try:
+        import onnx  # noqa: F401
+    except ImportError:
+        raise PgcliError("an ONNX policy needs the onnx package: pip install 'pgcli[onnx]'") from None
+    from pgcli.files.atomic import atomic_write
+
+    atomic_write(path, build(ck).SerializeToString())
