@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pgcli
 
-player = pgcli.load("examples/pong-agent.p")
+player = pgcli.load("examples/pong-agent")
 env = player.make_env()
 frame, _ = env.reset(seed=0)
 player.reset(frame)

@@ -15,7 +15,7 @@ for seed in 2 3; do
     pgcli train --resume "runs/ppo-seed$seed.p" -o "runs/ppo-seed$seed.p" --save-every 50 --workers 2 --minutes 16
 done
 # (stopped at 1.23 h, episode 1,731: that state, exported, was the sticky agent shipped before;
-# today's sticky champion, examples/pong-agent.p, comes from docs/runs/sticky/train_sticky_agent.sh)
+# today's sticky champion, examples/pong-agent, comes from docs/runs/sticky/train_sticky_agent.sh)
 # then the champion: the same run continued with exact controls (no sticky actions), PPO's default lr,
 # until it won nearly every point (stopped with Ctrl-C after 8 minutes, episode 2,005, 1.36 h in all):
 cp runs/ppo-seed1.p runs/champion.p

@@ -1,7 +1,7 @@
 """pgcli from Python (a notebook, a script): load an agent and act on frames; train with a callback.
 
     import pgcli
-    player = pgcli.load("examples/pong-agent.p")   # its weights and the emulator settings it trained with
+    player = pgcli.load("examples/pong-agent")   # its weights and the emulator settings it trained with
     env = player.make_env()                         # a gymnasium env with exactly those settings
     frame, _ = env.reset(seed=0)
     player.reset(frame)                             # a new game: no difference frame yet

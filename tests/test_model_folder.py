@@ -62,14 +62,14 @@ def test_the_shipped_agent_as_a_model_folder_plays_like_its_float16_export(tmp_p
     from pgcli.files import checkpoint, model_folder
 
     folder = tmp_path / "pong-agent"
-    r = CliRunner().invoke(app, ["export", "examples/pong-agent.p", "-o", f"{folder}/", "--eval-games", "2", "--gif-steps", "20"])
+    r = CliRunner().invoke(app, ["export", "examples/pong-agent", "-o", f"{folder}/", "--eval-games", "2", "--gif-steps", "20"])
     assert r.exit_code == 0, r.stderr
     assert {p.name for p in folder.iterdir()} >= {"model.safetensors", "config.json", "README.md", "evaluation.json", "replay.gif"}
     card = (folder / "README.md").read_text()
     ev = json.loads((folder / "evaluation.json").read_text())
     assert ev["sticky_actions"] == 0.25 and not ev["greedy"] and ev["episodes"] == 2
     assert f"{ev['mean_reward']:.2f} ± {ev['std_reward']:.2f}" in card and "sticky actions 0.25" in card
-    original = checkpoint.load("examples/pong-agent.p")
+    original = model_folder.load("examples/pong-agent")
     line = train_command(original)
     assert line in card and "--input diff+frame+action" in line and "--no-noop" in line
     args = line.split()[2:]
@@ -77,7 +77,7 @@ def test_the_shipped_agent_as_a_model_folder_plays_like_its_float16_export(tmp_p
     with group.make_context("pgcli", ["train", *args]) as ctx:  # the card's command is one pgcli train reads
         name, cmd, rest = group.resolve_command(ctx, ctx._protected_args + ctx.args)
         cmd.make_context(name, rest, parent=ctx)
-    r = CliRunner().invoke(app, ["export", "examples/pong-agent.p", "-o", str(tmp_path / "x.p"), "--float16"])
+    r = CliRunner().invoke(app, ["export", "examples/pong-agent", "-o", str(tmp_path / "x.p"), "--float16"])
     assert r.exit_code == 0, r.stderr
     a, b = model_folder.load(folder), checkpoint.load(tmp_path / "x.p")
     assert all(np.array_equal(a.arrays[k], b.arrays[k]) for k in ("W1", "W2"))

@@ -51,12 +51,12 @@ def both_on_the_same_frames(ck, steps: int, seed: int = 1):
     return worst, agreed
 
 
-@pytest.mark.parametrize("agent", ["examples/pong-agent.p", "examples/breakout-agent.p"])
+@pytest.mark.parametrize("agent", ["examples/pong-agent", "examples/breakout-agent.p"])
 def test_the_shipped_agents_probabilities_through_onnx(agent):
     """Pong's red background rule and Breakout's commonest-colour rule, 300 steps each."""
-    from pgcli.files import checkpoint
+    from pgcli.files import model_folder
 
-    worst, agreed = both_on_the_same_frames(checkpoint.load(ROOT / agent), 300)
+    worst, agreed = both_on_the_same_frames(model_folder.load(ROOT / agent), 300)
     assert worst < 1e-5 and agreed
 
 
@@ -84,7 +84,7 @@ def test_onnxruntime_and_ale_py_alone_play_the_greedy_game_pgcli_plays(tmp_path)
     from pgcli.cli import app
 
     folder = tmp_path / "pong-agent"
-    r = CliRunner().invoke(app, ["export", str(ROOT / "examples/pong-agent.p"), "-o", f"{folder}/", "--eval-games", "1",
+    r = CliRunner().invoke(app, ["export", str(ROOT / "examples/pong-agent"), "-o", f"{folder}/", "--eval-games", "1",
                                  "--gif-steps", "10"])
     assert r.exit_code == 0, r.stderr
     assert (folder / "policy.onnx").exists() and "## Without pgcli: the ONNX policy" in (folder / "README.md").read_text()

@@ -14,7 +14,9 @@ from pgcli.files.outputs import check_output
 def export_file(source: Path, output: Path, karpathy: bool = False, dtype: str = "float32") -> tuple[int, str]:
     """A weights-only copy of `source` (config and env settings kept), or Karpathy's save.p pickle
     -> (bytes written, what was written)."""
-    ck = checkpoint.load(source)
+    from pgcli.files import model_folder
+
+    ck = model_folder.load(source)  # a checkpoint, an export or a model folder
     check_output(output)
     data = checkpoint.karpathy_pickle(ck) if karpathy else checkpoint.encode(checkpoint.export_weights(ck, dtype))
     try:
@@ -47,7 +49,7 @@ def export_folder(source: Path, folder: Path, dtype: str = "float16", eval_games
     atomic_write(folder / "evaluation.json", (json.dumps(ev, indent=1) + "\n").encode())
     on_event(f"recording {gif_steps} agent steps")
     record(load_agent(folder), folder / "replay.gif", episodes=1, max_frames=gif_steps, seed=0)
-    onnx = _onnx(model_folder.read(folder), folder / "policy.onnx", on_event)  # the folder's own weights
+    onnx = _onnx(model_folder.read(folder), folder, on_event)  # the folder's own weights, read from its file
     curve = None
     metrics = find_metrics(Path(source).parent, Path(source).stem) if Path(source).is_file() else None
     if metrics is not None:
@@ -57,12 +59,14 @@ def export_folder(source: Path, folder: Path, dtype: str = "float16", eval_games
             "files": sorted(p.name for p in folder.iterdir() if p.is_file())}
 
 
-def _onnx(ck, path: Path, on_event) -> str | None:
-    """policy.onnx beside the weights -> None, or why there is none (no onnx package, a --frame-max on agent)."""
+def _onnx(ck, folder: Path, on_event) -> str | None:
+    """policy.onnx beside the weights (reading them from model.safetensors) -> None, or why there is
+    none (no onnx package, a --frame-max on agent)."""
     from pgcli.commands import onnx_policy
+    from pgcli.files.model_folder import WEIGHTS
 
     try:
-        onnx_policy.write(ck, path)
+        onnx_policy.write(ck, folder / "policy.onnx", folder / WEIGHTS)
     except PgcliError as e:
         on_event(f"no policy.onnx: {e}")
         return str(e)

@@ -19,6 +19,8 @@ difference, the last action one-hot; then relu(W1 x), and a sigmoid (two actions
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from pgcli.base.errors import PgcliError
@@ -29,8 +31,10 @@ from pgcli.files import checkpoint
 OPSET = 18
 
 
-def build(ck: checkpoint.Checkpoint):
-    """The ONNX model of a checkpoint's agent (weights as float32 constants)."""
+def build(ck: checkpoint.Checkpoint, weights: Path | None = None):
+    """The ONNX model of a checkpoint's agent: W1 and W2 as float32 constants, or, given a model
+    folder's `model.safetensors`, read from that file (ONNX external data: its bytes, not a copy; float16
+    weights cast to float32 in the graph), so the folder holds the weights once."""
     import onnx
     from onnx import TensorProto as T
     from onnx import helper as h
@@ -92,15 +96,14 @@ def build(ck: checkpoint.Checkpoint):
             hot = node("Cast", [node("Equal", [const("idx", np.arange(A, dtype=np.int64)), "prev_action"], "eq")], "hot", to=T.FLOAT)
             parts.append(node("Where", ["fresh", const("zerosA", np.zeros(A, np.float32)), hot], "action"))
     x = node("Concat", parts, "x", axis=0) if len(parts) > 1 else parts[0]
-    W1 = ck.arrays["W1"].astype(np.float32)
-    hidden = node("Relu", [node("MatMul", [const("W1", W1), x], "pre")], "h")
-    W2 = ck.arrays["W2"].astype(np.float32)
-    if W2.ndim == 1:  # the seed's sigmoid: P(UP), the second action index
-        p = node("Sigmoid", [node("MatMul", [hidden, const("W2", W2)], "z")], "p_up")
+    W1, W2 = (_weight(k, ck.arrays[k], weights, inits, nodes) for k in ("W1", "W2"))
+    hidden = node("Relu", [node("MatMul", [W1, x], "pre")], "h")
+    if ck.arrays["W2"].ndim == 1:  # the seed's sigmoid: P(UP), the second action index
+        p = node("Sigmoid", [node("MatMul", [hidden, W2], "z")], "p_up")
         pu = node("Unsqueeze", [p, const("ax0", np.array([0], np.int64))], "pu")
         node("Concat", [node("Sub", [const("one", np.ones(1, np.float32)), pu], "pd"), pu], "probs", axis=0)
     else:
-        node("Softmax", [node("MatMul", [hidden, const("W2", W2)], "z")], "probs", axis=0)
+        node("Softmax", [node("MatMul", [hidden, W2], "z")], "probs", axis=0)
     node("Identity", [lit], "lit_next")
     node("Identity", [diff], "diff_next")
     graph = h.make_graph(
@@ -112,15 +115,48 @@ def build(ck: checkpoint.Checkpoint):
          h.make_tensor_value_info("diff_next", T.FLOAT, [6400]), h.make_tensor_value_info("colour_next", T.INT64, [])],
         inits)
     model = h.make_model(graph, opset_imports=[h.make_opsetid("", OPSET)], producer_name="pgcli")
-    onnx.checker.check_model(model)
+    if weights is None:  # with external data the checker reads the file: `write` checks it there
+        onnx.checker.check_model(model)
     return model
 
 
-def write(ck: checkpoint.Checkpoint, path) -> None:
+def _weight(name: str, a: np.ndarray, weights: Path | None, inits: list, nodes: list) -> str:
+    """A weight as a float32 tensor of the graph: a constant, or the model folder's bytes of it."""
+    from onnx import TensorProto as T
+    from onnx import helper as h
+    from onnx import numpy_helper as nh
+
+    if weights is None:
+        inits.append(nh.from_array(a.astype(np.float32), name))
+        return name
+    from pgcli.files import safetensors
+
+    dtype, shape, begin, end = safetensors.layout(Path(weights).read_bytes())[name]
+    kind = {"F16": T.FLOAT16, "F32": T.FLOAT}.get(dtype)
+    if kind is None:
+        raise PgcliError(f"{name} is {dtype} in {weights}: the ONNX policy reads float16 or float32 weights")
+    t = T(name=f"{name}_stored", data_type=kind, dims=shape, data_location=T.EXTERNAL)
+    for key, value in (("location", Path(weights).name), ("offset", str(begin)), ("length", str(end - begin))):
+        entry = t.external_data.add()
+        entry.key, entry.value = key, value
+    inits.append(t)
+    nodes.append(h.make_node("Cast", [f"{name}_stored"], [name], to=T.FLOAT))
+    return name
+
+
+def write(ck: checkpoint.Checkpoint, path: Path, weights: Path | None = None) -> None:
+    """policy.onnx at `path` (its weights in `weights`, a model.safetensors beside it, when given)."""
     try:
         import onnx  # noqa: F401
     except ImportError:
         raise PgcliError("an ONNX policy needs the onnx package: pip install 'pgcli[onnx]'") from None
     from pgcli.files.atomic import atomic_write
 
-    atomic_write(path, build(ck).SerializeToString())
+    import onnx
+
+    atomic_write(path, build(ck, weights).SerializeToString())
+    try:
+        onnx.checker.check_model(str(path))  # resolves the external weights beside it
+    except (onnx.checker.ValidationError, ValueError) as e:
+        Path(path).unlink(missing_ok=True)
+        raise PgcliError(f"{path}: the ONNX policy did not check ({str(e).splitlines()[0]})") from None

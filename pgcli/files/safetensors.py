@@ -77,3 +77,14 @@ def decode(data: bytes, source: str = "model.safetensors") -> tuple[dict[str, np
     if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
         raise bad("tensors overlap")
     return arrays, meta
+
+
+def layout(data: bytes) -> dict[str, tuple[str, list[int], int, int]]:
+    """Where each tensor's bytes are in the file: name -> (dtype, shape, begin, end), offsets from the
+    file's start (what an ONNX graph's external data points at)."""
+    decode(data)  # every offset checked first
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + n])
+    header.pop("__metadata__", None)
+    return {k: (v["dtype"], v["shape"], 8 + n + v["data_offsets"][0], 8 + n + v["data_offsets"][1]) for k, v in header.items()}
+
