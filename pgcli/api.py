@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from pgcli.base.config import Config
+from pgcli.base.config import SAVE_EVERY, Config
 from pgcli.core.agent import Agent
 from pgcli.core.trainer import EpisodeStats
 from pgcli.base.envs import make_single_env
@@ -72,7 +72,7 @@ def load(path: str | Path, seed: int = 0, greedy: bool = False, sticky_actions: 
 
 def train(config: Config | dict, output: str | Path, episodes: int | None = None, minutes: float | None = None,
           steps: int | None = None, on_episode: Callable[[EpisodeStats], None] = lambda st: None, resume: str | Path | None = None,
-          overwrite: bool = False, save_every: int = 100, snapshot_every: int | None = None,
+          overwrite: bool = False, save_every: int = SAVE_EVERY, snapshot_every: int | None = None,
           until_reward: float | None = None):
     """Train until `episodes` more episodes, `minutes` more minutes or `steps` more agent steps
     (whichever comes first; at least one; or sooner, once the running reward reaches `until_reward`) and

@@ -114,7 +114,7 @@ def test_export_weights_and_karpathy_roundtrip(tmp_path, fake_env):
     half = checkpoint.load(tmp_path / "half.p")
     assert (tmp_path / "half.p").stat().st_size < 0.6 * (tmp_path / "agent.p").stat().st_size
     np.testing.assert_allclose(half.model["W1"], full.model["W1"], rtol=1e-3, atol=1e-7)
-    assert "choose one of --float16 and --float64" in runner.invoke(
+    assert "choose one of --float16, --float32 and --float64" in runner.invoke(
         app, ["export", str(out), "--float16", "--float64", "-o", str(tmp_path / "x.p")]).stderr
     r = runner.invoke(app, ["export", str(out), "--karpathy", "-o", str(tmp_path / "k.p")])
     assert r.exit_code == 0, r.stderr

@@ -42,6 +42,12 @@ LEGACY = {"inputs": SEED, "background": "colour", "noop": False, "episodic_life"
 """What a checkpoint saved before a field existed trained with (`from_dict`: a missing key)."""
 
 
+SAVE_EVERY = 100
+"""A session's default: episodes between checkpoints (--save-every; the API and the bench too). Not saved."""
+WORKERS = 2
+"""A session's default: Ray rollout workers when --ray-address comes without --workers. Not saved."""
+
+
 @dataclass
 class Config:
     """Hyperparameters of one training run. Network and discount are Karpathy's pg-pong.py's;

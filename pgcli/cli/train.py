@@ -9,6 +9,7 @@ import typer
 
 from pgcli.cli.root import app
 from pgcli.cli.flags import HOW_LONG, WHERE, config_options
+from pgcli.base.config import SAVE_EVERY
 
 
 @app.command()
@@ -22,7 +23,7 @@ def train(
     until_reward: Optional[float] = typer.Option(None, "--until-reward", help="Stop once the running reward reaches this (then save); 0 on Pong: as many points won as lost.", rich_help_panel=HOW_LONG),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Checkpoint to write (metrics go to <stem>.metrics.csv beside it). (default: the checkpoint resumed, else save.p)", rich_help_panel=WHERE),
     overwrite: bool = typer.Option(False, "--overwrite", help="Let this new run replace the checkpoint and metrics of another run at --output.", rich_help_panel=WHERE),
-    save_every: int = typer.Option(100, min=1, help="Checkpoint every this many episodes (the games go on while it is written).", rich_help_panel=WHERE),
+    save_every: int = typer.Option(SAVE_EVERY, min=1, help="Checkpoint every this many episodes (the games go on while it is written).", rich_help_panel=WHERE),
     snapshot_every: Optional[int] = typer.Option(None, "--snapshot-every", min=1, help="Also keep the agent at every this many agent steps, as <stem>.1M.p, <stem>.2M.p, ... beside the checkpoint (weights only; play, record or evaluate each).", rich_help_panel=WHERE),
     resume: Optional[Path] = typer.Option(None, help="Continue from a pgcli checkpoint or a Karpathy save.p.", rich_help_panel=WHERE),
     tensorboard: Optional[Path] = typer.Option(None, "--tensorboard", help="Also write TensorBoard logs to this folder (needs pgcli\\[tensorboard]).", rich_help_panel=WHERE),

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from pgcli.core import pg_math
-from pgcli.base.config import Config
+from pgcli.base.config import SAVE_EVERY, Config
 from pgcli.base import games
 from pgcli.base.envs import VectorGames, default_groups, env_settings
 from pgcli.base.errors import PgcliError
@@ -214,7 +214,7 @@ def _merge(parts: list[Result]) -> Result:
 
 
 def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = ("reinforce", "ppo"),
-        on_result=lambda i, r: None, save_every: int = 100, workers: tuple[int, ...] = (),
+        on_result=lambda i, r: None, save_every: int = SAVE_EVERY, workers: tuple[int, ...] = (),
         inputs: str | None = None) -> dict:
     """Each contender gets `seconds` in all, split into `rounds` interleaved turns, so that the
     machine's ups and downs hit every contender alike; ratios are medians of per-round ratios.

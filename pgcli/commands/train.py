@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from pgcli.base import games
-from pgcli.base.config import Config
+from pgcli.base.config import SAVE_EVERY, WORKERS, Config
 from pgcli.core.trainer import Counters, EpisodeStats, Trainer
 from pgcli.base.envs import make_env
 from pgcli.base.errors import ClusterLost, PgcliError, Stopped
@@ -93,7 +93,7 @@ def train(
     overrides: dict,
     output: Path | None = None,
     episodes: int | None = None,
-    save_every: int = 100,
+    save_every: int = SAVE_EVERY,
     resume: Path | None = None,
     render: bool = False,
     preset: str | None = None,
@@ -228,11 +228,11 @@ def _experience_source(spec: RunSpec, trainer: Trainer, closing: ExitStack, rend
         return trainer.collector(env)
     from pgcli.cluster import remote as cluster
 
-    if cluster.connect(ray_address, workers or 2):  # a Ray this session started: shut it down after
+    if cluster.connect(ray_address, workers or WORKERS):  # a Ray this session started: shut it down after
         import ray
 
         closing.callback(ray.shutdown)
-    source = cluster.RemoteCollector(spec, trainer.policy, trainer.algo.wants, workers or 2,
+    source = cluster.RemoteCollector(spec, trainer.policy, trainer.algo.wants, workers or WORKERS,
                                      worker_timeout or cluster.WORKER_TIMEOUT, on_event)
     closing.callback(source.close)
     return source
@@ -265,7 +265,7 @@ def describe(cfg: Config, settings, output: Path, resume: Path | None, episode: 
     if cfg.algo == "ppo" and cfg.trust_region == "start":
         algo += ", its trust region centred on each update's start"
     opt = "Adam" if cfg.optimizer == "adam" else "RMSProp"
-    n = workers or 2
+    n = workers or WORKERS
     where = (f"in {n} Ray rollout worker{'s' if n > 1 else ''}" + (f" at {ray_address}" if ray_address else "")
              if workers is not None or ray_address is not None else "side by side")
     start = f"; continuing {resume} from episode {episode}" if resume is not None else ""
