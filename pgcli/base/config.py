@@ -27,25 +27,18 @@ exact-controls target: the difference frame, the current frame without its scene
 action, each pixel against its own background on the 12 screens the colour rule makes all scenery;
 a lost life ends the return in learning; Pong's paddle may stand still (NOOP)
 (docs/results.md, docs/studies/sticky.md, docs/games.md, docs/benchmark.md)."""
-CHOSEN_ON = {
-    "inputs": ("the objects input", ("breakout",)),
-    "episodic_life": ("episodic life", ("breakout",)),
-    "epochs": ("8 epochs", ("pong", "breakout")),
-    "background": ("--background auto", ("battle_zone",)),
-}
-"""The games on which each of PPO's defaults beyond CleanRL's recipe was chosen (field -> (what,
-games); docs/results.md, docs/benchmark.md): a suite holding them did not judge that choice blind,
-and the benchmark's report says so."""
+CHOSEN_ON = {"inputs": ("the objects input", ("breakout",)), "episodic_life": ("episodic life", ("breakout",)),
+             "epochs": ("8 epochs", ("pong", "breakout")), "background": ("--background auto", ("battle_zone",))}
+"""The games each of PPO's defaults beyond CleanRL's recipe was chosen on (field -> (what, games)): a
+suite holding them did not judge that choice blind, and the benchmark's report says so."""
 WEIGHT_FIELDS = ("hidden", "inputs", "background", "noop", "frame_max")
 """Fields that fix the network's shape or what its inputs mean: a resumed run keeps its checkpoint's."""
 LEGACY = {"inputs": SEED, "background": "colour", "noop": False, "episodic_life": False, "frame_max": "off"}
 """What a checkpoint saved before a field existed trained with (`from_dict`: a missing key)."""
 
 
-SAVE_EVERY = 100
-"""A session's default: episodes between checkpoints (--save-every; the API and the bench too). Not saved."""
-WORKERS = 2
-"""A session's default: Ray rollout workers when --ray-address comes without --workers. Not saved."""
+SAVE_EVERY = 100  # a session's default (not saved): episodes between checkpoints (--save-every, the API, the bench)
+WORKERS = 2  # a session's default (not saved): Ray rollout workers when --ray-address comes without --workers
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
     suite.py     what a suite is (suite.json), its runs' status, training and evaluating them in turn
     on_ray.py    the runs as Ray tasks (--parallel, --ray-address)
-    report.py    report.json / .md / .png from the folder alone: per game, and over the suite
+    report.py    report.json / .md from the folder alone: per game, and over the suite (figure.py: report.png)
     stats.py     the interquartile mean and its bootstrap interval
     compare.py   two suites at equal agent steps (--compare)
     record.py    the suite's agents playing side by side in one picture (--record)

@@ -33,6 +33,16 @@ def atomic_output(path: Path):
         raise PgcliError(f"{path}: cannot write ({e.strerror or e})") from None
 
 
+def save_figure(fig, path: Path, dpi: int = 100) -> str:
+    """A matplotlib figure written atomically to `path`, then closed -> the path."""
+    import matplotlib.pyplot as plt
+
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=dpi)
+    plt.close(fig)
+    return str(path)
+
+
 def write_image(path: Path, image, **kw) -> None:
     """An image or an animation (PNG, JPEG, GIF), encoded in memory first, then written atomically:
     imageio's writers open their file lazily and retry at garbage collection, so a destination that

@@ -84,7 +84,7 @@ def _figure(folder: Path, rep: dict) -> str | None:
         import matplotlib.pyplot as plt
     except ImportError:
         return None
-    from pgcli.files.outputs import atomic_output
+    from pgcli.files.outputs import save_figure
 
     done = [r for r in rep["trials"] if r["value"] is not None]
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
@@ -100,8 +100,4 @@ def _figure(folder: Path, rep: dict) -> str | None:
     bx.set_ylabel("objective")
     fig.suptitle(f"pgcli tune: {', '.join(rep['spec']['games'])}")
     fig.tight_layout()
-    out = folder / "report.png"
-    with atomic_output(out) as tmp:
-        fig.savefig(tmp, dpi=100)
-    plt.close(fig)
-    return str(out)
+    return save_figure(fig, folder / "report.png")
