@@ -33,12 +33,6 @@ class Param:
             return trial.suggest_int(self.name, self.low, self.high, log=self.log)
         return trial.suggest_float(self.name, self.low, self.high, log=self.log)
 
-    def spell(self) -> str:
-        """The flag that gives this parameter: `learning_rate=0.0001:0.002:log`."""
-        if self.choices is not None:
-            return f"{self.name}={'|'.join(map(str, self.choices))}"
-        return f"{self.name}={self.low}:{self.high}" + (":log" if self.log else "")
-
 
 DEFAULT_SPACE = (
     Param("learning_rate", 1e-4, 2e-3, log=True),

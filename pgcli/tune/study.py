@@ -25,7 +25,7 @@ from typing import Callable
 
 from pgcli.base.errors import PgcliError
 from pgcli.files.atomic import atomic_write
-from pgcli.tune.space import DEFAULT_SPACE, parse_param
+from pgcli.tune.space import DEFAULT_SPACE, parse_param, recipe_of
 from pgcli.tune.trial import Pruned, TuneSpec, run_trial
 
 SPEC_FILE = "tune.json"
@@ -106,7 +106,7 @@ def counted(study) -> int:
 def start_trial(study, spec: TuneSpec) -> tuple:
     """Ask for a trial -> (trial, its recipe, its folder name)."""
     trial = study.ask()
-    recipe = {**spec.recipe, **{p.name: p.sample(trial) for p in space(spec)}}
+    recipe = recipe_of({p.name: p.sample(trial) for p in space(spec)}, spec.recipe)
     name = trial.user_attrs.get("folder") or folder_name(trial.number)
     trial.set_user_attr("folder", name)
     trial.set_user_attr("recipe", recipe)
