@@ -33,6 +33,8 @@ def test_a_study_completes_its_trials_continues_and_reports_a_recipe_benchmark_r
     events = []
     tune_study.run_here(folder, spec, trials=2, on_event=events.append)
     assert trial_states(folder) == [("COMPLETE", "trial-0000"), ("COMPLETE", "trial-0001")]
+    first_trial = tune_study.open_study(folder, spec).trials[0]
+    assert first_trial.params == {"learning_rate": 5e-4, "clip": 0.2}  # PPO's defaults first, as the baseline
     first = folder / "trial-0000" / "pong-s1.p"
     assert checkpoint.read_meta(first)["steps"] >= 600 and (folder / "trial-0000" / "pong-s1.evaluate.json").exists()
     stamp = first.stat().st_mtime_ns
@@ -45,7 +47,8 @@ def test_a_study_completes_its_trials_continues_and_reports_a_recipe_benchmark_r
     assert best["value"] == max(t["value"] for t in rep["trials"])
     assert parse_recipe(tuple(rep["best_recipe"].split(","))) == best["recipe"]  # benchmark reads it back
     assert set(best["recipe"]) == set(SMALL) | {"learning_rate", "clip"} and best["minutes"] > 0
-    assert f"--recipe {rep['best_recipe']}" in (folder / "report.md").read_text()
+    md = (folder / "report.md").read_text()
+    assert f"--recipe {rep['best_recipe']}" in md and "| 0 (defaults) |" in md and "PPO's defaults (trial 0)" in md
     assert set(rep["importances"]) == {"learning_rate", "clip"}
 
 
@@ -166,3 +169,13 @@ def test_the_steps_objective_counts_agent_steps_to_the_target_and_stops_the_run_
     assert checkpoint.read_meta(folder / "trial-0000" / "pong-s1.p")["steps"] < 5000  # stopped at the target
     assert not (folder / "trial-0000" / "pong-s1.evaluate.json").exists()
     assert tune_study.open_study(folder, spec).direction.name == "MINIMIZE"
+
+
+def test_a_new_study_starts_from_ppos_defaults_where_the_space_holds_them():
+    from pgcli.tune.space import DEFAULT_SPACE, defaults
+
+    assert defaults(DEFAULT_SPACE) == {
+        "learning_rate": 5e-4, "clip": 0.2, "ent_coef": 0.01, "gae_lambda": 0.95, "gamma": 0.99, "epochs": 8,
+        "minibatches": 4, "num_envs": 32, "rollout_steps": 128, "hidden": 200, "vf_coef": 0.5,
+        "inputs": "diff+objects+action"}
+    assert defaults([parse_param("clip=0.25:0.3"), parse_param("hidden=100|150")]) == {}  # outside: sampled

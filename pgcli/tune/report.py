@@ -21,7 +21,8 @@ def build(study, spec: TuneSpec) -> dict:
 
     rows = [{"number": t.number, "state": t.state.name.lower(), "value": t.value, "minutes": t.user_attrs.get("minutes"),
              "agent_steps": t.user_attrs.get("agent_steps"), "recipe": t.user_attrs.get("recipe", t.params),
-             "parts": t.user_attrs.get("parts"), "folder": t.user_attrs.get("folder")}
+             "parts": t.user_attrs.get("parts"), "folder": t.user_attrs.get("folder"),
+             "defaults": bool(t.user_attrs.get("defaults"))}
             for t in study.get_trials(deepcopy=False) if t.state in (TrialState.COMPLETE, TrialState.PRUNED)]
     complete = [r for r in rows if r["state"] == "complete"]
     best = None
@@ -51,6 +52,9 @@ def markdown(rep: dict) -> str:
              f"Games {', '.join(spec['games'])}, seeds {', '.join(map(str, spec['seeds']))}, {spec['steps']:,} agent steps a run; "
              f"objective: {what}, {'higher' if rep['direction'] == 'maximize' else 'lower'} is better.", ""]
     best = rep["best"]
+    base = next((r for r in rep["trials"] if r["defaults"] and r["value"] is not None), None)
+    if base is not None:
+        lines += [f"PPO's defaults (trial {base['number']}): {base['value']:.4g} in {base['minutes']:.1f} minutes.", ""]
     if best is not None:
         lines += [f"**Best: trial {best['number']}, {best['value']:.4g}** in {best['minutes']:.1f} minutes of training "
                   f"({best['agent_steps']:,} agent steps).", "",
@@ -64,7 +68,7 @@ def markdown(rep: dict) -> str:
     for r in order:
         value = "–" if r["value"] is None else f"{r['value']:.4g}"
         minutes = "–" if r["minutes"] is None else f"{r['minutes']:.1f}"
-        lines.append(f"| {r['number']} | {r['state']} | {value} | {minutes} | `{recipe_string(r['recipe'])}` |")
+        lines.append(f"| {r['number']}{' (defaults)' if r['defaults'] else ''} | {r['state']} | {value} | {minutes} | `{recipe_string(r['recipe'])}` |")
     return "\n".join(lines) + "\n"
 
 

@@ -33,6 +33,12 @@ class Param:
             return trial.suggest_int(self.name, self.low, self.high, log=self.log)
         return trial.suggest_float(self.name, self.low, self.high, log=self.log)
 
+    def holds(self, value) -> bool:
+        """Whether `value` is one this parameter can take."""
+        if self.choices is not None:
+            return value in self.choices
+        return isinstance(value, (int, float)) and self.low <= value <= self.high
+
 
 DEFAULT_SPACE = (
     Param("learning_rate", 1e-4, 2e-3, log=True),
@@ -81,6 +87,13 @@ def parse_param(text: str) -> Param:
     if not low < high or (len(parts) == 3 and low <= 0):
         raise PgcliError(f"--param {name}: needs low < high (and low > 0 on a log scale), got {rng!r}")
     return Param(name, low, high, log=len(parts) == 3)
+
+
+def defaults(space) -> dict:
+    """PPO's defaults for the searched parameters that can take them: a new study's first trial, so
+    the report holds today's recipe beside what the search finds."""
+    ppo = Config(algo="ppo")
+    return {p.name: getattr(ppo, p.name) for p in space if p.holds(getattr(ppo, p.name))}
 
 
 def recipe_of(params: dict, fixed: dict) -> dict:

@@ -25,7 +25,7 @@ from typing import Callable
 
 from pgcli.base.errors import PgcliError
 from pgcli.files.atomic import atomic_write
-from pgcli.tune.space import DEFAULT_SPACE, parse_param, recipe_of
+from pgcli.tune.space import DEFAULT_SPACE, defaults, parse_param, recipe_of
 from pgcli.tune.trial import Pruned, TuneSpec, run_trial
 
 SPEC_FILE = "tune.json"
@@ -79,6 +79,17 @@ def open_study(folder: Path, spec: TuneSpec):
         pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=warmup))
 
 
+def begin(folder: Path, spec: TuneSpec, on_event: Callable[[str], None]):
+    """Open the study to run its trials: a new one's first trial is PPO's defaults; trials cut short
+    are enqueued again (`recover`)."""
+    study = open_study(folder, spec)
+    if not study.get_trials(deepcopy=False):
+        study.enqueue_trial(defaults(space(spec)), user_attrs={"defaults": True})
+    for n in recover(study):
+        on_event(f"trial {n} was cut short: it runs again from its runs' checkpoints")
+    return study
+
+
 def recover(study) -> list[int]:
     """Trials left running by a process that is gone -> failed, and enqueued again with their parameters
     and folder (their runs go on from their checkpoints). -> the trial numbers recovered."""
@@ -87,7 +98,8 @@ def recover(study) -> list[int]:
     out = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         study._storage.set_trial_state_values(t._trial_id, state=TrialState.FAIL)
-        study.enqueue_trial(t.params, user_attrs={"folder": t.user_attrs.get("folder", folder_name(t.number))})
+        kept = {k: v for k, v in t.user_attrs.items() if k == "defaults"}
+        study.enqueue_trial(t.params, user_attrs={"folder": t.user_attrs.get("folder", folder_name(t.number)), **kept})
         out.append(t.number)
     return out
 
@@ -143,9 +155,7 @@ class OptunaReporter:
 def run_here(folder: Path, spec: TuneSpec, trials: int, train_run: Callable | None = None,
              on_event: Callable[[str], None] = lambda m: None) -> None:
     """The study's trials one after another in this process, until `trials` have completed or pruned."""
-    study = open_study(folder, spec)
-    for n in recover(study):
-        on_event(f"trial {n} was cut short: it runs again from its runs' checkpoints")
+    study = begin(folder, spec, on_event)
     while counted(study) < trials:
         trial, recipe, name = start_trial(study, spec)
         on_event(f"trial {trial.number} ({counted(study) + 1} of {trials}): {name}")
@@ -177,9 +187,7 @@ def run_on_ray(folder: Path, spec: TuneSpec, trials: int, parallel: int | None, 
     `address` has room for); a task whose worker is lost runs again (its runs resume)."""
     from pgcli.cluster.remote import connect
 
-    study = open_study(folder, spec)
-    for n in recover(study):
-        on_event(f"trial {n} was cut short: it runs again from its runs' checkpoints")
+    study = begin(folder, spec, on_event)
     if counted(study) >= trials:
         return
     started = connect(address, (parallel or 1) * CPUS_PER_TRIAL)
