@@ -4,6 +4,7 @@ dense reference's products, lit pixels and gradients, and cost what changes."""
 import numpy as np
 import pytest
 
+from pgcli.base.games import PONG
 from pgcli.core import kernels, pg_math, sparse
 
 
@@ -108,7 +109,7 @@ def test_ppo_learns_the_same_from_busy_games_with_chains_as_without(epochs):
     for ids in (streams, np.arange(N)):  # a game each step: nothing to chain
         cfg = Config(algo="ppo", seed=1, epochs=epochs, minibatches=4, target_kl=0, hidden=8)
         pol = Policy.init(8, np.random.default_rng(5), value_head=True)
-        PPO(cfg, pol, np.random.default_rng(0)).learn(RolloutBatch(signed, counts, *rest, ids))
+        PPO(cfg, pol, np.random.default_rng(0), PONG).learn(RolloutBatch(signed, counts, *rest, ids))
         out.append(pol.params)
     for k in out[0]:
         np.testing.assert_allclose(out[0][k], out[1][k], rtol=1e-4, atol=1e-6)

@@ -134,10 +134,11 @@ def test_snapshots_reuse_their_buffers_and_write_the_bytes_of_a_fresh_copy(tmp_p
     41 fresh MB; the file is the same as from fresh copies, W1 in the header's (H, 6400) order."""
     from fakepong import FakePong
     from pgcli.commands.train import to_checkpoint
+    from pgcli.base.run_spec import RunSpec
     from pgcli.core.trainer import Trainer
 
     cfg = Config(num_envs=2, hidden=8, batch_size=1)
-    trainer = Trainer(cfg, FakePong(2))
+    trainer = Trainer(RunSpec.of(cfg), FakePong(2))
     trainer.run(2, lambda st: None)
     buffers: dict = {}
     first = to_checkpoint(cfg, {}, trainer, buffers)

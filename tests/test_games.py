@@ -164,7 +164,7 @@ def test_a_lost_life_ends_the_return_with_episodic_life_and_nothing_else(backend
     s = env_settings("breakout", sticky_actions=0.0)
     for episodic in (True, False):
         env = VectorGames(s, 2, groups=1) if backend == "vector" else GymGames(s, 2)
-        col = Collector(env, AlwaysFire(), np.random.default_rng(0), "rollouts", 80, games.for_rom("breakout"), "diff", episodic)
+        col = Collector(env, AlwaysFire(), np.random.default_rng(0), games.for_rom("breakout"), "rollouts", 80, "diff", episodic)
         col.start(seed=0)
         ro, finished = None, []
         while ro is None:
@@ -216,7 +216,7 @@ def test_a_stop_salvages_points_only_in_games_whose_points_end_returns():
     for game, salvaged in ((games.PONG, True), (other, False)):
         env = FakePong(4)
         pol = Policy.init(8, np.random.default_rng(0))
-        col = Collector(env, pol, np.random.default_rng(1), "episodes", game=game)
+        col = Collector(env, pol, np.random.default_rng(1), game, "episodes")
         col.start(seed=0)
         for _ in range(20):  # every game scores some points, none finishes (10 points of 3 steps)
             col.poll()
@@ -304,8 +304,10 @@ def test_the_table_of_scenery_screens_holds_on_the_emulator(rom):
 
 
 @pytest.mark.ale
-def test_an_observer_given_auto_sees_what_the_rule_it_stands_for_sees():
+def test_a_run_decides_auto_for_its_game_and_its_observer_sees_by_that_rule():
+    from pgcli.base.config import Config
     from pgcli.base.games import emulator
+    from pgcli.base.run_spec import RunSpec
 
     bz = games.for_rom("battle_zone")
     ale = emulator("battle_zone", seed=3, sticky=0.0)
@@ -314,6 +316,10 @@ def test_an_observer_given_auto_sees_what_the_rule_it_stands_for_sees():
         ale.act(ale.getMinimalActionSet()[t // 10 % 5])
         frames.append(ale.getScreenGrayscale())
     frames = np.stack(frames)
-    auto = observe.Observer(frames[:1], observe.InputSpec.parse("diff+objects", "auto"), bz)(frames[1:])
+    run = RunSpec.of(Config(algo="ppo", env_id="battle_zone", inputs="diff+objects"))
+    assert run.inputs.background == "pixel" and RunSpec.of(Config(algo="ppo")).inputs.background == "colour"
+    auto = observe.Observer(frames[:1], run.inputs, bz)(frames[1:])
     pixel = observe.Observer(frames[:1], observe.InputSpec.parse("diff+objects", "pixel"), bz)(frames[1:])
     assert np.array_equal(auto, pixel) and auto.any()
+    with pytest.raises(ValueError, match="decided background"):
+        observe.Observer(frames[:1], observe.InputSpec.parse("diff+objects", "auto"), bz)

@@ -158,6 +158,7 @@ def lagged_update(target_kl, trust_region, seed=0, N=256, A=2):
     weights after)."""
     from pgcli.algos.ppo import PPO
     from pgcli.base.config import Config
+    from pgcli.base.games import PONG
     from pgcli.core.network import Policy
 
     rng = np.random.default_rng(seed)
@@ -168,7 +169,7 @@ def lagged_update(target_kl, trust_region, seed=0, N=256, A=2):
     actions = rng.integers(0, A, N)
     p_old = np.full(N, 0.02)  # the acting policy gave every action taken 2 %: KL to the learner's is large
     before = {k: v.copy() for k, v in pol.params.items()}
-    algo = PPO(cfg, pol, rng)
+    algo = PPO(cfg, pol, rng, PONG)  # learn() reads no game: the batch carries its actions
     stats = algo.learn((signed, counts, actions, p_old, rng.standard_normal(N), rng.standard_normal(N)))
     return stats, before, pol.params
 

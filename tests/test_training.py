@@ -98,10 +98,11 @@ def test_memory_does_not_grow_with_episodes(algo):
 
     from fakepong import FakePong
     from pgcli.base.config import Config
+    from pgcli.base.run_spec import RunSpec
     from pgcli.core.trainer import Trainer
 
     cfg = Config(num_envs=4, hidden=32, batch_size=2, algo=algo, rollout_steps=32, minibatches=2)
-    trainer = Trainer(cfg, FakePong(4, points=40))
+    trainer = Trainer(RunSpec.of(cfg), FakePong(4, points=40))
     tracemalloc.start()
     try:
         trainer.run(20, lambda st: None)
@@ -140,12 +141,13 @@ def test_reinforce_gradients_beside_the_acting_equal_the_seeds_order():
 
     from fakepong import FakePong
     from pgcli.base.config import Config
+    from pgcli.base.run_spec import RunSpec
     from pgcli.core.trainer import Trainer
 
     cfg = Config(**{**FAST, "batch_size": 3, "seed": 11})
     weights, threads = [], []
     for beside in (True, False):
-        tr = Trainer(cfg, FakePong(4))
+        tr = Trainer(RunSpec.of(cfg), FakePong(4))
         real = tr.algo.accumulate
 
         def accumulate(real=real, tr=tr):
@@ -173,23 +175,24 @@ def test_ppo_learns_beside_the_acting_with_one_update_of_lag():
 
     from fakepong import FakePong
     from pgcli.base.config import Config
+    from pgcli.base.run_spec import RunSpec
     from pgcli.core.trainer import Trainer
 
     cfg = Config(algo="ppo", num_envs=4, hidden=16, rollout_steps=8, minibatches=2, learning_rate=3e-3, seed=3)
     runs = []
     for _ in range(2):
-        tr = Trainer(cfg, FakePong(4))
+        tr = Trainer(RunSpec.of(cfg), FakePong(4))
         learned, acted, saves = [], [], []
         real_learn, real_sync = tr.algo.learn, tr.policy.sync
 
         def learn(batch, tr=tr, real_learn=real_learn, learned=learned):
             out = real_learn(batch)
-            learned.append((threading.current_thread().name, tr.policy.params["W2"].astype(np.float32)))
+            learned.append((threading.current_thread().name, tr.policy.params["W2"].astype(np.float32).reshape(16, -1)))
             return out
 
         def sync(tr=tr, real_sync=real_sync, acted=acted):
             real_sync()
-            acted.append(tr.policy.heads32[:, 0].copy())
+            acted.append(tr.policy.heads32[:, :-1].copy())  # W2 as the games act with it (the value head last)
 
         tr.algo.learn, tr.policy.sync = learn, sync
         tr.run(12, lambda st: None, on_save=lambda tr=tr, saves=saves: saves.append(not tr.jobs), save_every=3)

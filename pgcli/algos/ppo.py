@@ -25,7 +25,7 @@ from pgcli.core.collector import Rollout
 from pgcli.base.errors import PgcliError
 from pgcli.core.network import Policy
 from pgcli.core.pg_math import clip_rewards
-from pgcli.base.games import PONG
+from pgcli.base.games import Game
 
 STAT_KEYS = ("value_loss", "approx_kl", "clip_frac", "entropy", "epochs")
 SHUFFLE_STREAM = 0x5050  # seeds PPO's shuffling stream apart from the action sampling
@@ -48,7 +48,7 @@ class PPO:
     overlap = True  # the update runs beside the acting: batch k+1 is played with the weights of update k-1
     value_head = True
 
-    def __init__(self, cfg, pol: Policy, rng: np.random.Generator, game=PONG):
+    def __init__(self, cfg, pol: Policy, rng: np.random.Generator, game: Game):
         self.cfg, self.policy, self.game = cfg, pol, game
         # its own stream for the minibatch shuffles: the update may run beside the acting (see Trainer)
         self.rng = np.random.default_rng([cfg.seed, SHUFFLE_STREAM])

@@ -15,7 +15,7 @@ import numpy as np
 
 from pgcli.core import optim, pg_math, sparse
 from pgcli.core.network import Policy
-from pgcli.base.games import PONG
+from pgcli.base.games import Game
 
 
 class Reinforce:
@@ -23,7 +23,7 @@ class Reinforce:
     overlap = False  # the next action uses the updated weights, as in the seed
     value_head = False
 
-    def __init__(self, cfg, pol: Policy, rng: np.random.Generator, game=PONG):
+    def __init__(self, cfg, pol: Policy, rng: np.random.Generator, game: Game):
         self.cfg, self.policy, self.game = cfg, pol, game
         self.model = {k: pol.params[k] for k in ("W1", "W2")}
         self.opt = optim.make(cfg.optimizer, self.model, cfg.learning_rate, cfg.decay_rate, cfg.adam_eps)

@@ -23,14 +23,16 @@ class RunSpec:
     game: games.Game  # the actions the policy picks from, the play area, how a return ends
 
     @classmethod
-    def of(cls, config: Config, settings: EnvSettings | None = None) -> "RunSpec":
-        """The run of `config` (its env id looked up: `breakout` is saved as ALE/Breakout-v5)."""
+    def of(cls, config: Config, settings: EnvSettings | None = None, who: str = "--frame-max on") -> "RunSpec":
+        """The run of `config` (its env id looked up: `breakout` is saved as ALE/Breakout-v5), or of an
+        agent's saved config on `settings`. The one place the `auto` rules are decided: 'auto' is saved as
+        the rule it chose, and training, play and the ONNX policy all see the game through this spec."""
         settings = settings or env_settings(config.env_id, config.sticky_actions)
         game = games.for_rom(settings.game, config.noop)
-        background = games.background_rule(game, config.background)  # 'auto' is saved as the rule it chose
+        background = games.background_rule(game, config.background)
         frame_max = games.frame_max_rule(game, config.frame_max)
         return cls(replace(config, env_id=settings.env_id, background=background, frame_max=frame_max),
-                   framed(settings, frame_max), game)
+                   framed(settings, frame_max, who), game)
 
     @property
     def inputs(self) -> InputSpec:

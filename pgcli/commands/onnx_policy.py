@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from pgcli.base.errors import PgcliError
-from pgcli.base.games import background_rule, frame_max_rule
+from pgcli.base.run_spec import RunSpec
 from pgcli.core.observe import LUMA, background, scenery
 from pgcli.files import checkpoint
 
@@ -40,14 +40,11 @@ def build(ck: checkpoint.Checkpoint, weights: Path | None = None):
     from onnx import helper as h
     from onnx import numpy_helper as nh
 
-    from pgcli.base import games
-
-    cfg = ck.config
-    game = games.for_rom(ck.game, cfg.noop)
-    if frame_max_rule(game, cfg.frame_max) == "on":
+    run = RunSpec.of(ck.config)  # the game and its rules, as the agent saw them
+    game, spec = run.game, run.inputs
+    if run.config.frame_max == "on":
         raise PgcliError(f"{ck.game}: an agent of two-frame maxima (--frame-max on) has no ONNX policy yet")
-    spec, A = cfg.input_spec, game.n_actions
-    rule = background_rule(game, spec.background)
+    A, rule = game.n_actions, spec.background
     nodes, inits = [], []
 
     def const(name, value):

@@ -56,9 +56,10 @@ def to_checkpoint(cfg: Config, env: dict, trainer: Trainer, into: dict | None = 
     return Checkpoint(config=cfg, env=env, arrays=arrays, meta=meta)
 
 
-def from_checkpoint(ckpt: Checkpoint, cfg: Config, game: games.Game = games.PONG) -> tuple[Trainer, bool]:
+def from_checkpoint(ckpt: Checkpoint, spec: RunSpec) -> tuple[Trainer, bool]:
     """-> (trainer, exact). A Karpathy file, an export or another optimizer or algorithm gives
     fresh optimizer state (its step count starting at 0)."""
+    cfg, game = spec.config, spec.game
     ours = ckpt.source == "pgcli"  # not Karpathy's file: it has counters and (unless an export) optimizer state
     same = ours and ckpt.config.algo == cfg.algo and ckpt.config.optimizer == cfg.optimizer
     trained_on = ckpt.game
@@ -66,7 +67,7 @@ def from_checkpoint(ckpt: Checkpoint, cfg: Config, game: games.Game = games.PONG
         raise PgcliError(f"{ckpt.source if ckpt.source != 'pgcli' else 'the checkpoint'} plays {trained_on}; "
                          f"it cannot go on training on {game.name} (start a new run for it)")
     try:
-        return Trainer.from_state(cfg, ckpt.arrays, ckpt.meta if ours else None, optimizer=same, game=game)
+        return Trainer.from_state(spec, ckpt.arrays, ckpt.meta if ours else None, optimizer=same)
     except PgcliError as e:
         raise PgcliError(f"{ckpt.source}: {e}") from None
 
@@ -207,9 +208,9 @@ def _trainer(ckpt: Checkpoint | None, spec: RunSpec, on_event: Callable[[str], N
     """A new run's trainer, or a resumed one's with the checkpoint's weights, optimizer and counters."""
     cfg = spec.config
     if ckpt is None:
-        trainer = Trainer(cfg, game=spec.game)
+        trainer = Trainer(spec)
     else:
-        trainer, exact = from_checkpoint(ckpt, cfg, spec.game)
+        trainer, exact = from_checkpoint(ckpt, spec)
         if not exact:
             on_event(f"resuming from {ckpt.source} weights with fresh optimizer state")
     if cfg.lr_anneal_steps and trainer.counters.steps >= cfg.lr_anneal_steps:

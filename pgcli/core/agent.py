@@ -22,7 +22,7 @@ from pgcli.core import sparse
 from pgcli.core.network import Policy, sample
 from pgcli.core.observe import Observer
 from pgcli.base.envs import EnvSettings
-from pgcli.base.games import PONG, Game
+from pgcli.base.games import Game
 from pgcli.base.inputs import SEED, InputSpec
 
 
@@ -42,7 +42,7 @@ class Acted:
 class Actor:
     """The act step for a batch of games that started at `frames` (their first frames)."""
 
-    def __init__(self, policy: Policy, frames: np.ndarray, rng: np.random.Generator, game: Game = PONG,
+    def __init__(self, policy: Policy, frames: np.ndarray, rng: np.random.Generator, game: Game,
                  inputs: str | InputSpec = SEED, greedy: bool = False):
         self.policy, self.rng, self.greedy = policy, rng, greedy
         self.see = Observer(frames, inputs, game)
@@ -64,10 +64,10 @@ class Agent:
 
     policy: Policy
     settings: EnvSettings
+    game: Game
+    inputs: str | InputSpec  # what it sees (an InputSpec carries the background rule)
     episode: int = 0  # episodes it was trained for (0 for Karpathy files)
     source: str = "pgcli"
-    game: Game = PONG
-    inputs: str | InputSpec = SEED  # what it sees (an InputSpec carries the background rule)
 
     def actor(self, frames: np.ndarray, rng: np.random.Generator, greedy: bool = False) -> Actor:
         """This agent's act step for a batch of games starting at `frames`."""

@@ -28,7 +28,7 @@ from pgcli.core.network import Policy
 from pgcli.core.scores import Finished, Scores
 from pgcli.base.inputs import SEED, InputSpec
 from pgcli.core.steplog import StepLog
-from pgcli.base.games import PONG, Game
+from pgcli.base.games import Game
 
 
 @dataclass
@@ -56,9 +56,8 @@ class Experience:
 
 
 class Collector:
-    def __init__(self, env, policy: Policy, rng: np.random.Generator, wants: str = "episodes",
-                 rollout_steps: int = 128, game: Game = PONG, inputs: str | InputSpec = SEED,
-                 episodic_life: bool = False):
+    def __init__(self, env, policy: Policy, rng: np.random.Generator, game: Game, wants: str = "episodes",
+                 rollout_steps: int = 128, inputs: str | InputSpec = SEED, episodic_life: bool = False):
         self.env, self.policy, self.rng = env, policy, rng
         self.wants, self.T = wants, rollout_steps
         self.game, self.inputs, self.episodic_life = game, inputs, episodic_life
@@ -70,7 +69,7 @@ class Collector:
     def for_run(cls, env, policy: Policy, rng: np.random.Generator, wants: str, cfg: Config, game: Game) -> "Collector":
         """The collector of a run with config `cfg` (its rollout length, input and episodic life),
         for the trainer here and for each Ray rollout worker alike."""
-        return cls(env, policy, rng, wants, cfg.rollout_steps, game, cfg.input_spec, cfg.episodic_life)
+        return cls(env, policy, rng, game, wants, cfg.rollout_steps, cfg.input_spec, cfg.episodic_life)
 
     def poll(self) -> Experience:
         """The next group's step: its finished games (their episodes), its actions sent, its rollout."""

@@ -18,7 +18,7 @@ import functools
 import numpy as np
 
 from pgcli.core.pg_math import D
-from pgcli.base.games import PONG, Game, background_rule
+from pgcli.base.games import Game
 from pgcli.base.inputs import SEED, InputSpec
 
 
@@ -133,11 +133,14 @@ class Observer:
     action indices chosen, for the `action` part.
     """
 
-    def __init__(self, frames: np.ndarray, spec: str | InputSpec = SEED, game: Game = PONG):
+    def __init__(self, frames: np.ndarray, spec: str | InputSpec, game: Game):
         spec = InputSpec.parse(spec)
         self.parts, self.A = spec.parts, game.n_actions
         self.size = spec.size(self.A)
-        rule = background_rule(game, spec.background)
+        rule = spec.background  # decided for the game by its RunSpec
+        if rule not in ("colour", "pixel"):
+            raise ValueError(f"an Observer takes a decided background ('colour' or 'pixel'), got {rule!r}: "
+                             "RunSpec.of decides 'auto' for a game")
         self.screen = Screen(game, frames, background(game) if rule == "pixel" else None)
         self.prev = self.screen(frames)
         n = len(frames)

@@ -1,8 +1,9 @@
 """The training loop: one loop over one experience source, feeding one algorithm.
 
+    run = RunSpec.of(cfg)                       # the config and the game, every `auto` decided (base/)
     policy = Policy(...)                        # the network: W1, W2 (+ value head for PPO)
-    source = Collector(env, policy, rng, ...)   # the games here, or RemoteCollector: Ray workers
-    algo = algos.make(cfg, policy, rng)         # REINFORCE (episodes) or PPO (rollouts)
+    source = Collector(env, policy, rng, game)  # the games here, or RemoteCollector: Ray workers
+    algo = algos.make(cfg, policy, rng, game)   # REINFORCE (episodes) or PPO (rollouts)
     loop: poll the source -> each finished game and its experience to the algorithm, an update
           when it is ready -> report, save when due -> at the stop, what a gradient takes of the
           games it cuts
@@ -37,11 +38,10 @@ from typing import Callable
 import numpy as np
 
 from pgcli import algos
-from pgcli.base.config import Config
 from pgcli.core.collector import Collector
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
 from pgcli.base.errors import PgcliError
-from pgcli.base.games import PONG, Game
+from pgcli.base.run_spec import RunSpec
 
 MAX_STEP_SECONDS = 10.0  # longer gaps between two steps (laptop asleep, SIGSTOP) are not counted
 
@@ -83,8 +83,9 @@ def start_seed(seed: int, episode: int) -> int:
 class Trainer:
     """Owns the policy, the algorithm, the RNG and the counters; `run` plays and learns."""
 
-    def __init__(self, cfg: Config, env=None, policy: Policy | None = None, rng: np.random.Generator | None = None,
-                 counters: Counters | None = None, game: Game = PONG):
+    def __init__(self, run: RunSpec, env=None, policy: Policy | None = None, rng: np.random.Generator | None = None,
+                 counters: Counters | None = None):
+        cfg, game = run.config, run.game  # decided once, by the run's spec
         self.cfg, self.env, self.game = cfg, env, game
         self.rng = rng or np.random.default_rng(cfg.seed)  # weights first, then actions: one stream
         value_head = algos.algorithm(cfg.algo).value_head
@@ -246,8 +247,7 @@ class Trainer:
         return arrays, {**asdict(self.counters), **algo_meta, "rng": self.rng.bit_generator.state}
 
     @classmethod
-    def from_state(cls, cfg: Config, arrays: dict, meta: dict | None, optimizer: bool = True,
-                   game: Game = PONG) -> tuple["Trainer", bool]:
+    def from_state(cls, run: RunSpec, arrays: dict, meta: dict | None, optimizer: bool = True) -> tuple["Trainer", bool]:
         """A trainer from saved (arrays, meta); meta None: weights only (an export, Karpathy's file);
         `optimizer` False: fresh optimizer state (another algorithm or optimizer than the saved one).
         -> (trainer, exact): exact when the optimizer state and the RNG were restored too."""
@@ -261,7 +261,7 @@ class Trainer:
                                     float(meta.get("seconds", 0.0)))
             except (TypeError, ValueError):
                 raise PgcliError("checkpoint metadata is malformed") from None
-        trainer = cls(cfg, None, Policy(params), np.random.default_rng(cfg.seed), counters, game)
+        trainer = cls(run, None, Policy(params), np.random.default_rng(run.config.seed), counters)
         exact = meta is not None and optimizer and trainer.algo.load_state_dict(arrays, meta, counters.episode, counters.updates)
         if exact:
             try:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from pgcli.base import games
 from pgcli.core.agent import Agent
 from pgcli.core.network import MODEL_KEYS, VALUE_KEYS, Policy
 from pgcli.base.envs import EnvSettings, env_settings
 from pgcli.base.errors import PgcliError
 from pgcli.files import model_folder
-from pgcli.base.run_spec import framed
+from pgcli.base.run_spec import RunSpec
 
 KARPATHY_ENV = "Pong-v0"  # what the 2016 save.p files were trained on
 
@@ -43,10 +42,9 @@ def load_agent(path: Path, env: str | None = None, sticky_actions: float | None 
     trained_on = ck.game
     if settings.game != trained_on:
         raise PgcliError(f"{path} plays {trained_on}; it cannot play {settings.game} (--env {settings.env_id})")
-    params = {k: ck.arrays[k] for k in MODEL_KEYS + VALUE_KEYS if k in ck.arrays}
-    policy, game = Policy(params), games.for_rom(settings.game, ck.config.noop)
-    settings = framed(settings, games.frame_max_rule(game, ck.config.frame_max),  # it plays on what it learned from
-                      f"{path} learned from each step's max of two frames (--frame-max on), which")
-    if policy.n_actions != game.n_actions:
-        raise PgcliError(f"{path}: its network picks from {policy.n_actions} actions, {game.name} has {game.n_actions}")
-    return Agent(policy, settings, ck.episode, ck.source, game, ck.config.input_spec)
+    policy = Policy({k: ck.arrays[k] for k in MODEL_KEYS + VALUE_KEYS if k in ck.arrays})
+    run = RunSpec.of(ck.config, settings,  # it plays on what it learned from
+                     f"{path} learned from each step's max of two frames (--frame-max on), which")
+    if policy.n_actions != run.game.n_actions:
+        raise PgcliError(f"{path}: its network picks from {policy.n_actions} actions, {run.game.name} has {run.game.n_actions}")
+    return Agent(policy, run.settings, run.game, run.inputs, ck.episode, ck.source)

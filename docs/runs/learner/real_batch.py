@@ -35,6 +35,7 @@ from pgcli.base.config import Config  # noqa: E402
 from pgcli.core import optim  # noqa: E402
 from pgcli.core.network import Policy  # noqa: E402
 from pgcli.base.envs import game_id  # noqa: E402
+from pgcli.base.run_spec import RunSpec  # noqa: E402
 
 FIELDS = ("signed", "counts", "actions", "p_old", "adv", "ret", "streams")  # ppo.RolloutBatch's fields
 
@@ -88,7 +89,7 @@ def load(path: str):
 
 def learner(cfg, params, opt, t, shuffle):
     pol = Policy(copy.deepcopy(params))
-    algo = ppo_mod.PPO(cfg, pol, np.random.default_rng(0))
+    algo = ppo_mod.PPO(cfg, pol, np.random.default_rng(0), RunSpec.of(cfg).game)
     optim.load_state_dict(algo.opt, {k: v.copy() for k, v in opt.items()}, {"opt_t": t}, legacy_t=t)
     algo.rng.bit_generator.state = shuffle
     return algo

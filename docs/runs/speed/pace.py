@@ -38,14 +38,15 @@ SUITE = ("pong", "breakout", "boxing", "battle_zone", "double_dunk", "name_this_
 def lit_a_step(game_name: str, steps: int = 1000) -> float:
     """PPO's default input's non-zero entries a step over `steps` agent steps of random play."""
     from pgcli.base.config import Config
+    from pgcli.base.games import emulator
+    from pgcli.base.run_spec import RunSpec
     from pgcli.core.observe import Observer
-    from pgcli.base.games import emulator, for_rom
 
-    cfg = Config(algo="ppo")
-    game = for_rom(game_name, noop=cfg.noop)
+    run = RunSpec.of(Config(algo="ppo", env_id=game_name))
+    game = run.game
     ale = emulator(game_name, seed=0, sticky=0.25)
     actions, rng = ale.getMinimalActionSet(), np.random.default_rng(0)
-    see = Observer(ale.getScreenGrayscale()[None], cfg.input_spec, game)
+    see = Observer(ale.getScreenGrayscale()[None], run.inputs, game)
     total = 0
     for _ in range(steps):
         i = rng.integers(game.n_actions)

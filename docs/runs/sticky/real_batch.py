@@ -4,6 +4,7 @@ import numpy as np
 
 from pgcli.algos import ppo_math
 from pgcli.core.collector import Collector
+from pgcli.base.games import PONG
 from pgcli.base.envs import VectorGames, env_settings
 
 
@@ -11,7 +12,7 @@ def make_batch(pol, rng):
     """32 games x 128 steps of ALE/Pong-v5 played by `pol` -> PPO's batch (signed, counts, actions, p_old, adv, ret);
     actions: 1 = UP; p_old: P(the action taken)."""
     env = VectorGames(env_settings("ALE/Pong-v5"), 32)
-    col = Collector(env, pol, rng, wants="rollouts", rollout_steps=128)
+    col = Collector(env, pol, rng, PONG, wants="rollouts", rollout_steps=128)
     col.start(seed=5)
     ros = []
     while sum(ro.counts.shape[1] for ro in ros) < 32:

@@ -5,6 +5,7 @@ the same weights with the same minibatch shuffles, and prints how far apart the 
     cd docs/runs/sticky && python update_equivalence.py"""
 import numpy as np
 from pgcli.base.config import Config
+from pgcli.base.games import PONG
 from pgcli.core import sparse
 from pgcli.core.network import Policy
 from pgcli.algos.ppo import PPO
@@ -16,7 +17,7 @@ pol = Policy.init(200, rng, value_head=True)
 pol.params["Wv"][:] = rng.standard_normal(200) * 0.05
 pol.sync()
 signed, counts, up, p_old, adv, ret = make_batch(pol, rng)
-algo = PPO(cfg, pol, rng)
+algo = PPO(cfg, pol, rng, PONG)
 state0 = algo.rng.bit_generator.state
 P0 = {k: v.copy() for k, v in pol.params.items()}
 algo.learn((signed, counts, up, p_old, adv, ret))
