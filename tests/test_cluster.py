@@ -238,7 +238,7 @@ def test_a_benchmark_run_is_a_ray_task_and_a_killed_one_resumes_from_its_checkpo
     from pgcli.benchmark.on_ray import run_suite_on_ray
 
     folder = tmp_path / "suite"
-    suite = settle_suite(folder, {"games": ("pong",), "steps": 30_000, "eval_games": 1, "save_every": 1,
+    suite = settle_suite(folder, {"games": ("pong",), "steps": 12_000, "eval_games": 1, "save_every": 1,
                                   "recipe": {"num_envs": 4, "hidden": 16, "rollout_steps": 64, "minibatches": 2}})
     killer, killed = _kill_once_written(folder / "pong-s1.p", "ray::run_task")
     evaluated = []
@@ -246,7 +246,7 @@ def test_a_benchmark_run_is_a_ray_task_and_a_killed_one_resumes_from_its_checkpo
     killer.join()
     assert killed, "the task's process was not found"
     assert runs[0].finished and runs[0].evaluated and [r["run"] for r in evaluated] == ["pong-s1"]
-    assert checkpoint.read_meta(folder / "pong-s1.p")["steps"] >= 30_000
+    assert checkpoint.read_meta(folder / "pong-s1.p")["steps"] >= 12_000
     rows = (folder / "pong-s1.metrics.csv").read_text().splitlines()[1:]
     episodes = [int(r.split(",")[0]) for r in rows if r.endswith(",0")]  # finished games, not cut ones
     assert episodes == list(range(1, len(episodes) + 1))  # resumed: no game counted twice, none lost
@@ -260,8 +260,8 @@ def test_a_tune_trial_is_a_ray_task_and_a_killed_one_goes_on_from_its_checkpoint
     from pgcli.tune import study as tune_study
 
     folder = tmp_path / "study"
-    spec = tune_study.settle(folder, {"games": ("pong",), "seeds": (1,), "steps": 20_000, "eval_games": 1,
-                                      "report_every": 5_000, "space": ("clip=0.1:0.3",), "save_every": 1,
+    spec = tune_study.settle(folder, {"games": ("pong",), "seeds": (1,), "steps": 12_000, "eval_games": 1,
+                                      "report_every": 4_000, "space": ("clip=0.1:0.3",), "save_every": 1,
                                       "recipe": {"num_envs": 4, "hidden": 16, "rollout_steps": 64, "minibatches": 2}})
     run = folder / "trial-0000" / "pong-s1.p"
     killer, killed = _kill_once_written(run, "ray::trial_task")
@@ -270,7 +270,7 @@ def test_a_tune_trial_is_a_ray_task_and_a_killed_one_goes_on_from_its_checkpoint
     killer.join()
     assert killed, "the task's process was not found"
     (t,) = tune_study.open_study(folder, spec).get_trials()
-    assert t.state.name == "COMPLETE" and t.user_attrs["minutes"] > 0 and checkpoint.read_meta(run)["steps"] >= 20_000
+    assert t.state.name == "COMPLETE" and t.user_attrs["minutes"] > 0 and checkpoint.read_meta(run)["steps"] >= 12_000
     assert len(t.intermediate_values) >= 2  # the task reported its running score to the study's database
     rows = (folder / "trial-0000" / "pong-s1.metrics.csv").read_text().splitlines()[1:]
     episodes = [int(r.split(",")[0]) for r in rows if r.endswith(",0")]  # finished games, not cut ones
