@@ -37,6 +37,9 @@ def test_a_study_completes_its_trials_continues_and_reports_a_recipe_benchmark_r
     assert first_trial.params == {"learning_rate": 5e-4, "clip": 0.2}  # PPO's defaults first, as the baseline
     first = folder / "trial-0000" / "pong-s1.p"
     assert checkpoint.read_meta(first)["steps"] >= 600 and (folder / "trial-0000" / "pong-s1.evaluate.json").exists()
+    ck = checkpoint.load(first)  # a finished trial keeps its agents as weights, not training states
+    assert ck.meta["exported_from"] == "pgcli" and "m_W1" not in ck.arrays
+    assert first.stat().st_size < ck.arrays["W1"].size * 8  # W1 in float32, no optimizer moments
     stamp = first.stat().st_mtime_ns
     tune_study.run_here(folder, spec, trials=3, on_event=events.append)  # one more: nothing redone
     assert [s for s, _ in trial_states(folder)] == ["COMPLETE"] * 3 and first.stat().st_mtime_ns == stamp
@@ -179,3 +182,11 @@ def test_a_new_study_starts_from_ppos_defaults_where_the_space_holds_them():
         "minibatches": 4, "num_envs": 32, "rollout_steps": 128, "hidden": 200, "vf_coef": 0.5,
         "inputs": "diff+objects+action"}
     assert defaults([parse_param("clip=0.25:0.3"), parse_param("hidden=100|150")]) == {}  # outside: sampled
+
+
+def test_a_study_that_keeps_its_states_leaves_its_runs_as_they_trained(tmp_path, fake_eval):
+    folder = tmp_path / "study"
+    spec = tune_study.settle(folder, {**SPEC, "keep_states": True})
+    tune_study.run_here(folder, spec, trials=1)
+    meta = checkpoint.read_meta(folder / "trial-0000" / "pong-s1.p")
+    assert "exported_from" not in meta and meta["steps"] >= 600

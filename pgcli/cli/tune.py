@@ -26,6 +26,7 @@ def tune(
     target: Optional[float] = typer.Option(None, "--target", help="The running reward --objective steps counts to (exact-controls Pong: 18)."),
     eval_games: Optional[int] = typer.Option(None, "--eval-games", min=1, help="Games to evaluate each run's final agent on. (default: 10)"),
     storage: Optional[str] = typer.Option(None, "--storage", help="The study's database as an SQLAlchemy URL (a cluster's shared PostgreSQL); default: OUTPUT/study.db.", show_default=False),
+    keep_states: bool = typer.Option(False, "--keep-states", help="Keep each finished trial's full training states (61 MB a run); by default its runs are kept as weights-only exports, every command still reads them."),
     report: bool = typer.Option(False, "--report", help="Only re-make the report from the study (no training)."),
     parallel: Optional[int] = typer.Option(None, "--parallel", min=1, max=1024, help="Run this many trials at once, as Ray tasks of 2 cores each on this machine (needs pgcli\\[ray]).", rich_help_panel="Ray"),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Run every trial as a Ray task on the cluster at this address; the folder must be on a file system every node sees (and --storage a database they reach).", rich_help_panel="Ray"),
@@ -39,7 +40,7 @@ def tune(
         "games": tuple(_rom(g) for g in _csv(games)) if games else None, "steps": steps,
         "seeds": _csv(seeds, int) if seeds else None, "eval_games": eval_games, "objective": objective,
         "target": target, "recipe": parse_recipe(_csv(recipe)) if recipe is not None else None,
-        "space": tuple(param) if param else None, "storage": storage}.items() if v is not None}
+        "space": tuple(param) if param else None, "storage": storage, "keep_states": keep_states or None}.items() if v is not None}
     if report:
         if not (output / tune_study.SPEC_FILE).exists():
             raise PgcliError(f"{output}: no tune study here (start one with pgcli tune -o {output})")

@@ -26,7 +26,7 @@ from typing import Callable
 from pgcli.base.errors import PgcliError
 from pgcli.files.atomic import atomic_write
 from pgcli.tune.space import DEFAULT_SPACE, defaults, parse_param, recipe_of
-from pgcli.tune.trial import Pruned, TuneSpec, run_trial
+from pgcli.tune.trial import Pruned, TuneSpec, run_trial, slim
 
 SPEC_FILE = "tune.json"
 CPUS_PER_TRIAL = 2
@@ -87,7 +87,21 @@ def begin(folder: Path, spec: TuneSpec, on_event: Callable[[str], None]):
         study.enqueue_trial(defaults(space(spec)), user_attrs={"defaults": True})
     for n in recover(study):
         on_event(f"trial {n} was cut short: it runs again from its runs' checkpoints")
+    for t in finished(study):  # ones a process stopped before it slimmed them
+        tidy(folder, spec, t.user_attrs.get("folder"))
     return study
+
+
+def finished(study) -> list:
+    from optuna.trial import TrialState
+
+    return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED))
+
+
+def tidy(folder: Path, spec: TuneSpec, name: str | None) -> None:
+    """A finished trial's runs kept as weights (`trial.slim`) unless the study keeps its training states."""
+    if name and not spec.keep_states and (Path(folder) / name).is_dir():
+        slim(Path(folder) / name)
 
 
 def recover(study) -> list[int]:
@@ -110,9 +124,7 @@ def folder_name(number: int) -> str:
 
 def counted(study) -> int:
     """Trials that count toward --trials: completed or pruned."""
-    from optuna.trial import TrialState
-
-    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)))
+    return len(finished(study))
 
 
 def start_trial(study, spec: TuneSpec) -> tuple:
@@ -165,6 +177,7 @@ def run_here(folder: Path, spec: TuneSpec, trials: int, train_run: Callable | No
         except Pruned as e:
             out = {"pruned": str(e)}
         on_event(finish(study, trial, out))
+        tidy(folder, spec, name)
 
 
 def trial_task(folder: str, spec: dict, storage: str, study_name: str, trial_id: int, recipe: dict) -> dict:
@@ -215,6 +228,7 @@ def run_on_ray(folder: Path, spec: TuneSpec, trials: int, parallel: int | None, 
             if "error" in out:
                 raise PgcliError(f"trial {trial.number}: {out['error']}")
             on_event(finish(study, trial, out))
+            tidy(folder, spec, trial.user_attrs.get("folder"))
     finally:
         for ref in pending:
             ray.cancel(ref, force=True)

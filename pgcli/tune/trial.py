@@ -45,6 +45,7 @@ class TuneSpec:
     recipe: dict = field(default_factory=dict)  # flags fixed for every trial
     space: tuple[str, ...] = ()  # the searched parameters, as `--param` spells them (() = the default space)
     save_every: int = 200  # episodes between a run's checkpoints
+    keep_states: bool = False  # keep each finished trial's full training states (else weights-only exports)
     study_name: str = "pgcli-tune"
     storage: str | None = None  # an SQLAlchemy URL; None: DIR/study.db
 
@@ -122,6 +123,23 @@ def run_trial(folder: Path, spec: TuneSpec, recipe: dict, reporter, train_run: C
         if spec.objective == "hns" and evaluated_games(folder / f"{run_name(st.game, st.seed)}.evaluate.json") != spec.eval_games:
             evaluate_run(folder, suite, st.game, st.seed)
     return score(folder, spec, suite)
+
+
+def slim(folder: Path) -> int:
+    """A finished trial's runs as weights-only exports (float32: the agent, its counters, its running
+    reward; no optimizer state), about a sixth of a training state's bytes: a study of 40 trials of 6
+    runs keeps ~2.5 GB instead of ~15. Every command still plays, evaluates and reports them. -> bytes freed."""
+    from pgcli.files.atomic import atomic_write
+
+    freed = 0
+    for path in sorted(Path(folder).glob("*.p")):
+        if "exported_from" in checkpoint.read_meta(path):
+            continue
+        before = path.stat().st_size
+        data = checkpoint.encode(checkpoint.export_weights(checkpoint.load(path)))
+        atomic_write(path, data)
+        freed += before - len(data)
+    return freed
 
 
 def _done(folder: Path, spec: TuneSpec, suite: Suite, st) -> bool:
