@@ -93,3 +93,23 @@ def test_the_map_in_development_md_names_every_module_and_only_modules_that_exis
     named = set(re.findall(r"\b(\w+\.py)\b", tree)) - {"__init__.py"}
     assert files - named == set(), "not in the map"  # e.g. a new module of commands/
     assert named - files == set(), "in the map, not in pgcli/"
+
+
+def test_the_scripts_beside_the_docs_import_what_pgcli_has():
+    """Every `from pgcli... import name` in docs/runs/ and examples/ names a module and a name that
+    exist (a module moved in the package must take its studies' scripts along)."""
+    import ast
+    import importlib
+
+    broken = []
+    for path in sorted((ROOT / "docs" / "runs").rglob("*.py")) + sorted((ROOT / "examples").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "pgcli":
+                try:
+                    module = importlib.import_module(node.module)
+                except ImportError:
+                    broken.append(f"{path.relative_to(ROOT)}: {node.module}")
+                    continue
+                broken += [f"{path.relative_to(ROOT)}: {node.module}.{a.name}" for a in node.names
+                           if not hasattr(module, a.name) and importlib.util.find_spec(f"{node.module}.{a.name}") is None]
+    assert not broken, broken

@@ -22,7 +22,7 @@ import numpy as np
 
 import pgcli
 from pgcli.base import games
-from pgcli.commands.agent import load_agent
+from pgcli.files.agents import load_agent
 from pgcli.commands.record import record
 from pgcli.commands.weights import draw
 from pgcli.core.observe import scenery

@@ -17,7 +17,7 @@ import csv
 import sys
 from pathlib import Path
 
-from pgcli.commands.agent import load_agent
+from pgcli.files.agents import load_agent
 from pgcli.commands.evaluate import evaluate
 from pgcli.files import checkpoint
 
