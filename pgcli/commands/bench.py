@@ -26,113 +26,15 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from pgcli.core import pg_math
 from pgcli.base.config import SAVE_EVERY, Config
-from pgcli.base import games
-from pgcli.base.envs import VectorGames, default_groups, env_settings
+from pgcli.base.envs import default_groups, env_settings
 from pgcli.base.errors import PgcliError
+from pgcli.commands.bench_baselines import Result, raw_emulator, seed_loop
 from pgcli.core.trainer import EpisodeStats
-
-
-@dataclass
-class Result:
-    name: str
-    steps: int
-    seconds: float
-    frameskip: float
-    bytes_per_step: float | None = None
-    useful: int | None = None  # steps that entered a gradient ((c) only)
-
-    @property
-    def sps(self) -> float:
-        return self.steps / self.seconds
-
-    @property
-    def fps(self) -> float:
-        return self.sps * self.frameskip
-
-    @property
-    def useful_fps(self) -> float:
-        """Frames/s that entered a gradient ((a) and (b): every emulated frame counts)."""
-        return (self.steps if self.useful is None else self.useful) / self.seconds * self.frameskip
-
-
-def raw_emulator(cfg: Config, seconds: float, groups: int) -> Result:
-    s = env_settings(cfg.env_id, cfg.sticky_actions)
-    env = VectorGames(s, cfg.num_envs, groups=groups)
-    rng = np.random.default_rng(0)
-    acts = np.asarray(games.for_rom(s.game).actions)  # the policy's actions (Pong: UP and DOWN)
-    env.reset(seed=1)
-    steps, t0 = 0, time.perf_counter()
-    for g, n in enumerate(env.groups):
-        env.send(g, acts[rng.integers(0, len(acts), n)])
-    while time.perf_counter() - t0 < seconds:
-        for g, n in enumerate(env.groups):
-            env.recv(g)
-            steps += n
-            env.send(g, acts[rng.integers(0, len(acts), n)])
-    dt = time.perf_counter() - t0
-    for g in range(len(env.groups)):
-        env.recv(g)
-    env.close()
-    layout = "1 vector env" if groups == 1 else f"{groups} groups"
-    return Result(f"(a) raw, {layout}", steps, dt, s.mean_frameskip)
-
-
-def seed_loop(cfg: Config, seconds: float) -> Result:
-    """Karpathy's pg-pong.py main loop, ported as-is to gymnasium and numpy 2."""
-    from pgcli.base.envs import make_single_env
-
-    s = env_settings(cfg.env_id, cfg.sticky_actions)
-    env = make_single_env(s)
-    rng = np.random.default_rng(cfg.seed)
-    model = pg_math.init_model(cfg.hidden, rng)
-    grad_buffer = {k: np.zeros_like(v) for k, v in model.items()}
-    rmsprop_cache = {k: np.zeros_like(v) for k, v in model.items()}
-    observation, _ = env.reset(seed=cfg.seed)
-    prev_x = None
-    xs, hs, dlogps, drs = [], [], [], []
-    episode_number, steps, peak_bytes = 0, 0, 0
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        cur_x = pg_math.prepro(observation)
-        x = cur_x - prev_x if prev_x is not None else np.zeros(pg_math.D)
-        prev_x = cur_x
-        aprob, h = pg_math.policy_forward(model, x)
-        action = pg_math.UP if rng.uniform() < aprob else pg_math.DOWN
-        xs.append(x)
-        hs.append(h)
-        y = 1 if action == pg_math.UP else 0
-        dlogps.append(y - aprob)
-        observation, reward, term, trunc, _ = env.step(action)
-        drs.append(reward)
-        steps += 1
-        if term or trunc:
-            episode_number += 1
-            epx, eph = np.vstack(xs), np.vstack(hs)
-            peak_bytes = max(peak_bytes, (epx.nbytes + eph.nbytes) / len(xs) + 16)
-            epdlogp, epr = np.vstack(dlogps), np.vstack(drs)
-            xs, hs, dlogps, drs = [], [], [], []
-            discounted_epr = pg_math.standardise(pg_math.discount_rewards(epr.ravel(), cfg.gamma))
-            grad = pg_math.policy_backward(model, epx, eph, epdlogp.ravel() * discounted_epr)
-            for k in model:
-                grad_buffer[k] += grad[k]
-            if episode_number % cfg.batch_size == 0:
-                pg_math.rmsprop_step(model, grad_buffer, rmsprop_cache, cfg.learning_rate, cfg.decay_rate)
-                for v in grad_buffer.values():
-                    v[:] = 0
-            observation, _ = env.reset()
-            prev_x = None
-    dt = time.perf_counter() - t0
-    if not peak_bytes:  # no episode finished yet: what the open one holds per step
-        peak_bytes = (pg_math.D + cfg.hidden) * 8 + 16
-    env.close()
-    return Result("(b) seed's loop", steps, dt, s.mean_frameskip, peak_bytes)
 
 
 class TrainRun:
@@ -224,12 +126,37 @@ def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = (
     if not isinstance(settings.frameskip, int):
         raise PgcliError(f"bench compares against ale-py's vector env, which needs a fixed frameskip; "
                          f"{cfg.env_id} has a random one (try ALE/Pong-v5)")
-    frameskip = settings.mean_frameskip
     folder = Path(tempfile.mkdtemp(prefix="pgcli-bench-"))
     base = {"num_envs": cfg.num_envs, "hidden": cfg.hidden, "seed": cfg.seed, "env_id": settings.env_id,
             "sticky_actions": cfg.sticky_actions}  # every contender plays the same game
     if inputs is not None:
         base["inputs"] = inputs
+    runs, started_ray = _train_runs(base, folder, algos, save_every, workers)
+    pong = settings.game == "pong"  # the seed's loop plays Pong only
+    contenders = {
+        "raw1": lambda t, last: raw_emulator(cfg, t, 1),
+        "rawk": lambda t, last: raw_emulator(cfg, t, default_groups(cfg.num_envs)),
+        **({"seed": lambda t, last: seed_loop(cfg, t)} if pong else {}),
+        **{k: (lambda t, last, r=r: r.turn(t, last)) for k, r in runs.items()},
+    }
+    turns: dict[str, list[Result]] = {k: [] for k in contenders}
+    try:
+        for i in range(rounds):
+            for key, fn in contenders.items():
+                res = fn(seconds / rounds, i == rounds - 1)
+                res.frameskip = settings.mean_frameskip
+                turns[key].append(res)
+                on_result(i, res)
+    finally:
+        _stop(runs, folder, started_ray)
+    return {**_ratios(turns, runs, pong), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "machine": machine(), "rounds": rounds}
+
+
+def _train_runs(base: dict, folder: Path, algos: tuple[str, ...], save_every: int,
+                workers: tuple[int, ...]) -> tuple[dict, bool]:
+    """The `pgcli train` contenders: each algorithm, and with each count of Ray rollout workers on one
+    local Ray (started here unless running) -> (contenders by key, whether Ray was started here)."""
     runs = {f"pgcli-{a}": TrainRun({**base, "algo": a}, folder, a, save_every) for a in algos}
     started_ray = False
     if workers:
@@ -243,32 +170,24 @@ def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = (
             for w in workers:
                 runs[f"pgcli-{a}-{w}w"] = TrainRun({**base, "algo": a}, folder, f"{a}, {w} worker{'s' * (w > 1)}",
                                                    save_every, workers=w)
-    pong = settings.game == "pong"  # the seed's loop plays Pong only
-    contenders = {
-        "raw1": lambda t, last: raw_emulator(cfg, t, 1),
-        "rawk": lambda t, last: raw_emulator(cfg, t, default_groups(cfg.num_envs)),
-        **({"seed": lambda t, last: seed_loop(cfg, t)} if pong else {}),
-        **{k: (lambda t, last, r=r: r.turn(t, last)) for k, r in runs.items()},
-    }
-    turns: dict[str, list[Result]] = {k: [] for k in contenders}
-    try:
-        for i in range(rounds):
-            for key, fn in contenders.items():
-                res = fn(seconds / rounds, i == rounds - 1)
-                res.frameskip = frameskip
-                turns[key].append(res)
-                on_result(i, res)
-    finally:
-        for r in runs.values():
-            r.stopping = True
-            r.go.set()
-        shutil.rmtree(folder, ignore_errors=True)
-        if started_ray:
-            import ray
+    return runs, started_ray
 
-            for r in runs.values():
-                r.thread.join(timeout=30)
-            ray.shutdown()
+
+def _stop(runs: dict, folder: Path, started_ray: bool) -> None:
+    for r in runs.values():
+        r.stopping = True
+        r.go.set()
+    shutil.rmtree(folder, ignore_errors=True)
+    if started_ray:
+        import ray
+
+        for r in runs.values():
+            r.thread.join(timeout=30)
+        ray.shutdown()
+
+
+def _ratios(turns: dict, runs: dict, pong: bool) -> dict:
+    """Each contender's merged result and its ratios against the faster raw layout (and the seed's loop)."""
     results = {k: _merge(v) for k, v in turns.items()}
     cluster = {}
     for k, r in runs.items():
@@ -286,12 +205,4 @@ def run(cfg: Config, seconds: float, rounds: int = 3, algos: tuple[str, ...] = (
         ratios[k] = {"emulated_vs_raw": pace, "useful_vs_raw": pace * share,
                      "useful_vs_seed": med(k, "seed") * share if pong else None, "thrown_away": 1 - share,
                      "whole_run_useful_vs_raw": results[k].useful_fps / results[raw_key].fps}
-    return {
-        "results": results,
-        "raw": results[raw_key],
-        "ratios": ratios,
-        "cluster": cluster,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "machine": machine(),
-        "rounds": rounds,
-    }
+    return {"results": results, "raw": results[raw_key], "ratios": ratios, "cluster": cluster}
