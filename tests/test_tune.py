@@ -41,8 +41,9 @@ def test_a_study_completes_its_trials_continues_and_reports_a_recipe_benchmark_r
     assert ck.meta["exported_from"] == "pgcli" and "m_W1" not in ck.arrays
     assert first.stat().st_size < ck.arrays["W1"].size * 8  # W1 in float32, no optimizer moments
     stamp = first.stat().st_mtime_ns
-    tune_study.run_here(folder, spec, trials=3, on_event=events.append)  # one more: nothing redone
-    assert [s for s, _ in trial_states(folder)] == ["COMPLETE"] * 3 and first.stat().st_mtime_ns == stamp
+    tune_study.run_here(folder, spec, trials=5, on_event=events.append)  # three more: nothing redone
+    assert [s for s, _ in trial_states(folder)] == ["COMPLETE"] * 5 and first.stat().st_mtime_ns == stamp
+    assert "best so far: trial" in events[-1]
     r = CliRunner().invoke(app, ["tune", "-o", str(folder), "--report"])
     assert r.exit_code == 0, r.stderr
     rep = json.loads((folder / "report.json").read_text())

@@ -34,7 +34,7 @@ def tune(
     """Search PPO's recipe with Optuna (TPE, median pruning) on games outside the benchmark suite."""
     from pgcli.benchmark.suite import _rom, parse_recipe
     from pgcli.tune import study as tune_study
-    from pgcli.tune.report import write
+    from pgcli.tune.report import shown, write
 
     given = {k: v for k, v in {
         "games": tuple(_rom(g) for g in _csv(games)) if games else None, "steps": steps,
@@ -60,7 +60,7 @@ def tune(
     rep = write(output, tune_study.open_study(output, spec), spec)
     best = rep["best"]
     if best is not None:
-        typer.echo(f"best: trial {best['number']}, {best['value']:.4g} in {best['minutes']:.1f} min; "
+        typer.echo(f"best: trial {best['number']}, {shown(best['value'], spec.objective)} in {best['minutes']:.1f} min; "
                    f"pgcli benchmark -o runs/tuned --recipe {rep['best_recipe']}")
     if rep["importances"]:
         typer.echo("importance: " + ", ".join(f"{k} {v:.2f}" for k, v in list(rep["importances"].items())[:6]))

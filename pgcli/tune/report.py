@@ -2,7 +2,7 @@
 
 The best recipe as the `--recipe` string `pgcli benchmark` takes, every trial's value beside its
 minutes (a recipe that costs more time a step must also win at equal minutes), the parameters'
-importances (Optuna's default evaluator, PED-ANOVA; from 2 completed trials on), and the search as a
+importances (Optuna's default evaluator, PED-ANOVA; from 5 completed trials on), and the search as a
 figure: the value of each trial in order, and against its minutes.
 """
 
@@ -31,7 +31,24 @@ def build(study, spec: TuneSpec) -> dict:
         best = next(r for r in rows if r["number"] == b.number)
     return {"spec": spec.to_dict(), "direction": spec.direction, "trials": rows, "best": best,
             "best_recipe": None if best is None else recipe_string(best["recipe"]),
-            "importances": _importances(study) if len(complete) >= 2 else None}
+            "importances": _importances(study) if len(complete) >= MIN_FOR_IMPORTANCE else None}
+
+
+MIN_FOR_IMPORTANCE = 5
+"""Completed trials before the parameters' importances are reported: fewer say nothing."""
+
+
+def shown(value: float | None, objective: str) -> str:
+    """A trial's value as a reader takes it: HNS to 3 decimals, agent steps in millions."""
+    if value is None:
+        return "–"
+    return f"{value:.3f}" if objective == "hns" else f"{value / 1e6:.2f}M"
+
+
+def short(recipe: dict, fixed: dict) -> str:
+    """The searched part of a trial's recipe, its numbers to 3 significant digits (the table's column)."""
+    return ",".join(f"{k.replace('_', '-')}={v:.3g}" if isinstance(v, float) else f"{k.replace('_', '-')}={v}"
+                    for k, v in recipe.items() if k not in fixed)
 
 
 def _importances(study) -> dict | None:
@@ -53,22 +70,27 @@ def markdown(rep: dict) -> str:
              f"objective: {what}, {'higher' if rep['direction'] == 'maximize' else 'lower'} is better.", ""]
     best = rep["best"]
     base = next((r for r in rep["trials"] if r["defaults"] and r["value"] is not None), None)
+    if spec["recipe"]:
+        lines += [f"Fixed in every trial: `{recipe_string(spec['recipe'])}`.", ""]
     if base is not None:
-        lines += [f"PPO's defaults (trial {base['number']}): {base['value']:.4g} in {base['minutes']:.1f} minutes.", ""]
+        lines += [f"PPO's defaults (trial {base['number']}): {shown(base['value'], spec['objective'])} "
+                  f"in {base['minutes']:.1f} minutes.", ""]
     if best is not None:
-        lines += [f"**Best: trial {best['number']}, {best['value']:.4g}** in {best['minutes']:.1f} minutes of training "
+        lines += [f"**Best: trial {best['number']}, {shown(best['value'], spec['objective'])}** in {best['minutes']:.1f} minutes of training "
                   f"({best['agent_steps']:,} agent steps).", "",
                   "Run it on games it was not tuned on:", "", "```bash",
                   f"pgcli benchmark -o runs/tuned --recipe {rep['best_recipe']}", "```", ""]
     if rep["importances"]:
         lines += ["Parameters by importance (PED-ANOVA): " + ", ".join(f"{k} {v:.2f}" for k, v in rep["importances"].items()), ""]
-    lines += ["| trial | state | value | minutes | recipe |", "|---|---|---|---|---|"]
+    else:
+        lines += [f"Parameters' importances: from {MIN_FOR_IMPORTANCE} completed trials on.", ""]
+    lines += ["| trial | state | value | minutes | searched recipe |", "|---|---|---|---|---|"]
     order = sorted(rep["trials"], key=lambda r: (r["value"] is None, -(r["value"] or 0) if rep["direction"] == "maximize"
                                                   else (r["value"] or 0)))
     for r in order:
-        value = "–" if r["value"] is None else f"{r['value']:.4g}"
         minutes = "–" if r["minutes"] is None else f"{r['minutes']:.1f}"
-        lines.append(f"| {r['number']}{' (defaults)' if r['defaults'] else ''} | {r['state']} | {value} | {minutes} | `{recipe_string(r['recipe'])}` |")
+        lines.append(f"| {r['number']}{' (defaults)' if r['defaults'] else ''} | {r['state']} | "
+                     f"{shown(r['value'], spec['objective'])} | {minutes} | `{short(r['recipe'], spec['recipe'])}` |")
     return "\n".join(lines) + "\n"
 
 
@@ -90,18 +112,30 @@ def _figure(folder: Path, rep: dict) -> str | None:
         return None
     from pgcli.files.outputs import save_figure
 
-    done = [r for r in rep["trials"] if r["value"] is not None]
+    spec, done = rep["spec"], sorted((r for r in rep["trials"] if r["value"] is not None), key=lambda r: r["number"])
+    steps = spec["objective"] == "steps"
+    scale = 1e6 if steps else 1.0
+    ylabel = (f"agent steps to {spec['target']:g} (median of runs), millions" if steps
+              else "HNS (interquartile mean of the games)")
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
-    ax.plot([r["number"] for r in done], [r["value"] for r in done], "o", label="completed")
+    ax.plot([r["number"] for r in done], [r["value"] / scale for r in done], "o", label="completed")
+    better = min if rep["direction"] == "minimize" else max
+    best = [better(r["value"] for r in done[: i + 1]) / scale for i in range(len(done))]
+    ax.step([r["number"] for r in done], best, where="post", color="C1", label="best so far")
     pruned = [r["number"] for r in rep["trials"] if r["state"] == "pruned"]
     if pruned:
-        ax.plot(pruned, [min((r["value"] for r in done), default=0)] * len(pruned), "x", color="grey", label="pruned")
+        edge = (max if steps else min)((r["value"] for r in done), default=0) / scale
+        ax.plot(pruned, [edge] * len(pruned), "x", color="grey", label="pruned")
+    for axis in (ax, bx):
+        base = [r for r in done if r["defaults"]]
+        if base:
+            axis.axhline(base[0]["value"] / scale, color="grey", ls="--", lw=1, label="PPO's defaults")
+        axis.set_ylabel(ylabel)
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("trial")
-    ax.set_ylabel("objective")
     ax.legend(fontsize=8)
-    bx.plot([r["minutes"] for r in done], [r["value"] for r in done], "o")
+    bx.plot([r["minutes"] for r in done], [r["value"] / scale for r in done], "o")
     bx.set_xlabel("minutes of training (all its runs)")
-    bx.set_ylabel("objective")
-    fig.suptitle(f"pgcli tune: {', '.join(rep['spec']['games'])}")
+    fig.suptitle(f"pgcli tune: {', '.join(spec['games'])}, seeds {', '.join(map(str, spec['seeds']))}")
     fig.tight_layout()
     return save_figure(fig, folder / "report.png")

@@ -25,6 +25,7 @@ from typing import Callable
 
 from pgcli.base.errors import PgcliError
 from pgcli.files.atomic import atomic_write
+from pgcli.tune.report import shown
 from pgcli.tune.space import DEFAULT_SPACE, defaults, parse_param, recipe_of
 from pgcli.tune.trial import Pruned, TuneSpec, run_trial, slim
 
@@ -148,7 +149,10 @@ def finish(study, trial, out: dict) -> str:
         trial.set_user_attr(k, out[k])
     trial.set_user_attr("parts", out.get("games") or out.get("runs"))
     study.tell(trial, out["value"])
-    return f"trial {trial.number}: {out['value']:.4g} in {out['minutes']:.1f} min"
+    best = study.best_trial
+    objective = "hns" if study.direction.name == "MAXIMIZE" else "steps"
+    return (f"trial {trial.number}: {shown(out['value'], objective)} in {out['minutes']:.1f} min; "
+            f"best so far: trial {best.number}, {shown(best.value, objective)}")
 
 
 class OptunaReporter:
