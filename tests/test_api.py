@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pgcli.core.observe import Screen
+from pgcli.base.screen import Screen
 from pgcli.base.games import PONG
 import pytest
 

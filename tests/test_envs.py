@@ -5,7 +5,7 @@ import pytest
 
 import numpy as np
 
-from pgcli.core.observe import Screen
+from pgcli.base.screen import Screen
 from pgcli.base.games import PONG
 
 from pgcli.core import pg_math

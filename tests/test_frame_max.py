@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from pgcli.base import games
 from pgcli.cli import app
-from pgcli.core.observe import Screen, grey_levels
+from pgcli.base.screen import Screen, grey_levels
 from pgcli.base.envs import VectorGames, env_settings, make_single_env
 
 FLICKER_TABLE = Path(__file__).parents[1] / "docs/runs/flicker/every-game.txt"

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pgcli.base import envs, games
+from pgcli.base import envs, games, scenery, screen
 from pgcli.base.config import Config
 from pgcli.core import heads, observe, pg_math, sparse
 from pgcli.core.network import Policy, sample
@@ -110,16 +110,16 @@ def test_objects_drop_the_scenery_but_keep_a_still_paddle():
     """Breakout's walls and bricks are scenery; its paddle, which random play moves, is not. The
     scenery is the same every time (seed 0), so every command and worker sees what training saw."""
     breakout = games.for_rom("breakout")
-    walls = observe.scenery(breakout)
-    observe.warm_up.cache_clear()
-    assert (observe.scenery(breakout) == walls).all()
+    walls = scenery.scenery(breakout)
+    scenery.warm_up.cache_clear()
+    assert (scenery.scenery(breakout) == walls).all()
     f = np.zeros((1, 210, 160, 3), np.uint8)
     f[0, 57:93, 8:152] = 200  # a brick wall (rows 11-28 of 80) and, still, the paddle at rows 189-193
     f[0, 189:193, 72:88] = 200
-    x = observe.Observer(f, "diff+objects", breakout)(f)[0, 6400:].reshape(80, 80)
+    x = observe.Observer(f, "diff+objects", breakout, scenery.of(breakout))(f)[0, 6400:].reshape(80, 80)
     assert 1000 < walls.sum() < 2500 and not walls.reshape(80, 80)[70:, 4:76].any()  # where the paddle goes is not scenery
     assert x[77, 36:44].all() and x[11:29].sum() < 0.2 * 18 * 72  # the still paddle shows; most of the wall does not
-    assert not observe.scenery(games.PONG).any()  # Pong has no scenery: objects = frame
+    assert not scenery.scenery(games.PONG).any()  # Pong has no scenery: objects = frame
 
 
 def test_generic_screen_erases_the_commonest_colour_in_grey_and_rgb():
@@ -129,7 +129,7 @@ def test_generic_screen_erases_the_commonest_colour_in_grey_and_rgb():
     rgb = np.zeros((1, 210, 160, 3), np.uint8)
     rgb[0, 35:195:2, ::2][10, 5] = (200, 72, 72)
     for f in (grey, rgb):
-        x = observe.Screen(game, f)(f)
+        x = screen.Screen(game, f)(f)
         assert x.sum() == 1 and x[0, 10 * 80 + 5] == 1
 
 
@@ -261,8 +261,8 @@ def test_pixel_background_lights_what_the_commonest_colour_hides():
     from pgcli.base.games import emulator
 
     bz = games.for_rom("battle_zone")
-    assert observe.scenery(bz, "colour").mean() > 0.95
-    assert observe.scenery(bz, "pixel").mean() < 0.15
+    assert scenery.scenery(bz, "colour").mean() > 0.95
+    assert scenery.scenery(bz, "pixel").mean() < 0.15
     ale = emulator("battle_zone", seed=3, sticky=0.0)
     rgb, grey = [], []
     for t in range(400):
@@ -271,13 +271,13 @@ def test_pixel_background_lights_what_the_commonest_colour_hides():
             rgb.append(ale.getScreenRGB())
             grey.append(ale.getScreenGrayscale())
     rgb, grey = np.stack(rgb), np.stack(grey)
-    by_pixel = observe.Screen(bz, grey[:1], observe.background(bz))
+    by_pixel = screen.Screen(bz, grey[:1], scenery.background(bz))
     lit = by_pixel(grey)
     assert np.array_equal(lit, by_pixel(rgb))
     assert 0.001 < lit.mean() < 0.4  # something lit, far from everything
-    seen = observe.Observer(grey[:1], observe.InputSpec.parse("diff+objects", "pixel"), bz)
+    seen = observe.Observer(grey[:1], observe.InputSpec.parse("diff+objects", "pixel"), bz, scenery.of(bz))
     assert seen(grey[1:])[:, 6400:].any()  # objects see something
-    assert not observe.Observer(grey[:1], "diff+objects", bz)(grey[1:])[:, 6400:].any()  # by colour: nothing
+    assert not observe.Observer(grey[:1], "diff+objects", bz, scenery.of(bz))(grey[1:])[:, 6400:].any()  # by colour: nothing
 
 
 def test_the_screens_of_scenery_are_the_measured_ones():
@@ -299,7 +299,7 @@ def test_the_screens_of_scenery_are_the_measured_ones():
 def test_the_table_of_scenery_screens_holds_on_the_emulator(rom):
     """The two games nearest the 90 % line, either side (6,042 and 5,537 of 6,400 in the table),
     measured again on this machine's ale-py: the table's line still falls between them."""
-    share = observe.scenery(games.for_rom(rom), "colour").mean()
+    share = scenery.scenery(games.for_rom(rom), "colour").mean()
     assert (share >= 0.9) == (rom in games.SCENERY_SCREENS)
 
 
@@ -318,8 +318,10 @@ def test_a_run_decides_auto_for_its_game_and_its_observer_sees_by_that_rule():
     frames = np.stack(frames)
     run = RunSpec.of(Config(algo="ppo", env_id="battle_zone", inputs="diff+objects"))
     assert run.inputs.background == "pixel" and RunSpec.of(Config(algo="ppo")).inputs.background == "colour"
-    auto = observe.Observer(frames[:1], run.inputs, bz)(frames[1:])
-    pixel = observe.Observer(frames[:1], observe.InputSpec.parse("diff+objects", "pixel"), bz)(frames[1:])
+    auto = observe.Observer(frames[:1], run.inputs, bz, run.scenery)(frames[1:])
+    pixel = observe.Observer(frames[:1], observe.InputSpec.parse("diff+objects", "pixel"), bz, scenery.of(bz))(frames[1:])
     assert np.array_equal(auto, pixel) and auto.any()
     with pytest.raises(ValueError, match="decided background"):
-        observe.Observer(frames[:1], observe.InputSpec.parse("diff+objects", "auto"), bz)
+        observe.Observer(frames[:1], observe.InputSpec.parse("diff+objects", "auto"), bz, run.scenery)
+    with pytest.raises(ValueError, match="needs the game's scenery"):  # the observer never measures it itself
+        observe.Observer(frames[:1], run.inputs, bz)

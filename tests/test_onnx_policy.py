@@ -20,15 +20,14 @@ def both_on_the_same_frames(ck, steps: int, seed: int = 1):
     frames -> the largest difference of their probabilities, and whether every greedy action agreed."""
     import gymnasium as gym
 
+    from pgcli.base.run_spec import RunSpec
     from pgcli.commands import onnx_policy
     from pgcli.core.agent import Agent
     from pgcli.core.network import Policy
-    from pgcli.base import games
     from pgcli.files.agents import settings_from_checkpoint
 
-    game = games.for_rom(ck.game, ck.config.noop)
-    agent = Agent(Policy({k: ck.arrays[k] for k in ("W1", "W2")}), settings_from_checkpoint(ck.env, None, "pgcli"),
-                  game=game, inputs=ck.config.input_spec)
+    run = RunSpec.of(ck.config, settings_from_checkpoint(ck.env, None, "pgcli"))
+    agent = Agent(Policy({k: ck.arrays[k] for k in ("W1", "W2")}), run.settings, run.game, run.inputs, run.scenery)
     sess = ort.InferenceSession(onnx_policy.build(ck).SerializeToString())
     env = gym.make(agent.settings.env_id, repeat_action_probability=0.25)
     frame, _ = env.reset(seed=seed)
@@ -44,7 +43,7 @@ def both_on_the_same_frames(ck, steps: int, seed: int = 1):
         agreed &= int(np.argmax(probs)) == int(s.i[0])
         a = int(s.i[0])
         state = {"prev_lit": lit, "prev_diff": diff, "prev_action": np.array(a, np.int64), "colour": colour}
-        frame, _, term, trunc, _ = env.step(int(game.actions[a]))
+        frame, _, term, trunc, _ = env.step(int(run.game.actions[a]))
         fresh = term or trunc
         if fresh:
             frame, _ = env.reset()

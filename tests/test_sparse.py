@@ -3,7 +3,7 @@
 import numpy as np
 
 from pgcli.core.network import Policy
-from pgcli.core.observe import Screen
+from pgcli.base.screen import Screen
 from pgcli.base.games import PONG
 from pgcli.core import pg_math, sparse
 

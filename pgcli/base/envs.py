@@ -7,7 +7,7 @@ autoreset, full 210x160 frames, so the seed's `prepro` applies unchanged):
   reward clipping, no-op starts, FIRE reset) are all switched off. Its frames are 210x160
   *grayscale*: a third of the bytes to copy and read, and the same picture for the seed's
   preprocessing, because Pong's two backgrounds (red 144 and 109) are grey 87 and 107 and no
-  other colour of the game is (`observe.Screen` takes both; tests compare them on real
+  other colour of the game is (`pgcli.base.screen.Screen` takes both; tests compare them on real
   games). Other games' frames are grey too; their backgrounds are found per game (`pgcli.base.games`).
 - `GymGames`: plain `gymnasium.make` environments stepped one after another, for a random
   frameskip (`Pong-v0`, the 2016 setup) and for rendering in a window.

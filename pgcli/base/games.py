@@ -59,7 +59,7 @@ SCENERY_SCREENS = frozenset({
     "bank_heist", "battle_zone", "earthworld", "entombed", "et", "koolaid", "krull", "sir_lancelot",
     "solaris", "space_war", "superman", "tic_tac_toe_3d"})
 """The games whose screen the colour rule makes nearly all scenery: at least 90 % of the input pixels
-lit in most frames of random play (`pgcli.core.observe.scenery`; every game's count is in
+lit in most frames of random play (`pgcli.base.scenery`; every game's count is in
 docs/runs/games/every-game.txt: these have 6,042 to 6,400 of 6,400, the next is Tutankham's 5,537).
 Their commonest colour is not the background, so what moves is lit like what stands still."""
 

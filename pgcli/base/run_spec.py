@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from pgcli.base import games
+from pgcli.base import games, scenery
 from pgcli.base.config import Config, for_new_run, for_resumed_run
 from pgcli.base.envs import EnvSettings, env_settings
 from pgcli.base.errors import PgcliError
@@ -37,6 +37,11 @@ class RunSpec:
     @property
     def inputs(self) -> InputSpec:
         return self.config.input_spec
+
+    @property
+    def scenery(self) -> scenery.Scenery | None:
+        """The game's scenery where the input reads it (measured once a process, on the real emulator)."""
+        return scenery.of(self.game) if scenery.needs_scenery(self.inputs) else None
 
     @property
     def input_size(self) -> int:

@@ -35,8 +35,7 @@ class RolloutWorker:
         cpu0 = time.process_time()
         if self.policy is None:
             self.policy = Policy(weights)
-            self.collector = Collector.for_run(self.env, self.policy, self.rng, self.wants, self.spec.config,
-                                               self.spec.game)
+            self.collector = Collector.for_run(self.env, self.policy, self.rng, self.wants, self.spec)
             self.collector.start(self.seed)
         else:
             self.policy.load(weights)

@@ -25,7 +25,7 @@ import numpy as np
 
 from pgcli.base.errors import PgcliError
 from pgcli.base.run_spec import RunSpec
-from pgcli.core.observe import LUMA, background, scenery
+from pgcli.base.screen import LUMA
 from pgcli.files import checkpoint
 
 OPSET = 18
@@ -69,7 +69,7 @@ def build(ck: checkpoint.Checkpoint, weights: Path | None = None):
         colour_out = node("Identity", ["colour"], "colour_next")
     elif rule == "pixel":  # each pixel against its own usual grey level
         grey = node("Round", [node("MatMul", [node("Cast", [rgb], "rgbd", to=T.DOUBLE), const("luma", LUMA)], "lum")], "grey")
-        lit_b = node("Not", [node("Equal", [grey, const("image", background(game).astype(np.float64))], "same")], "lit_b")
+        lit_b = node("Not", [node("Equal", [grey, const("image", run.scenery.image.astype(np.float64))], "same")], "lit_b")
         colour_out = node("Identity", ["colour"], "colour_next")
     else:  # the commonest colour of a game's first frame
         code = node("ReduceSum", [node("Mul", [rgb, const("w", np.array([65536, 256, 1], np.int64))], "rgbw"),
@@ -86,7 +86,7 @@ def build(ck: checkpoint.Checkpoint, weights: Path | None = None):
         if part == "frame":
             parts.append(lit)
         elif part == "objects":
-            parts.append(node("Mul", [lit, const("moving", (~scenery(game, rule)).astype(np.float32))], "objects"))
+            parts.append(node("Mul", [lit, const("moving", (~run.scenery.still[rule]).astype(np.float32))], "objects"))
         elif part == "diff2":
             parts.append(node("Where", ["fresh", zero, "prev_diff"], "diff2"))
         else:  # the last action, one-hot (none at a game's start)

@@ -20,6 +20,7 @@ import numpy as np
 
 from pgcli.core import sparse
 from pgcli.core.network import Policy, sample
+from pgcli.base.scenery import Scenery
 from pgcli.core.observe import Observer
 from pgcli.base.envs import EnvSettings
 from pgcli.base.games import Game
@@ -43,9 +44,9 @@ class Actor:
     """The act step for a batch of games that started at `frames` (their first frames)."""
 
     def __init__(self, policy: Policy, frames: np.ndarray, rng: np.random.Generator, game: Game,
-                 inputs: str | InputSpec = SEED, greedy: bool = False):
+                 inputs: str | InputSpec = SEED, greedy: bool = False, scenery: Scenery | None = None):
         self.policy, self.rng, self.greedy = policy, rng, greedy
-        self.see = Observer(frames, inputs, game)
+        self.see = Observer(frames, inputs, game, scenery)
         self.to_ale = np.asarray(game.actions, np.int64)  # action index -> the emulator's action
 
     def __call__(self, frames: np.ndarray, fresh: np.ndarray | None = None) -> Acted:
@@ -66,9 +67,10 @@ class Agent:
     settings: EnvSettings
     game: Game
     inputs: str | InputSpec  # what it sees (an InputSpec carries the background rule)
+    scenery: Scenery | None = None  # its game's, where the input reads it (`RunSpec.scenery`)
     episode: int = 0  # episodes it was trained for (0 for Karpathy files)
     source: str = "pgcli"
 
     def actor(self, frames: np.ndarray, rng: np.random.Generator, greedy: bool = False) -> Actor:
         """This agent's act step for a batch of games starting at `frames`."""
-        return Actor(self.policy, frames, rng, self.game, self.inputs, greedy)
+        return Actor(self.policy, frames, rng, self.game, self.inputs, greedy, self.scenery)

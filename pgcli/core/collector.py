@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pgcli.base.config import Config
 from pgcli.core import heads
 from pgcli.core.agent import Actor
 from pgcli.core.network import Policy
@@ -29,6 +28,8 @@ from pgcli.core.scores import Finished, Scores
 from pgcli.base.inputs import SEED, InputSpec
 from pgcli.core.steplog import StepLog
 from pgcli.base.games import Game
+from pgcli.base.run_spec import RunSpec
+from pgcli.base.scenery import Scenery
 
 
 @dataclass
@@ -57,19 +58,21 @@ class Experience:
 
 class Collector:
     def __init__(self, env, policy: Policy, rng: np.random.Generator, game: Game, wants: str = "episodes",
-                 rollout_steps: int = 128, inputs: str | InputSpec = SEED, episodic_life: bool = False):
+                 rollout_steps: int = 128, inputs: str | InputSpec = SEED, episodic_life: bool = False,
+                 scenery: Scenery | None = None):
         self.env, self.policy, self.rng = env, policy, rng
         self.wants, self.T = wants, rollout_steps
-        self.game, self.inputs, self.episodic_life = game, inputs, episodic_life
+        self.game, self.inputs, self.episodic_life, self.scenery = game, inputs, episodic_life, scenery
         self.groups = list(env.groups)
         self.turn = 0  # the group polled next
         self.peak_step_bytes = 0  # the step logs' bytes per stored agent step, at most
 
     @classmethod
-    def for_run(cls, env, policy: Policy, rng: np.random.Generator, wants: str, cfg: Config, game: Game) -> "Collector":
-        """The collector of a run with config `cfg` (its rollout length, input and episodic life),
-        for the trainer here and for each Ray rollout worker alike."""
-        return cls(env, policy, rng, game, wants, cfg.rollout_steps, cfg.input_spec, cfg.episodic_life)
+    def for_run(cls, env, policy: Policy, rng: np.random.Generator, wants: str, run: RunSpec) -> "Collector":
+        """The collector of a run (its game, rollout length, input, scenery and episodic life), for the
+        trainer here and for each Ray rollout worker alike."""
+        cfg = run.config
+        return cls(env, policy, rng, run.game, wants, cfg.rollout_steps, run.inputs, cfg.episodic_life, run.scenery)
 
     def poll(self) -> Experience:
         """The next group's step: its finished games (their episodes), its actions sent, its rollout."""
@@ -101,7 +104,7 @@ class Collector:
         frames = self.env.reset(seed=seed)
         self.logs = None  # a restart lets go of the last run's logs first
         self.logs = [StepLog(n) for n in self.groups]
-        self.actors = [Actor(self.policy, f, self.rng, self.game, self.inputs) for f in frames]
+        self.actors = [Actor(self.policy, f, self.rng, self.game, self.inputs, scenery=self.scenery) for f in frames]
         self.fresh = [np.ones(n, bool) for n in self.groups]
         self.scores = [Scores(n) for n in self.groups]
         self.turn = 0

@@ -86,7 +86,7 @@ class Trainer:
     def __init__(self, run: RunSpec, env=None, policy: Policy | None = None, rng: np.random.Generator | None = None,
                  counters: Counters | None = None):
         cfg, game = run.config, run.game  # decided once, by the run's spec
-        self.cfg, self.env, self.game = cfg, env, game
+        self.spec, self.cfg, self.env, self.game = run, cfg, env, game
         self.rng = rng or np.random.default_rng(cfg.seed)  # weights first, then actions: one stream
         value_head = algos.algorithm(cfg.algo).value_head
         self.policy = policy or Policy.init(cfg.hidden, self.rng, value_head=value_head,
@@ -103,7 +103,7 @@ class Trainer:
 
     def collector(self, env) -> Collector:
         """The local experience source over `env`, acting with this trainer's policy and RNG."""
-        return Collector.for_run(env, self.policy, self.rng, self.algo.wants, self.cfg, self.game)
+        return Collector.for_run(env, self.policy, self.rng, self.algo.wants, self.spec)
 
     @property
     def learned_steps(self) -> int:

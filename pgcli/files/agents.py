@@ -47,4 +47,4 @@ def load_agent(path: Path, env: str | None = None, sticky_actions: float | None 
                      f"{path} learned from each step's max of two frames (--frame-max on), which")
     if policy.n_actions != run.game.n_actions:
         raise PgcliError(f"{path}: its network picks from {policy.n_actions} actions, {run.game.name} has {run.game.n_actions}")
-    return Agent(policy, run.settings, run.game, run.inputs, ck.episode, ck.source)
+    return Agent(policy, run.settings, run.game, run.inputs, run.scenery, ck.episode, ck.source)

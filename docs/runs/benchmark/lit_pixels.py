@@ -3,7 +3,8 @@ over random play (`--background pixel`): what is lit a step, and a picture per g
 (frame | colour rule | pixel rule). Usage: python lit_pixels.py pong battle_zone qbert ..."""
 import sys, numpy as np, imageio.v3 as iio
 from pgcli.base.games import emulator, for_rom
-from pgcli.core.observe import Screen, scenery
+from pgcli.base.scenery import scenery
+from pgcli.base.screen import Screen
 for rom in sys.argv[1:]:
     game = for_rom(rom, noop=True)
     ale = emulator(rom, seed=0, sticky=0.25)

@@ -9,14 +9,14 @@ Usage: python flicker.py pong breakout boxing qbert phoenix name_this_game battl
 import sys
 import numpy as np
 from pgcli.base import games
-from pgcli.core import observe
+from pgcli.base.screen import Screen
 from pgcli.base.games import emulator
 
 for name in sys.argv[1:]:
     game = games.for_rom(name)
     ale = emulator(name, seed=0, sticky=0.25)
     acts, rng = ale.getMinimalActionSet(), np.random.default_rng(0)
-    screen = observe.Screen(game, ale.getScreenGrayscale()[None])
+    screen = Screen(game, ale.getScreenGrayscale()[None])
     lit = lambda f: screen(f[None])[0].astype(bool)  # noqa: E731
     frames, both = [], np.zeros(3)  # both: pixels lit in either of the last two frames; of them, by the last; by the max
     for step in range(600):

@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import imageio.v3 as iio
 from pgcli.base import games
-from pgcli.core.observe import Screen
+from pgcli.base.screen import Screen
 from pgcli.base.games import emulator
 
 rom = sys.argv[1] if len(sys.argv) > 1 else "asteroids"

@@ -25,7 +25,7 @@ from pgcli.base import games
 from pgcli.files.agents import load_agent
 from pgcli.commands.record import record
 from pgcli.commands.weights import draw
-from pgcli.core.observe import scenery
+from pgcli.base.scenery import scenery
 from pgcli.files import checkpoint
 
 OUT = Path(__file__).parent / "every-game.txt"

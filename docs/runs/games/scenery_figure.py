@@ -1,7 +1,7 @@
 """The figure in docs/games.md: what `--input diff+objects` keeps of four games' current frames.
 
 Per game: the current frame as the network's 80x80 input, the scenery pgcli finds (pixels lit all
-through 1,000 steps of seeded random play, `pgcli.core.observe.scenery`) and what is left, the
+through 1,000 steps of seeded random play, `pgcli.base.scenery`) and what is left, the
 `objects` part. Run from the repository: python docs/runs/games/scenery_figure.py
 """
 
@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from pgcli.base import games
-from pgcli.core import observe
+from pgcli.base.scenery import scenery
+from pgcli.base.screen import Screen
 from pgcli.base.envs import make_gym_env
 
 GAMES = ["breakout", "boxing", "video_pinball", "freeway"]
@@ -24,8 +25,8 @@ for row, name in zip(axes, GAMES):
     rng = np.random.default_rng(1)
     for _ in range(60):  # a moment into a game of random play
         frame, *_ = env.step(int(rng.integers(env.action_space.n)))
-    lit = observe.Screen(game, frame[None])(frame[None])[0].astype(bool)
-    still = observe.scenery(game)
+    lit = Screen(game, frame[None])(frame[None])[0].astype(bool)
+    still = scenery(game)
     for ax, img, title in zip(row, (lit, still, lit & ~still), ("frame", "scenery", "objects")):
         ax.imshow(img.reshape(80, 80), cmap="gray", interpolation="nearest")
         ax.set_xticks([]), ax.set_yticks([])

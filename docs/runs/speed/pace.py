@@ -46,7 +46,7 @@ def lit_a_step(game_name: str, steps: int = 1000) -> float:
     game = run.game
     ale = emulator(game_name, seed=0, sticky=0.25)
     actions, rng = ale.getMinimalActionSet(), np.random.default_rng(0)
-    see = Observer(ale.getScreenGrayscale()[None], run.inputs, game)
+    see = Observer(ale.getScreenGrayscale()[None], run.inputs, game, run.scenery)
     total = 0
     for _ in range(steps):
         i = rng.integers(game.n_actions)
