@@ -5,7 +5,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fakepong import FakePong  # noqa: E402
+from fakepong import FakePong, fake_scenery  # noqa: E402
 
 
 @pytest.fixture
@@ -25,4 +25,6 @@ def fake_env(monkeypatch):
         return env
 
     monkeypatch.setattr("pgcli.commands.train.make_env", make)
+    monkeypatch.setattr("pgcli.base.scenery.of", fake_scenery)
     return made
+

@@ -65,3 +65,12 @@ class FakePong:
 
     def close(self) -> None:
         self.closed = True
+
+
+def fake_scenery(game):
+    """FakePong's scenery, as random play on the real Pong finds it (nothing stays lit by either rule,
+    each pixel's usual grey level 87: tests/test_games.py checks it on the emulator), without one."""
+    from pgcli.base.scenery import Scenery
+
+    assert game.name == "pong", game
+    return Scenery(np.full(6400, 87, np.uint8), {"colour": np.zeros(6400, bool), "pixel": np.zeros(6400, bool)})

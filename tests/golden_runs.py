@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fakepong import FakePong
+from fakepong import FakePong, fake_scenery
 
 GOLDEN_FILE = Path(__file__).parent / "golden" / "fakepong_runs.npz"
 GOLDEN_ATOL = 2e-7  # per weight, absolute (weights are ~0.01-0.5)
@@ -44,18 +44,20 @@ def rng_fingerprint() -> np.ndarray:
 def weight_change(name: str, folder: Path, **change) -> dict[str, np.ndarray]:
     """Train the golden run `name` (with `change` to its config) on FakePong -> each weight's change
     from its start, float64."""
+    import pgcli.base.scenery as scenery_mod
     import pgcli.commands.train as train_mod
     from pgcli.files import checkpoint
 
     cfg, episodes = GOLDEN_RUNS[name]
     cfg = {**cfg, **change}
-    real = train_mod.make_env
+    real, real_scenery = train_mod.make_env, scenery_mod.of
     train_mod.make_env = lambda settings, n, render_mode=None: FakePong(n)
+    scenery_mod.of = fake_scenery  # no emulator: FakePong's scenery is Pong's
     try:  # the start: no update happens in the first step (a batch is episodes or a rollout away)
         start = checkpoint.load(train_mod.train(cfg, folder / f"{name}.start.p", max_steps=1).output).arrays
         end = checkpoint.load(train_mod.train(cfg, folder / f"{name}.p", episodes=episodes, save_every=100).output).arrays
     finally:
-        train_mod.make_env = real
+        train_mod.make_env, scenery_mod.of = real, real_scenery
     return {k: end[k] - start[k] for k in KEYS if k in end}
 
 

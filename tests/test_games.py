@@ -325,3 +325,12 @@ def test_a_run_decides_auto_for_its_game_and_its_observer_sees_by_that_rule():
         observe.Observer(frames[:1], observe.InputSpec.parse("diff+objects", "auto"), bz, run.scenery)
     with pytest.raises(ValueError, match="needs the game's scenery"):  # the observer never measures it itself
         observe.Observer(frames[:1], run.inputs, bz)
+
+
+@pytest.mark.ale
+def test_the_tests_fake_pong_scenery_is_what_the_emulator_measures():
+    from fakepong import fake_scenery
+
+    real, fake = scenery.of(games.PONG), fake_scenery(games.PONG)
+    assert np.array_equal(real.image, fake.image) and real.still.keys() == fake.still.keys()
+    assert all(np.array_equal(real.still[rule], fake.still[rule]) for rule in real.still)
