@@ -74,5 +74,5 @@ def fake_scenery(game):
     from pgcli.base.scenery import Scenery, warm_up
 
     if game.name != "pong":
-        return Scenery(*warm_up(game))
+        return warm_up(game)
     return Scenery(np.full(6400, 87, np.uint8), {"colour": np.zeros(6400, bool), "pixel": np.zeros(6400, bool)})

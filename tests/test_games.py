@@ -110,16 +110,16 @@ def test_objects_drop_the_scenery_but_keep_a_still_paddle():
     """Breakout's walls and bricks are scenery; its paddle, which random play moves, is not. The
     scenery is the same every time (seed 0), so every command and worker sees what training saw."""
     breakout = games.for_rom("breakout")
-    walls = scenery.scenery(breakout)
+    walls = scenery.of(breakout).still["colour"]
     scenery.warm_up.cache_clear()
-    assert (scenery.scenery(breakout) == walls).all()
+    assert (scenery.of(breakout).still["colour"] == walls).all()
     f = np.zeros((1, 210, 160, 3), np.uint8)
     f[0, 57:93, 8:152] = 200  # a brick wall (rows 11-28 of 80) and, still, the paddle at rows 189-193
     f[0, 189:193, 72:88] = 200
     x = observe.Observer(f, "diff+objects", breakout, scenery.of(breakout))(f)[0, 6400:].reshape(80, 80)
     assert 1000 < walls.sum() < 2500 and not walls.reshape(80, 80)[70:, 4:76].any()  # where the paddle goes is not scenery
     assert x[77, 36:44].all() and x[11:29].sum() < 0.2 * 18 * 72  # the still paddle shows; most of the wall does not
-    assert not scenery.scenery(games.PONG).any()  # Pong has no scenery: objects = frame
+    assert not scenery.of(games.PONG).still["colour"].any()  # Pong has no scenery: objects = frame
 
 
 def test_generic_screen_erases_the_commonest_colour_in_grey_and_rgb():
@@ -261,8 +261,8 @@ def test_pixel_background_lights_what_the_commonest_colour_hides():
     from pgcli.base.games import emulator
 
     bz = games.for_rom("battle_zone")
-    assert scenery.scenery(bz, "colour").mean() > 0.95
-    assert scenery.scenery(bz, "pixel").mean() < 0.15
+    assert scenery.of(bz).still["colour"].mean() > 0.95
+    assert scenery.of(bz).still["pixel"].mean() < 0.15
     ale = emulator("battle_zone", seed=3, sticky=0.0)
     rgb, grey = [], []
     for t in range(400):
@@ -271,7 +271,7 @@ def test_pixel_background_lights_what_the_commonest_colour_hides():
             rgb.append(ale.getScreenRGB())
             grey.append(ale.getScreenGrayscale())
     rgb, grey = np.stack(rgb), np.stack(grey)
-    by_pixel = screen.Screen(bz, grey[:1], scenery.background(bz))
+    by_pixel = screen.Screen(bz, grey[:1], scenery.of(bz).image)
     lit = by_pixel(grey)
     assert np.array_equal(lit, by_pixel(rgb))
     assert 0.001 < lit.mean() < 0.4  # something lit, far from everything
@@ -299,7 +299,7 @@ def test_the_screens_of_scenery_are_the_measured_ones():
 def test_the_table_of_scenery_screens_holds_on_the_emulator(rom):
     """The two games nearest the 90 % line, either side (6,042 and 5,537 of 6,400 in the table),
     measured again on this machine's ale-py: the table's line still falls between them."""
-    share = scenery.scenery(games.for_rom(rom), "colour").mean()
+    share = scenery.of(games.for_rom(rom)).still["colour"].mean()
     assert (share >= 0.9) == (rom in games.SCENERY_SCREENS)
 
 

@@ -23,11 +23,11 @@ class Scenery(NamedTuple):
 
 
 @functools.lru_cache(maxsize=None)
-def warm_up(game: Game, steps: int = WARM_UP) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def warm_up(game: Game, steps: int = WARM_UP) -> Scenery:
     """What `steps` agent steps of uniformly random play show (4 frames each, sticky actions 0.25,
-    new games as they end), always from seed 0, so every command and every worker finds the same:
-    (each pixel's commonest grey level (6400,) uint8, {rule: (6400,) bool scenery}) where the
-    scenery is the input pixels lit in at least half the frames by that background rule. Measured in Breakout by the colour
+    new games as they end), always from seed 0, so every command and every worker finds the same
+    `Scenery`: each pixel's commonest grey level, and by each background rule the input pixels lit in
+    at least half the frames. Measured in Breakout by the colour
     rule: walls and bricks are lit in 76-100 % of the frames, any pixel of the paddle in at most
     38 %; in Boxing, Freeway, Video Pinball no pixel falls between 30 and 70 %. Against each pixel's
     own background little is scenery (Battle Zone's horizon, none in most games)."""
@@ -52,7 +52,7 @@ def warm_up(game: Game, steps: int = WARM_UP) -> tuple[np.ndarray, dict[str, np.
     np.add.at(counts, (g, np.broadcast_to(np.arange(D), g.shape)), 1)
     image = counts.argmax(axis=0).astype(np.uint8)  # each pixel's commonest grey level
     rules = {"colour": sampler, "pixel": Screen(game, first[None], image)}
-    return image, {rule: screen.lit(rgb).mean(axis=0) >= 0.5 for rule, screen in rules.items()}
+    return Scenery(image, {rule: screen.lit(rgb).mean(axis=0) >= 0.5 for rule, screen in rules.items()})
 
 
 def needs_scenery(inputs) -> bool:
@@ -61,16 +61,5 @@ def needs_scenery(inputs) -> bool:
 
 
 def of(game: Game) -> Scenery:
-    """`game`'s scenery (measured once a process)."""
-    image, still = warm_up(game)
-    return Scenery(image, still)
-
-
-def background(game: Game) -> np.ndarray:
-    """Each input pixel's usual grey level (6400,) (`--background pixel`), from `warm_up`."""
-    return warm_up(game)[0]
-
-
-def scenery(game: Game, rule: str = "colour") -> np.ndarray:
-    """(6400,) bool: the pixels lit in at least half the frames of random play by `rule` (`warm_up`)."""
-    return warm_up(game)[1][rule]
+    """`game`'s scenery (measured once a process): `.image`, and `.still[rule]` for 'colour' or 'pixel'."""
+    return warm_up(game)

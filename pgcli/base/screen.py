@@ -16,7 +16,7 @@ class Screen:
     """The seed's `prepro` for a batch, per game: crop the 160-row play area, downsample by 2, erase
     the background, everything else 1. (N, 210, 160, 3) RGB or (N, 210, 160) grey uint8 -> (N, 6400) int8.
     A game without known backgrounds takes the commonest colour of the first frame it is shown; with
-    `image` (`background(game)`: `--background pixel`) each pixel is lit where it differs from its own
+    `image` (`pgcli.base.scenery.of(game).image`: `--background pixel`) each pixel is lit where it differs from its own
     usual colour instead."""
 
     def __init__(self, game: Game, first: np.ndarray, image: np.ndarray | None = None):

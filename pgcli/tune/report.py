@@ -47,8 +47,7 @@ def shown(value: float | None, objective: str) -> str:
 
 def short(recipe: dict, fixed: dict) -> str:
     """The searched part of a trial's recipe, its numbers to 3 significant digits (the table's column)."""
-    return ",".join(f"{k.replace('_', '-')}={v:.3g}" if isinstance(v, float) else f"{k.replace('_', '-')}={v}"
-                    for k, v in recipe.items() if k not in fixed)
+    return recipe_string({k: float(f"{v:.3g}") if isinstance(v, float) else v for k, v in recipe.items() if k not in fixed})
 
 
 def _importances(study) -> dict | None:

@@ -138,7 +138,7 @@ def start_trial(study, spec: TuneSpec) -> tuple:
     return trial, recipe, name
 
 
-def finish(study, trial, out: dict) -> str:
+def finish(study, spec: TuneSpec, trial, out: dict) -> str:
     """Tell the study how a trial ended -> one line for the terminal."""
     from optuna.trial import TrialState
 
@@ -150,9 +150,8 @@ def finish(study, trial, out: dict) -> str:
     trial.set_user_attr("parts", out.get("games") or out.get("runs"))
     study.tell(trial, out["value"])
     best = study.best_trial
-    objective = "hns" if study.direction.name == "MAXIMIZE" else "steps"
-    return (f"trial {trial.number}: {shown(out['value'], objective)} in {out['minutes']:.1f} min; "
-            f"best so far: trial {best.number}, {shown(best.value, objective)}")
+    return (f"trial {trial.number}: {shown(out['value'], spec.objective)} in {out['minutes']:.1f} min; "
+            f"best so far: trial {best.number}, {shown(best.value, spec.objective)}")
 
 
 class OptunaReporter:
@@ -180,7 +179,7 @@ def run_here(folder: Path, spec: TuneSpec, trials: int, train_run: Callable | No
             out = run_trial(Path(folder) / name, spec, recipe, OptunaReporter(trial), **kw)
         except Pruned as e:
             out = {"pruned": str(e)}
-        on_event(finish(study, trial, out))
+        on_event(finish(study, spec, trial, out))
         tidy(folder, spec, name)
 
 
@@ -231,7 +230,7 @@ def run_on_ray(folder: Path, spec: TuneSpec, trials: int, parallel: int | None, 
                                  f"({type(e).__name__}); run the same command again to continue it") from None
             if "error" in out:
                 raise PgcliError(f"trial {trial.number}: {out['error']}")
-            on_event(finish(study, trial, out))
+            on_event(finish(study, spec, trial, out))
             tidy(folder, spec, trial.user_attrs.get("folder"))
     finally:
         for ref in pending:

@@ -3,7 +3,7 @@ over random play (`--background pixel`): what is lit a step, and a picture per g
 (frame | colour rule | pixel rule). Usage: python lit_pixels.py pong battle_zone qbert ..."""
 import sys, numpy as np, imageio.v3 as iio
 from pgcli.base.games import emulator, for_rom
-from pgcli.base.scenery import scenery
+from pgcli.base import scenery
 from pgcli.base.screen import Screen
 for rom in sys.argv[1:]:
     game = for_rom(rom, noop=True)
@@ -23,7 +23,7 @@ for rom in sys.argv[1:]:
     bg = counts.argmax(0)
     lit_px = area != bg
     today = Screen(game, G[:1])(G).astype(bool)
-    sc = scenery(game)
+    sc = scenery.of(game).still["colour"]
     sc_px = lit_px.mean(0) >= 0.5
     print(f"{rom:15s} today: lit {today.sum(1).mean():6.0f} a step, scenery {sc.sum():5d}, objects {(today & ~sc).sum(1).mean():5.1f}"
           f" | per-pixel: lit {lit_px.sum(1).mean():6.1f} a step, lit>=50% {sc_px.sum():4d}, objects {(lit_px & ~sc_px).sum(1).mean():6.1f}")

@@ -25,7 +25,7 @@ from pgcli.base import games
 from pgcli.files.agents import load_agent
 from pgcli.commands.record import record
 from pgcli.commands.weights import draw
-from pgcli.base.scenery import scenery
+from pgcli.base import scenery
 from pgcli.files import checkpoint
 
 OUT = Path(__file__).parent / "every-game.txt"
@@ -34,7 +34,7 @@ OUT = Path(__file__).parent / "every-game.txt"
 def check(name: str, gid: str, work: Path) -> str:
     t0 = time.perf_counter()
     game = games.for_rom(name)
-    lit = int(scenery(game).sum())
+    lit = int(scenery.of(game).still["colour"].sum())
     ck = work / f"{name}.p"
     cfg = pgcli.Config(algo="ppo", env_id=gid, inputs="diff+objects+action", episodic_life=True,
                        num_envs=2, rollout_steps=16)

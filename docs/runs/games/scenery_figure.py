@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from pgcli.base import games
-from pgcli.base.scenery import scenery
+from pgcli.base import scenery
 from pgcli.base.screen import Screen
 from pgcli.base.envs import make_gym_env
 
@@ -26,7 +26,7 @@ for row, name in zip(axes, GAMES):
     for _ in range(60):  # a moment into a game of random play
         frame, *_ = env.step(int(rng.integers(env.action_space.n)))
     lit = Screen(game, frame[None])(frame[None])[0].astype(bool)
-    still = scenery(game)
+    still = scenery.of(game).still["colour"]
     for ax, img, title in zip(row, (lit, still, lit & ~still), ("frame", "scenery", "objects")):
         ax.imshow(img.reshape(80, 80), cmap="gray", interpolation="nearest")
         ax.set_xticks([]), ax.set_yticks([])
