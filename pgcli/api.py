@@ -82,13 +82,13 @@ def train(config: Config | dict, output: str | Path, episodes: int | None = None
     `resume` with some settings changed, give a dict of just those (`{"learning_rate": 1e-4}`); a
     `Config` there must agree with the checkpoint's network (hidden, input, NOOP).
     `snapshot_every`: also keep the agent at every that many agent steps (`runs/p.1M.p`, ...)."""
-    from pgcli.commands.train import train as run
+    from pgcli.commands.train import Budget, Hooks, Saving, train as run
 
     if episodes is None and minutes is None and steps is None:
         raise ValueError("give episodes, minutes or steps: train would otherwise run until stopped")
     if isinstance(config, Config):
         config = config.to_dict()
-    return run(dict(config), Path(output), episodes=episodes, save_every=save_every,
-               resume=None if resume is None else Path(resume), on_episode=on_episode, overwrite=overwrite,
-               max_seconds=None if minutes is None else minutes * 60, max_steps=steps, snapshot_every=snapshot_every,
-               until_reward=until_reward)
+    budget = Budget(episodes=episodes, seconds=None if minutes is None else minutes * 60, steps=steps,
+                    until_reward=until_reward)
+    return run(dict(config), Path(output), budget, resume=None if resume is None else Path(resume), overwrite=overwrite,
+               saving=Saving(every=save_every, snapshot_every=snapshot_every), hooks=Hooks(on_episode=on_episode))

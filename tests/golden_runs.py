@@ -46,6 +46,7 @@ def weight_change(name: str, folder: Path, **change) -> dict[str, np.ndarray]:
     from its start, float64."""
     import pgcli.base.scenery as scenery_mod
     import pgcli.commands.train as train_mod
+    from pgcli.commands.train import Budget, Saving
     from pgcli.files import checkpoint
 
     cfg, episodes = GOLDEN_RUNS[name]
@@ -54,8 +55,8 @@ def weight_change(name: str, folder: Path, **change) -> dict[str, np.ndarray]:
     train_mod.make_env = lambda settings, n, render_mode=None: FakePong(n)
     scenery_mod.of = fake_scenery  # no emulator: FakePong's scenery is Pong's
     try:  # the start: no update happens in the first step (a batch is episodes or a rollout away)
-        start = checkpoint.load(train_mod.train(cfg, folder / f"{name}.start.p", max_steps=1).output).arrays
-        end = checkpoint.load(train_mod.train(cfg, folder / f"{name}.p", episodes=episodes, save_every=100).output).arrays
+        start = checkpoint.load(train_mod.train(cfg, folder / f"{name}.start.p", Budget(steps=1)).output).arrays
+        end = checkpoint.load(train_mod.train(cfg, folder / f"{name}.p", Budget(episodes=episodes), saving=Saving(every=100)).output).arrays
     finally:
         train_mod.make_env, scenery_mod.of = real, real_scenery
     return {k: end[k] - start[k] for k in KEYS if k in end}

@@ -11,7 +11,7 @@ from pgcli.base import references
 from pgcli.cli import app
 from pgcli.benchmark import report as benchmark_report
 from pgcli.benchmark.suite import run_suite, settle_suite
-from pgcli.commands.train import train
+from pgcli.commands.train import Budget, Saving, train
 from pgcli.base.errors import PgcliError
 from pgcli.files import checkpoint
 
@@ -25,7 +25,7 @@ def suite_in(folder, **given):
 def counting_train(calls):
     def train_run(overrides, path, resume):
         calls.append((path.name, resume is not None))
-        train(overrides, path, resume=resume, save_every=50)
+        train(overrides, path, resume=resume, saving=Saving(every=50))
     return train_run
 
 
@@ -80,8 +80,7 @@ def test_running_it_again_redoes_nothing_and_a_cut_run_resumes(tmp_path, fake_ev
     folder = tmp_path / "suite"
     suite = suite_in(folder)
     # the suite was killed during pong: its checkpoint stands at 200 agent steps
-    train({**SMALL, "algo": "ppo", "env_id": "pong", "seed": 1, "lr_anneal_steps": 600}, folder / "pong-s1.p",
-          max_steps=200, save_every=50)
+    train({**SMALL, "algo": "ppo", "env_id": "pong", "seed": 1, "lr_anneal_steps": 600}, folder / "pong-s1.p", Budget(steps=200), saving=Saving(every=50))
     calls = []
     run_suite(folder, suite, counting_train(calls))
     assert calls == [("pong-s1.p", True), ("boxing-s1.p", False)]  # pong resumed, not restarted

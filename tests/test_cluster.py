@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from pgcli.files import checkpoint
-from pgcli.commands.train import train
+from pgcli.commands.train import Budget, Hooks, Saving, Where, train
 
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.ale  # the workers drive the real emulator
@@ -39,14 +39,14 @@ def test_two_workers_train_checkpoint_and_resume(tmp_path, local_ray, algo):
     cfg = {**SMALL, "algo": algo, "rollout_steps": 64, "minibatches": 2}
     out = tmp_path / "w.p"
     seen = []
-    r = train(cfg, out, episodes=4, save_every=2, workers=2, on_episode=seen.append)
+    r = train(cfg, out, Budget(episodes=4), saving=Saving(every=2), where=Where(workers=2), hooks=Hooks(on_episode=seen.append))
     assert len(seen[-1].worker_rates) == 2 and all(rate > 0 for rate in seen[-1].worker_rates)
     ck = checkpoint.load(out)
     assert r.episodes == ck.episode == 4 and ck.meta["updates"] >= 1
     rows = [row.split(",") for row in (tmp_path / "w.metrics.csv").read_text().splitlines()[1:]]
     finished = [row for row in rows if row[-1] == "0"]  # the others: games cut by the stop
     assert len(finished) == 4 and all(int(row[4]) + int(row[5]) >= 21 for row in finished)  # whole games
-    train({}, out, episodes=2, save_every=2, resume=out, workers=2)
+    train({}, out, Budget(episodes=2), resume=out, saving=Saving(every=2), where=Where(workers=2))
     more = checkpoint.load(out)
     assert more.episode == 6 and more.meta["steps"] > ck.meta["steps"]
     assert not np.array_equal(more.model["W1"], ck.model["W1"])  # it kept learning
@@ -58,7 +58,7 @@ def test_a_stop_keeps_the_points_the_workers_games_completed(tmp_path, local_ray
     import csv
 
     out = tmp_path / "s.p"
-    r = train({**SMALL}, out, episodes=2, save_every=100, workers=2)
+    r = train({**SMALL}, out, Budget(episodes=2), saving=Saving(every=100), where=Where(workers=2))
     rows = list(csv.DictReader(open(tmp_path / "s.metrics.csv")))
     cut = [row for row in rows if row["cut"] == "1"]
     assert len(rows) - len(cut) == 2 and cut  # two finished episodes, then the games the stop cut
@@ -91,7 +91,7 @@ def test_a_killed_worker_is_replaced_and_training_completes(tmp_path, local_ray,
             killed.append(pid)
 
     out = tmp_path / "k.p"
-    r = train({**SMALL}, out, episodes=5, save_every=2, workers=2, on_episode=on_episode, on_event=events.append)
+    r = train({**SMALL}, out, Budget(episodes=5), saving=Saving(every=2), where=Where(workers=2), hooks=Hooks(on_episode=on_episode, on_event=events.append))
     assert killed and r.episodes == 5
     assert len(spawned) == 3  # two workers, then one replacement
     assert sum("rollout worker 0 lost" in e for e in events) == 1
@@ -114,7 +114,7 @@ def test_a_worker_lost_at_the_stop_gives_up_its_games_and_the_rest_is_saved(tmp_
 
     monkeypatch.setattr(remote.RemoteCollector, "_spawn", spawn)
     out = tmp_path / "l.p"
-    r = train({**SMALL}, out, episodes=2, save_every=100, workers=2, on_episode=on_episode, on_event=events.append)
+    r = train({**SMALL}, out, Budget(episodes=2), saving=Saving(every=100), where=Where(workers=2), hooks=Hooks(on_episode=on_episode, on_event=events.append))
     lost = [e for e in events if "did not answer at the stop" in e]
     assert len(lost) == 1 and "rollout worker 0" in lost[0] and "its games in flight are lost" in lost[0]
     assert r.episodes == 2 and checkpoint.load(out).episode == 2
@@ -140,8 +140,7 @@ def test_a_worker_that_stops_answering_is_replaced_after_the_timeout(tmp_path, l
     monkeypatch.setattr(remote.RemoteCollector, "_spawn", spawn)
     out = tmp_path / "h.p"
     try:
-        r = train({**SMALL}, out, episodes=4, save_every=2, workers=2, on_episode=on_episode,
-                  on_event=events.append, worker_timeout=8.0)
+        r = train({**SMALL}, out, Budget(episodes=4), saving=Saving(every=2), where=Where(workers=2, worker_timeout=8.0), hooks=Hooks(on_episode=on_episode, on_event=events.append))
     finally:
         for pid in stopped:
             try:
@@ -159,7 +158,7 @@ def test_a_slow_worker_start_is_said_at_once(tmp_path, local_ray, monkeypatch):
 
     monkeypatch.setattr(remote, "SLOW_START", 0.001)  # every start is "slow" here
     events = []
-    r = train({**SMALL}, tmp_path / "s.p", episodes=1, workers=2, on_event=events.append)
+    r = train({**SMALL}, tmp_path / "s.p", Budget(episodes=1), where=Where(workers=2), hooks=Hooks(on_event=events.append))
     waits = [e for e in events if e.startswith("waiting for rollout worker")]
     # worker 0's first answer is waited for right after its start; worker 1's may be in by then
     assert r.episodes == 1 and waits and waits[0].startswith("waiting for rollout worker 0 to start")
@@ -176,7 +175,7 @@ def test_a_lost_cluster_saves_the_checkpoint_and_says_so(tmp_path, local_ray):
 
     out = tmp_path / "c.p"
     with pytest.raises(PgcliError, match=r"the Ray cluster went away .*; saved .*c\.p \(continue with --resume"):
-        train({**SMALL}, out, episodes=5, save_every=4, workers=2, on_episode=on_episode)
+        train({**SMALL}, out, Budget(episodes=5), saving=Saving(every=4), where=Where(workers=2), hooks=Hooks(on_episode=on_episode))
     assert checkpoint.load(out).episode >= 1  # saved although no periodic save was due yet
 
 

@@ -6,7 +6,7 @@ import numpy as np
 from pgcli.core import optim
 
 from pgcli.files import checkpoint
-from pgcli.commands.train import train
+from pgcli.commands.train import Budget, Saving, train
 
 FAST = {"optimizer": "adam", "learning_rate": 1e-3, "batch_size": 1, "num_envs": 2, "hidden": 16}
 
@@ -23,11 +23,11 @@ def test_fresh_adam_step_is_at_most_the_learning_rate():
 
 def test_resuming_an_export_starts_adam_at_t0(tmp_path, fake_env):
     """Issue 11: the run's 40 updates must not leak into a fresh optimizer's bias correction."""
-    train(FAST, tmp_path / "a.p", episodes=40, save_every=40)
+    train(FAST, tmp_path / "a.p", Budget(episodes=40), saving=Saving(every=40))
     ck = checkpoint.load(tmp_path / "a.p")
     assert ck.meta["updates"] == 40 and ck.meta["opt_t"] == 40
     checkpoint.save(tmp_path / "w.p", checkpoint.export_weights(ck, "float64"))  # weights only
-    train({}, tmp_path / "r.p", episodes=1, save_every=1, resume=tmp_path / "w.p")
+    train({}, tmp_path / "r.p", Budget(episodes=1), resume=tmp_path / "w.p", saving=Saving(every=1))
     r = checkpoint.load(tmp_path / "r.p")
     assert r.meta["opt_t"] == 1 and r.meta["updates"] == 41
     moved = max(np.abs(r.model[k] - ck.model[k]).max() for k in ("W1", "W2"))
@@ -35,11 +35,11 @@ def test_resuming_an_export_starts_adam_at_t0(tmp_path, fake_env):
 
 
 def test_old_checkpoints_without_a_step_count_resume_exactly(tmp_path, fake_env):
-    train(FAST, tmp_path / "a.p", episodes=6, save_every=6)
+    train(FAST, tmp_path / "a.p", Budget(episodes=6), saving=Saving(every=6))
     ck = checkpoint.load(tmp_path / "a.p")
     del ck.meta["opt_t"]  # as written before the optimizer owned its step count
     checkpoint.save(tmp_path / "old.p", ck)
-    train({}, tmp_path / "old.p", episodes=1, save_every=1, resume=tmp_path / "old.p")
+    train({}, tmp_path / "old.p", Budget(episodes=1), resume=tmp_path / "old.p", saving=Saving(every=1))
     assert checkpoint.load(tmp_path / "old.p").meta["opt_t"] == 7  # continued from the run's 6 updates
 
 
@@ -104,13 +104,13 @@ def test_adam_eps_shrinks_the_steps_of_weights_with_small_gradients():
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])
 def test_adam_eps_is_saved_and_used_by_the_runs_optimizer(tmp_path, fake_env, algo):
     cfg = {**FAST, "seed": 2, **({"algo": "ppo", "rollout_steps": 15} if algo == "ppo" else {})}
-    a = train({**cfg, "adam_eps": 1e-5}, tmp_path / "a.p", episodes=4, save_every=4)
-    b = train(cfg, tmp_path / "b.p", episodes=4, save_every=4)
+    a = train({**cfg, "adam_eps": 1e-5}, tmp_path / "a.p", Budget(episodes=4), saving=Saving(every=4))
+    b = train(cfg, tmp_path / "b.p", Budget(episodes=4), saving=Saving(every=4))
     ca, cb = checkpoint.load(a.output), checkpoint.load(b.output)
     assert ca.config.adam_eps == 1e-5 and cb.config.adam_eps == 1e-8  # saved with the weights
     assert not np.array_equal(ca.model["W1"], cb.model["W1"])  # and used by the run's optimizer
     with pytest.raises(Exception, match="adam eps must be in"):
-        train({**cfg, "adam_eps": 0.0}, tmp_path / "c.p", episodes=1)
+        train({**cfg, "adam_eps": 0.0}, tmp_path / "c.p", Budget(episodes=1))
 
 
 def test_lazy_adam_rows_are_the_dense_step_on_those_rows_bit_for_bit():

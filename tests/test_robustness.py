@@ -13,7 +13,7 @@ from pgcli.files.checkpoint import Checkpoint
 from pgcli.cli import app
 from pgcli.base.config import Config
 from pgcli.base.errors import PgcliError
-from pgcli.commands.train import train
+from pgcli.commands.train import Budget, Saving, train
 from pgcli.files.run_files import output_lock
 from pickles import hostile_corpus, karpathy_py2
 
@@ -123,7 +123,7 @@ def test_failed_save_keeps_training_and_retries(tmp_path, fake_env, monkeypatch)
 
 def test_nan_weights_stop_training_and_keep_good_checkpoint(tmp_path, fake_env):
     out = tmp_path / "s.p"
-    train({"num_envs": 2, "hidden": 8}, out, episodes=4, save_every=4)
+    train({"num_envs": 2, "hidden": 8}, out, Budget(episodes=4), saving=Saving(every=4))
     good = checkpoint.load(out).model["W1"].copy()
     # an absurd learning rate overflows the weights to inf
     r = runner.invoke(app, ["train", "--resume", str(out), "-o", str(out), "--lr", "1e308",

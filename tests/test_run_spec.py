@@ -43,19 +43,18 @@ def test_preset_atari_is_the_measured_recipe_and_flags_still_win(tmp_path, fake_
 
 @pytest.mark.ale
 def test_the_start_line_speaks_of_lives_only_in_games_that_have_them():
+    from pgcli.base.run_spec import resolve
     from pgcli.commands.train import describe
-    from pgcli.base.envs import env_settings
 
     for game, said in (("ALE/Breakout-v5", True), ("ALE/Pong-v5", False)):
-        line = describe(for_new_run({"algo": "ppo", "env_id": game}), env_settings(game), Path("x.p"), None, 0)
+        line = describe(resolve({"algo": "ppo", "env_id": game}), Path("x.p"), None, 0)
         assert ("PPO (a lost life ends the return)" in line) is said, line
-    line = describe(for_new_run({"algo": "ppo", "env_id": "ALE/Breakout-v5", "episodic_life": False}),
-                    env_settings("ALE/Breakout-v5"), Path("x.p"), None, 0)
+    line = describe(resolve({"algo": "ppo", "env_id": "ALE/Breakout-v5", "episodic_life": False}), Path("x.p"), None, 0)
     assert "lost life" not in line
-    annealed = for_new_run({"algo": "ppo", "ent_anneal": True, "lr_anneal_steps": 10_000_000})
-    line = describe(annealed, env_settings("ALE/Pong-v5"), Path("x.p"), None, 0)
+    annealed = resolve({"algo": "ppo", "ent_anneal": True, "lr_anneal_steps": 10_000_000})
+    line = describe(annealed, Path("x.p"), None, 0)
     assert "lr 0.0005 falling to 0 at agent step 10,000,000 (the end), the entropy bonus 0.01 with it;" in line
-    assert "entropy" not in describe(for_new_run({"algo": "ppo"}), env_settings("ALE/Pong-v5"), Path("x.p"), None, 0)
+    assert "entropy" not in describe(resolve({"algo": "ppo"}), Path("x.p"), None, 0)
 
 
 def test_ppo_defaults_are_the_measured_recipe_and_reinforce_keeps_the_seeds_input():

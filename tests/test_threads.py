@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pgcli.commands import train as train_mod
-from pgcli.commands.train import train
+from pgcli.commands.train import Budget, Saving, train
 from pgcli.files.run_files import Saver
 from pgcli.core import optim
 from pgcli.core.network import Policy
@@ -65,7 +65,7 @@ def test_observers_see_settled_weights_while_a_slow_update_runs(tmp_path, fake_e
     monkeypatch.setattr(Trainer, "_count_update", count)
     monkeypatch.setattr("pgcli.commands.tensorboard.TensorBoardLog", FakeTB)
     monkeypatch.setattr(train_mod, "to_checkpoint", snapshot)
-    train(PPO, tmp_path / "s.p", episodes=40, save_every=3, tensorboard=tmp_path / "tb")
+    train(PPO, tmp_path / "s.p", Budget(episodes=40), saving=Saving(every=3, tensorboard=tmp_path / "tb"))
     assert len(settled) > 5 and len(seen_tb) >= 40 and len(seen_saves) > 10
     as32 = [w.astype(np.float32) for w in settled]
     for i, w in enumerate(seen_tb):
@@ -77,11 +77,11 @@ def test_observers_see_settled_weights_while_a_slow_update_runs(tmp_path, fake_e
 @pytest.mark.ale
 def test_ppo_weights_do_not_depend_on_the_learner_threads_timing(tmp_path, fake_env, monkeypatch):
     a = tmp_path / "a.p"
-    train({**PPO, "seed": 4}, a, episodes=16)
+    train({**PPO, "seed": 4}, a, Budget(episodes=16))
     real = optim.Adam.step
     monkeypatch.setattr(optim.Adam, "step", lambda self, *x, **k: (real(self, *x, **k), time.sleep(0.01)))
     b = tmp_path / "b.p"
-    train({**PPO, "seed": 4}, b, episodes=16)
+    train({**PPO, "seed": 4}, b, Budget(episodes=16))
     wa, wb = checkpoint.load(a), checkpoint.load(b)
     assert wa.meta["updates"] == wb.meta["updates"] > 3
     for k in ("W1", "W2", "Wv", "bv"):
@@ -122,7 +122,7 @@ def test_every_second_of_training_is_counted_once(tmp_path, fake_env, monkeypatc
 
     monkeypatch.setattr(train_mod, "to_checkpoint", slow_snapshot)
     t0 = time.perf_counter()
-    res = train({"num_envs": 2, "hidden": 8}, tmp_path / "s.p", episodes=12, save_every=1)
+    res = train({"num_envs": 2, "hidden": 8}, tmp_path / "s.p", Budget(episodes=12), saving=Saving(every=1))
     wall = time.perf_counter() - t0
     assert res.seconds > 12 * 0.15  # the saves' time in the loop is training time
     assert res.seconds <= wall  # and it is counted once

@@ -8,14 +8,14 @@ import pytest
 
 from pgcli.base.errors import PgcliError
 from pgcli.files import checkpoint
-from pgcli.commands.train import train
+from pgcli.commands.train import Budget, Hooks, Saving, train
 
 from golden_runs import FAST, PPO  # the small runs these tests train (tests/golden_runs.py)
 
 
 def test_engine_learns_fake_pong(tmp_path, fake_env):
     rewards = []
-    train(FAST, tmp_path / "s.p", episodes=400, save_every=400, on_episode=lambda st: rewards.append(st.reward))
+    train(FAST, tmp_path / "s.p", Budget(episodes=400), saving=Saving(every=400), hooks=Hooks(on_episode=lambda st: rewards.append(st.reward)))
     first, last = np.mean(rewards[:40]), np.mean(rewards[-40:])
     # chance is 0 (each of 10 points is a coin flip); a learned policy gets close to +10
     assert abs(first) < 4
@@ -23,9 +23,9 @@ def test_engine_learns_fake_pong(tmp_path, fake_env):
 
 
 def test_same_seed_same_weights(tmp_path, fake_env):
-    a = train({**FAST, "seed": 7}, tmp_path / "a.p", episodes=24, save_every=8)
-    b = train({**FAST, "seed": 7}, tmp_path / "b.p", episodes=24, save_every=8)
-    c = train({**FAST, "seed": 8}, tmp_path / "c.p", episodes=24, save_every=8)
+    a = train({**FAST, "seed": 7}, tmp_path / "a.p", Budget(episodes=24), saving=Saving(every=8))
+    b = train({**FAST, "seed": 7}, tmp_path / "b.p", Budget(episodes=24), saving=Saving(every=8))
+    c = train({**FAST, "seed": 8}, tmp_path / "c.p", Budget(episodes=24), saving=Saving(every=8))
     wa, wb, wc = (checkpoint.load(r.output).model["W1"] for r in (a, b, c))
     assert np.array_equal(wa, wb)
     assert not np.array_equal(wa, wc)
@@ -35,10 +35,10 @@ def test_same_seed_same_weights(tmp_path, fake_env):
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])
 def test_resume_from_a_checkpoint_is_deterministic(tmp_path, fake_env, algo):
     cfg = {**(FAST if algo == "reinforce" else PPO), "batch_size": 3, "seed": 5}  # a partial batch is saved
-    train(cfg, tmp_path / "half.p", episodes=10, save_every=10)
+    train(cfg, tmp_path / "half.p", Budget(episodes=10), saving=Saving(every=10))
     shutil.copy(tmp_path / "half.p", tmp_path / "again.p")
-    a = train({}, tmp_path / "half.p", episodes=10, save_every=10, resume=tmp_path / "half.p")
-    b = train({}, tmp_path / "again.p", episodes=10, save_every=10, resume=tmp_path / "again.p")
+    a = train({}, tmp_path / "half.p", Budget(episodes=10), resume=tmp_path / "half.p", saving=Saving(every=10))
+    b = train({}, tmp_path / "again.p", Budget(episodes=10), resume=tmp_path / "again.p", saving=Saving(every=10))
     x, y = checkpoint.load(a.output), checkpoint.load(b.output)
     assert x.episode == y.episode == 20 and x.arrays.keys() == y.arrays.keys()
     for k in x.arrays:
@@ -68,8 +68,7 @@ def test_no_step_is_dropped_at_a_checkpoint(tmp_path, fake_env, algo):
     train_mod.checkpoint.save = counting_save
     try:
         calls = iter(range(10**6))  # stop 17 steps into the 11th game (30 steps; called once a group-step)
-        r = train({**(FAST if algo == "reinforce" else PPO), "num_envs": 4}, out, save_every=5,
-                  stop=lambda: next(calls) >= 2 * (300 + 17))
+        r = train({**(FAST if algo == "reinforce" else PPO), "num_envs": 4}, out, Budget(stop=lambda: next(calls) >= 2 * (300 + 17)), saving=Saving(every=5))
     finally:
         train_mod.checkpoint.save = real_save
     assert saves[:-1] == list(range(5, 41, 5)) and saves[-1] == 40
@@ -86,8 +85,7 @@ def test_no_step_is_dropped_at_a_checkpoint(tmp_path, fake_env, algo):
 
 def test_update_every_batch_size_episodes(tmp_path, fake_env):
     seen = []
-    train({**FAST, "batch_size": 5}, tmp_path / "u.p", episodes=12, save_every=12,
-          on_episode=lambda st: seen.append((st.episode, st.updates)))
+    train({**FAST, "batch_size": 5}, tmp_path / "u.p", Budget(episodes=12), saving=Saving(every=12), hooks=Hooks(on_episode=lambda st: seen.append((st.episode, st.updates))))
     assert [u for _, u in seen] == [e // 5 for e, _ in seen]
 
 
@@ -122,7 +120,7 @@ def test_a_stop_keeps_the_points_completed_by_the_games_in_flight(tmp_path, fake
     at every point); what is left is each game's unfinished point. The gradient waits in the
     checkpoint's buffer (counted as episodes) for the next update."""
     out = tmp_path / "s.p"
-    r = train({**FAST, "num_envs": 4, "batch_size": 7}, out, episodes=9, save_every=100)
+    r = train({**FAST, "num_envs": 4, "batch_size": 7}, out, Budget(episodes=9), saving=Saving(every=100))
     rows = list(csv.DictReader(open(tmp_path / "s.metrics.csv")))
     finished = sum(int(row["steps"]) for row in rows if row["cut"] == "0")
     assert r.salvaged_steps == sum(int(row["steps"]) for row in rows if row["cut"] == "1") > 0
@@ -223,9 +221,9 @@ def test_an_older_metrics_file_gains_the_cut_column(tmp_path):
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])
 def test_an_annealed_learning_rate_stops_moving_the_weights_at_its_horizon(tmp_path, fake_env, algo):
     cfg = {**(FAST if algo == "reinforce" else PPO), "seed": 3, "lr_anneal_steps": 1500}
-    a = train(cfg, tmp_path / "a.p", max_steps=1600, save_every=1000)  # stops at 1,500: lr 0
-    b = train({**cfg, "lr_anneal_steps": 0}, tmp_path / "b.p", max_steps=1600, save_every=1000)
-    start = checkpoint.load(train({**cfg, "seed": 3}, tmp_path / "c.p", max_steps=1).output).model["W1"]
+    a = train(cfg, tmp_path / "a.p", Budget(steps=1600), saving=Saving(every=1000))  # stops at 1,500: lr 0
+    b = train({**cfg, "lr_anneal_steps": 0}, tmp_path / "b.p", Budget(steps=1600), saving=Saving(every=1000))
+    start = checkpoint.load(train({**cfg, "seed": 3}, tmp_path / "c.p", Budget(steps=1)).output).model["W1"]
     wa, wb = (checkpoint.load(r.output).model["W1"] for r in (a, b))
     assert 1500 <= a.session_steps < 1600
     assert not np.array_equal(wa, start)  # it learned before the horizon
@@ -233,8 +231,8 @@ def test_an_annealed_learning_rate_stops_moving_the_weights_at_its_horizon(tmp_p
     until = train(cfg, tmp_path / "d.p")  # no other stop: the run ends where the rate reaches 0
     assert 1500 <= until.steps < 1500 + 4 * PPO["num_envs"] * 15
     with pytest.raises(PgcliError, match="fell to 0 at agent step 1,500"):
-        train({}, a.output, resume=a.output, max_steps=800)
-    again = train({"lr_anneal_steps": 3000}, a.output, resume=a.output, max_steps=800)  # a later horizon
+        train({}, a.output, Budget(steps=800), resume=a.output)
+    again = train({"lr_anneal_steps": 3000}, a.output, Budget(steps=800), resume=a.output)  # a later horizon
     assert not np.array_equal(checkpoint.load(again.output).model["W1"], wa)
 
 
@@ -245,36 +243,36 @@ def test_ent_anneal_lowers_the_entropy_bonus_with_the_learning_rate(tmp_path, fa
     seen, real = [], ppo.ppo_math.loss_and_grads_sparse
     monkeypatch.setattr(ppo.ppo_math, "loss_and_grads_sparse", lambda *a: (seen.append(a[-2]), real(*a))[1])
     cfg = {**PPO, "seed": 3, "lr_anneal_steps": 1500, "ent_coef": 0.02}
-    train({**cfg, "ent_anneal": True}, tmp_path / "a.p", max_steps=1600, save_every=1000)
+    train({**cfg, "ent_anneal": True}, tmp_path / "a.p", Budget(steps=1600), saving=Saving(every=1000))
     coefs = sorted(set(seen), reverse=True)
     assert len(coefs) >= 10 and coefs[0] < 0.02 and coefs[-1] < 0.002  # falls to ~0 at the horizon
     assert seen == sorted(seen, reverse=True)  # never rises
     seen.clear()
-    train(cfg, tmp_path / "b.p", max_steps=1600, save_every=1000)
+    train(cfg, tmp_path / "b.p", Budget(steps=1600), saving=Saving(every=1000))
     assert set(seen) == {0.02}  # without the flag: the constant bonus
     with pytest.raises(PgcliError, match="give --lr-anneal-steps"):
-        train({**cfg, "ent_anneal": True, "lr_anneal_steps": 0}, tmp_path / "c.p", max_steps=10)
+        train({**cfg, "ent_anneal": True, "lr_anneal_steps": 0}, tmp_path / "c.p", Budget(steps=10))
     with pytest.raises(PgcliError, match="for --algo ppo"):
-        train({**FAST, "ent_anneal": True, "lr_anneal_steps": 100}, tmp_path / "d.p", max_steps=10)
+        train({**FAST, "ent_anneal": True, "lr_anneal_steps": 100}, tmp_path / "d.p", Budget(steps=10))
 
 
 def test_steps_stops_the_run_after_that_many_more_agent_steps(tmp_path, fake_env):
-    first = train(FAST, tmp_path / "s.p", max_steps=500)
+    first = train(FAST, tmp_path / "s.p", Budget(steps=500))
     assert 500 <= first.session_steps < 500 + 4 * FAST["num_envs"]
-    more = train({}, first.output, resume=first.output, max_steps=300)
+    more = train({}, first.output, Budget(steps=300), resume=first.output)
     assert 300 <= more.session_steps < 300 + 4 * FAST["num_envs"]
     assert more.steps == first.steps + more.session_steps
 
 
 def test_until_reward_stops_the_run_once_the_running_reward_reaches_it(tmp_path, fake_env):
-    whole = train(FAST, tmp_path / "w.p", episodes=40)
+    whole = train(FAST, tmp_path / "w.p", Budget(episodes=40))
     rows = list(csv.DictReader(open(whole.metrics)))
     running = [float(r["running_reward"]) for r in rows if r["cut"] != "1"]
     mark = sorted(running)[len(running) // 2]  # reached midway by the same seed's run
     first = next(i for i, r in enumerate(running) if r >= mark)
     assert first + 1 + FAST["num_envs"] < 40  # so that a run that ignored the mark would fail below
-    stopped = train(FAST, tmp_path / "u.p", episodes=40, until_reward=mark)
+    stopped = train(FAST, tmp_path / "u.p", Budget(episodes=40, until_reward=mark))
     assert stopped.running_reward >= mark
     assert first + 1 <= stopped.episodes < first + 1 + FAST["num_envs"]  # at most the games in flight
     with pytest.raises(PgcliError, match="until reward must be a number"):
-        train(FAST, tmp_path / "n.p", episodes=4, until_reward=float("nan"))
+        train(FAST, tmp_path / "n.p", Budget(episodes=4, until_reward=float("nan")))

@@ -57,13 +57,13 @@ def test_a_study_completes_its_trials_continues_and_reports_a_recipe_benchmark_r
 
 
 def test_a_trial_cut_mid_way_goes_on_from_its_checkpoint_when_run_again(tmp_path, fake_eval):
-    from pgcli.commands.train import train
+    from pgcli.commands.train import Budget, Saving, train
 
     folder = tmp_path / "study"
     spec = tune_study.settle(folder, SPEC)
 
     def cut(overrides, path, resume, save_every, on_episode, stop, until_reward):
-        train(overrides, path, resume=resume, save_every=save_every, max_steps=300)  # a checkpoint part-way
+        train(overrides, path, Budget(steps=300), resume=resume, saving=Saving(every=save_every))  # a checkpoint part-way
         raise Stopped("stopped by SIGINT", 2)
 
     with pytest.raises(Stopped):

@@ -22,13 +22,13 @@ RETRIES = 3  # times Ray runs a task again whose process died
 
 def run_task(folder: str, suite: dict, game: str, seed: int) -> dict:
     """In a Ray worker: train and evaluate one run -> {"run", "evaluation"} or {"run", "error"}."""
-    from pgcli.commands.train import train
+    from pgcli.commands.train import Saving, train
 
     folder, suite = Path(folder), Suite(**suite)
     st = next(r for r in status(folder, suite) if (r.game, r.seed) == (game, seed))
     try:
         res = finish_run(folder, suite, st,
-                         lambda overrides, path, resume: train(overrides, path, resume=resume, save_every=suite.save_every))
+                         lambda overrides, path, resume: train(overrides, path, resume=resume, saving=Saving(every=suite.save_every)))
     except PgcliError as e:  # a mistake is said once, not retried
         return {"run": run_name(game, seed), "error": str(e)}
     return {"run": run_name(game, seed), "evaluation": res}

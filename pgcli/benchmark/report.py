@@ -27,44 +27,9 @@ from pgcli.files.metrics import find_metrics, open_metrics
 
 
 def build(folder: Path, suite: Suite) -> dict:
-    folder = Path(folder)
-    rows = []
-    for st in status(folder, suite):
-        name = run_name(st.game, st.seed)
-        if not (folder / f"{name}.p").exists():  # a committed folder keeps the CSVs alone
-            st.steps, st.seconds = recorded(folder, name)
-            st.finished = st.steps >= suite.steps
-        ev_path = folder / f"{name}.evaluate.json"
-        ev = json.loads(ev_path.read_text()) if ev_path.exists() else {}
-        rows.append({"game": st.game, "seed": st.seed, "steps": st.steps, "minutes": st.seconds / 60,
-                     "finished": st.finished, "score": ev.get("mean_reward"), "score_se": _standard_error(ev),
-                     "rewards": ev.get("rewards") or ([ev["mean_reward"]] if "mean_reward" in ev else None),
-                     "eval_games": ev.get("episodes"),
-                     "games_at_frame_cap": _at_cap(ev)})
-    per_game = []
-    for game in suite.games:
-        runs = [r for r in rows if r["game"] == game]
-        scores = [r["score"] for r in runs if r["score"] is not None]
-        ref = references.REFERENCES.get(game)
-        score = statistics.fmean(scores) if scores else None
-        errors = [r["score_se"] for r in runs if r["score"] is not None]
-        timed = [r for r in runs if r["score"] is not None] or [r for r in runs if r["steps"]]  # a seed not begun takes none
-        per_game.append({
-            "game": game, "seeds": len(scores), "seeds_planned": list(suite.seeds_of(game)), "score": score,
-            "scores": scores,
-            "score_se":  # the standard error of `score` over the games played (of a mean of seeds' means)
-                (sum(e * e for e in errors) ** 0.5 / len(errors)) if errors and None not in errors else None,
-            "hns_agent57": None if score is None else references.hns(game, score, "agent57"),
-            "hns_nature": None if score is None else references.hns(game, score, "nature"),
-            "steps": max((r["steps"] for r in runs), default=0),
-            "minutes": statistics.fmean([r["minutes"] for r in timed]) if timed else 0.0,
-            "finished": all(r["finished"] for r in runs),
-            "games_at_frame_cap": sum(r["games_at_frame_cap"] or 0 for r in runs),
-            "eval_games": sum(r["eval_games"] or 0 for r in runs),
-            "cleanrl_ppo_10m": ref.cleanrl_ppo if ref else None,
-            "cleanrl_ppo_10m_hns_agent57": references.hns(game, ref.cleanrl_ppo, "agent57") if ref and ref.cleanrl_ppo is not None else None,
-            "ppo_paper_40m_frames": ref.ppo_paper if ref else None,
-        })
+    """The suite's report as data: each run, each game (seeds pooled), the aggregates beside CleanRL's."""
+    rows = _runs(Path(folder), suite)
+    per_game = [_game(game, [r for r in rows if r["game"] == game], suite) for game in suite.games]
     out = {"suite": {"games": list(suite.games), "steps": suite.steps, "seeds": list(suite.seeds),
                      "runs": [list(r) for r in suite.runs], "recipe": suite.recipe,
                      "evaluation": {"games": suite.eval_games, "seed": suite.eval_seed, "sticky_actions": 0.25,
@@ -88,6 +53,49 @@ def build(folder: Path, suite: Suite) -> dict:
     out["cleanrl_ppo_10m_atari5_estimate"] = references.atari5_estimate(  # the same regression on its scores
         {g: references.hns(g, references.REFERENCES[g].cleanrl_ppo, "agent57") for g in references.ATARI5})
     return out
+
+
+def _runs(folder: Path, suite: Suite) -> list[dict]:
+    """Each run of the suite: its agent steps, minutes and evaluation (none yet: score None)."""
+    rows = []
+    for st in status(folder, suite):
+        name = run_name(st.game, st.seed)
+        if not (folder / f"{name}.p").exists():  # a committed folder keeps the CSVs alone
+            st.steps, st.seconds = recorded(folder, name)
+            st.finished = st.steps >= suite.steps
+        ev_path = folder / f"{name}.evaluate.json"
+        ev = json.loads(ev_path.read_text()) if ev_path.exists() else {}
+        rows.append({"game": st.game, "seed": st.seed, "steps": st.steps, "minutes": st.seconds / 60,
+                     "finished": st.finished, "score": ev.get("mean_reward"), "score_se": _standard_error(ev),
+                     "rewards": ev.get("rewards") or ([ev["mean_reward"]] if "mean_reward" in ev else None),
+                     "eval_games": ev.get("episodes"),
+                     "games_at_frame_cap": _at_cap(ev)})
+    return rows
+
+
+def _game(game: str, runs: list[dict], suite: Suite) -> dict:
+    """One game's line: the mean of its seeds' scores, its standard error, HNS on both tables, CleanRL's."""
+    scores = [r["score"] for r in runs if r["score"] is not None]
+    ref = references.REFERENCES.get(game)
+    score = statistics.fmean(scores) if scores else None
+    errors = [r["score_se"] for r in runs if r["score"] is not None]
+    timed = [r for r in runs if r["score"] is not None] or [r for r in runs if r["steps"]]  # a seed not begun takes none
+    return {
+        "game": game, "seeds": len(scores), "seeds_planned": list(suite.seeds_of(game)), "score": score,
+        "scores": scores,
+        "score_se":  # the standard error of `score` over the games played (of a mean of seeds' means)
+            (sum(e * e for e in errors) ** 0.5 / len(errors)) if errors and None not in errors else None,
+        "hns_agent57": None if score is None else references.hns(game, score, "agent57"),
+        "hns_nature": None if score is None else references.hns(game, score, "nature"),
+        "steps": max((r["steps"] for r in runs), default=0),
+        "minutes": statistics.fmean([r["minutes"] for r in timed]) if timed else 0.0,
+        "finished": all(r["finished"] for r in runs),
+        "games_at_frame_cap": sum(r["games_at_frame_cap"] or 0 for r in runs),
+        "eval_games": sum(r["eval_games"] or 0 for r in runs),
+        "cleanrl_ppo_10m": ref.cleanrl_ppo if ref else None,
+        "cleanrl_ppo_10m_hns_agent57": references.hns(game, ref.cleanrl_ppo, "agent57") if ref and ref.cleanrl_ppo is not None else None,
+        "ppo_paper_40m_frames": ref.ppo_paper if ref else None,
+    }
 
 
 def _aggregate(scored: list[dict], rows: list[dict], stalled: list[str], suite: Suite) -> dict:

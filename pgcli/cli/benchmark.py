@@ -69,12 +69,12 @@ def benchmark(
         return
     suite = settle_suite(output, given)
     from pgcli.cli.progress import TrainProgress
-    from pgcli.commands.train import train as run_train
+    from pgcli.commands.train import Hooks, Saving, train as run_train
 
     def train_run(overrides, path, resume):
         with TrainProgress(None) as prog:
-            run_train(overrides, path, resume=resume, save_every=suite.save_every, on_episode=prog.episode,
-                      on_event=prog.message, on_start=prog.started)
+            run_train(overrides, path, resume=resume, saving=Saving(every=suite.save_every),
+                      hooks=Hooks(on_episode=prog.episode, on_event=prog.message, on_start=prog.started))
 
     def evaluated(res):
         typer.echo(f"evaluated {res['run']}: mean score {res['mean_reward']:,.1f} over {res['episodes']} games"

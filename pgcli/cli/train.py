@@ -37,14 +37,15 @@ def train(
     REINFORCE with Adam by default; --algo ppo for a strong agent in minutes; --preset karpathy for 2016.
     """
     from pgcli.cli.progress import TrainProgress
-    from pgcli.commands.train import train as run_train
+    from pgcli.commands.train import Budget, Hooks, Saving, Where, train as run_train
 
     with TrainProgress(episodes) as prog:
-        result = run_train(config, output, episodes=episodes, save_every=save_every, resume=resume,
-                           render=render, preset=preset, max_seconds=None if minutes is None else minutes * 60, max_steps=steps,
-                           until_reward=until_reward, tensorboard=tensorboard, workers=workers, ray_address=ray_address, on_episode=prog.episode, on_event=prog.message,
-                           on_start=prog.started, overwrite=overwrite, worker_timeout=worker_timeout,
-                           snapshot_every=snapshot_every)
+        budget = Budget(episodes=episodes, seconds=None if minutes is None else minutes * 60, steps=steps,
+                        until_reward=until_reward)
+        result = run_train(config, output, budget, resume=resume, preset=preset, overwrite=overwrite,
+                           saving=Saving(every=save_every, snapshot_every=snapshot_every, tensorboard=tensorboard),
+                           where=Where(render=render, workers=workers, ray_address=ray_address, worker_timeout=worker_timeout),
+                           hooks=Hooks(on_episode=prog.episode, on_event=prog.message, on_start=prog.started))
     rr = "-" if result.running_reward is None else f"{result.running_reward:.2f}"
     typer.echo(f"saved {result.output} after episode {result.episodes} (running reward {rr}); "
                f"metrics in {result.metrics}")

@@ -69,12 +69,12 @@ def tune(
 
 def _with_progress(overrides, path, resume, save_every, on_episode, stop, until_reward):
     from pgcli.cli.progress import TrainProgress
-    from pgcli.commands.train import train
+    from pgcli.commands.train import Budget, Hooks, Saving, train
 
     with TrainProgress(None) as prog:
         def episode(st):
             prog.episode(st)
             on_episode(st)
 
-        train(overrides, path, resume=resume, save_every=save_every, on_episode=episode, stop=stop,
-              until_reward=until_reward, on_event=prog.message, on_start=prog.started)
+        train(overrides, path, Budget(stop=stop, until_reward=until_reward), resume=resume, saving=Saving(every=save_every),
+              hooks=Hooks(on_episode=episode, on_event=prog.message, on_start=prog.started))

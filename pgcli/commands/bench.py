@@ -51,13 +51,13 @@ class TrainRun:
         self.thread.start()
 
     def _run(self) -> None:
-        from pgcli.commands.train import train
+        from pgcli.commands.train import Budget, Hooks, Saving, Where, train
 
         overrides, out, save_every = self.args
         self.go.wait()  # start-up belongs to the first turn
         try:
-            self.result = train(overrides, out, save_every=save_every, on_episode=self._episode,
-                                stop=lambda: self.stopping, workers=self.workers)
+            self.result = train(overrides, out, Budget(stop=lambda: self.stopping), saving=Saving(every=save_every),
+                                where=Where(workers=self.workers), hooks=Hooks(on_episode=self._episode))
         except BaseException as e:  # reported by the caller
             self.error = e
         finally:

@@ -29,24 +29,20 @@ def evaluate(agent: Agent, episodes: int, seed: int = 0, greedy: bool = False,
     total_steps = 0
     try:
         groups = env.groups
-        frames = env.reset(seed=seed)
-        frames = np.concatenate(frames)
+        frames = np.concatenate(env.reset(seed=seed))
         act = agent.actor(frames, rng, greedy)
         fresh = np.ones(n, bool)
         while len(results) < episodes:
             actions = act(frames, fresh).actions
-            out, start = [], 0
+            start = 0
             for g, size in enumerate(groups):
                 env.send(g, actions[start : start + size])
                 start += size
             out = [env.recv(g) for g in range(len(groups))]
-            frames = np.concatenate([o[0] for o in out])
-            r = np.concatenate([o[1] for o in out])
-            dones = np.concatenate([o[2] for o in out])
+            frames, r, fresh = (np.concatenate([o[k] for o in out]) for k in range(3))
             active = played < np.array(quota)  # a slot that played its quota plays on, uncounted
             total_steps += int(active.sum())
-            fresh = dones
-            for f in scores.add(r, dones, active):
+            for f in scores.add(r, fresh, active):
                 res = {"reward": _number(f.score), "won": f.won, "lost": f.lost, "steps": f.steps}
                 results.append(res)
                 on_episode(res)
@@ -54,6 +50,11 @@ def evaluate(agent: Agent, episodes: int, seed: int = 0, greedy: bool = False,
     finally:
         env.close()
     seconds = time.perf_counter() - t0
+    return _summary(agent, results, episodes, greedy, seed, total_steps / seconds if seconds > 0 else 0.0)
+
+
+def _summary(agent: Agent, results: list[dict], episodes: int, greedy: bool, seed: int, steps_per_second: float) -> dict:
+    """The evaluation's record: the games' scores, the mean and its place, HNS on each table, Pong's points."""
     rewards = np.array([r["reward"] for r in results], float)
     mean = float(rewards.mean())
     out = {
@@ -75,8 +76,7 @@ def evaluate(agent: Agent, episodes: int, seed: int = 0, greedy: bool = False,
     cap = agent.settings.max_num_frames_per_episode / agent.settings.mean_frameskip  # agent steps
     out.update(mean_episode_steps=float(np.mean([r["steps"] for r in results])),
                games_at_frame_cap=sum(r["steps"] >= cap for r in results),  # cut by the time limit, not ended
-               steps_per_second=total_steps / seconds if seconds > 0 else 0.0,
-               rewards=[_number(v) for v in rewards])
+               steps_per_second=steps_per_second, rewards=[_number(v) for v in rewards])
     return out
 
 

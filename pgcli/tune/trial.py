@@ -98,10 +98,10 @@ class Watch:
 
 
 def default_train(overrides, path, resume, save_every, on_episode, stop, until_reward):
-    from pgcli.commands.train import train
+    from pgcli.commands.train import Budget, Hooks, Saving, train
 
-    train(overrides, path, resume=resume, save_every=save_every, on_episode=on_episode, stop=stop,
-          until_reward=until_reward)
+    train(overrides, path, Budget(stop=stop, until_reward=until_reward), resume=resume, saving=Saving(every=save_every),
+          hooks=Hooks(on_episode=on_episode))
 
 
 def run_trial(folder: Path, spec: TuneSpec, recipe: dict, reporter, train_run: Callable = default_train) -> dict:
