@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The comparison figure (README, docs/results.md) and milestone table from the committed metrics CSVs
+# The comparison figure (README, docs/results.md: examples/curve.png) and milestone table from the committed metrics CSVs
 # (needs pip install '.[plot]'); run from the repository root.
 set -euo pipefail
-E=examples
+E=docs/runs/pong
 pgcli plot \
     $E/ppo-exact-seed1.metrics.csv $E/ppo-exact-seed2.metrics.csv $E/ppo-exact-seed3.metrics.csv \
     $E/ppo-seed1.metrics.csv $E/ppo-seed2.metrics.csv $E/ppo-seed3.metrics.csv \
@@ -12,5 +12,5 @@ pgcli plot \
     -l "PPO" -l "PPO" -l "PPO" \
     -l "REINFORCE + Adam" -l "REINFORCE + Adam" -l "REINFORCE + Adam" \
     -l "seed's settings (RMSProp 1e-4)" \
-    -o $E/curve.png > $E/milestones.txt
+    -o examples/curve.png > $E/milestones.txt
 python docs/runs/pong/results_table.py
