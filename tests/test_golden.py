@@ -15,11 +15,7 @@ def golden():
     return g
 
 
-# ppo_defaults trains with episodic life: whether Pong has lives is asked of the emulator
-ON_EMULATOR = pytest.param("ppo_defaults", marks=pytest.mark.ale)
-
-
-@pytest.mark.parametrize("name", ["karpathy", "adam", "ppo", ON_EMULATOR])
+@pytest.mark.parametrize("name", ["karpathy", "adam", "ppo", "ppo_defaults"])
 def test_pong_keeps_its_numbers(tmp_path, golden, name):
     """The seed's REINFORCE (RMSProp, Adam) and PPO make the weights they made when recorded, on any
     machine: within GOLDEN_ATOL, far above what BLAS kernels change (tests/golden_runs.py)."""
@@ -30,14 +26,13 @@ def test_pong_keeps_its_numbers(tmp_path, golden, name):
 
 @pytest.mark.parametrize("name, change", [("karpathy", {"gamma": 0.989}), ("adam", {"learning_rate": 3.01e-3}),
                                           ("ppo", {"vf_coef": 0.49}),
-                                          pytest.param("ppo_defaults", {"clip": 0.19}, marks=pytest.mark.ale)])
+                                          ("ppo_defaults", {"clip": 0.19})])
 def test_a_small_change_of_the_math_fails_the_golden_check(tmp_path, golden, name, change):
     from golden_runs import GOLDEN_ATOL, off_by
 
     assert off_by(name, golden, tmp_path, **change) > 5 * GOLDEN_ATOL
 
 
-@pytest.mark.ale  # ppo_defaults among them (episodic life asks the emulator whether Pong has lives)
 def test_the_golden_runs_hold_with_other_blas_kernels(tmp_path, golden):
     """OpenBLAS picks its kernels by CPU; forcing others (as another machine would pick them) must
     stay within the tolerance. A numpy on another BLAS ignores the variable: then this re-checks."""

@@ -28,6 +28,7 @@ class Game:
     grey_background: tuple[int, ...] | None = None  # grey levels erased; None: the first frame's commonest
     red_background: tuple[int, ...] | None = None  # on RGB frames, red levels erased (the seed's Pong rule)
     point_resets: bool = False  # a non-zero reward ends the discounted return (Pong: every point)
+    lives: bool = False  # the game counts lives (Breakout: 5; Pong and Boxing: none), as the emulator says
 
     @property
     def n_actions(self) -> int:
@@ -127,4 +128,4 @@ def for_rom(rom: str, noop: bool = False) -> Game:
     if rom == "pong":
         return PONG_NOOP if noop else PONG
     labels = minimal_actions(rom)
-    return Game(rom, actions=tuple(range(len(labels))), labels=labels)
+    return Game(rom, actions=tuple(range(len(labels))), labels=labels, lives=has_lives(rom))

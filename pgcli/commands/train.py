@@ -19,7 +19,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Callable
 
-from pgcli.base.config import WORKERS, Config
+from pgcli.base.config import Config
 from pgcli.base.envs import make_env
 from pgcli.base.errors import ClusterLost, PgcliError, Stopped
 from pgcli.base.run_spec import RunSpec, resolve
@@ -210,7 +210,7 @@ def _experience_source(spec: RunSpec, trainer: Trainer, closing: ExitStack, wher
                        on_event: Callable[[str], None]):
     """The games here (`--render`: one, in a window; the saved config keeps --num-envs) or in Ray
     rollout workers; `closing` closes them (and a Ray it started) when the session ends."""
-    render, workers = where.render, where.workers or WORKERS
+    render, workers = where.render, where.n_workers
     if not where.remote:
         env = make_env(spec.settings, 1 if render else spec.config.num_envs, render_mode="human" if render else None)
         closing.callback(env.close)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from pgcli.base import games
 from pgcli.base.config import SAVE_EVERY, WORKERS
 from pgcli.base.run_spec import RunSpec
 from pgcli.core.trainer import Counters, EpisodeStats
@@ -62,6 +61,11 @@ class Where:
     def remote(self) -> bool:
         return self.workers is not None or self.ray_address is not None
 
+    @property
+    def n_workers(self) -> int:
+        """The rollout workers a remote session starts (`workers`, else the default)."""
+        return self.workers or WORKERS
+
 
 @dataclass(frozen=True)
 class Hooks:
@@ -77,14 +81,14 @@ def describe(spec: RunSpec, output: Path, resume: Path | None, episode: int, whe
     cfg, settings = spec.config, spec.settings
     sticky = settings.repeat_action_probability
     controls = f"sticky actions {sticky:g}" if sticky else "exact controls"
-    lives = cfg.episodic_life and games.has_lives(settings.game)  # Pong has none: nothing to say
+    lives = cfg.episodic_life and spec.game.lives  # Pong has none: nothing to say
     algo = ("PPO" + (" (a lost life ends the return)" if lives else "")) if cfg.algo == "ppo" else "REINFORCE"
     if cfg.noop and settings.game == "pong":
         algo += " with NOOP, DOWN and UP"
     if cfg.algo == "ppo" and cfg.trust_region == "start":
         algo += ", its trust region centred on each update's start"
     opt = "Adam" if cfg.optimizer == "adam" else "RMSProp"
-    n = where.workers or WORKERS
+    n = where.n_workers
     played = (f"in {n} Ray rollout worker{'s' if n > 1 else ''}" + (f" at {where.ray_address}" if where.ray_address else "")
               if where.remote else "side by side")
     start = f"; continuing {resume} from episode {episode}" if resume is not None else ""

@@ -106,6 +106,7 @@ def measure(out: Path, games: list[str], pgcli: str, steps: int, with_run: bool)
         if with_run and "run" not in rec:
             rec["run"] = run(pgcli, game, steps)
             rec["run"]["vs_raw"] = round(rec["run"]["steps_per_s"] / rec["bench"]["raw_steps_per_s"], 2)
+            rec["run"]["commit"] = commit  # a game's bench and run may come from different sessions
         path.write_text(json.dumps(rec, indent=1))
         print(game, {k: v for k, v in rec.items() if k not in ("bench",)}, rec["bench"]["useful_vs_raw"], flush=True)
 
