@@ -125,6 +125,13 @@ def measure(out: Path, games: list[str], pgcli: str, steps: int, with_run: bool,
         print(game, {k: v for k, v in rec.items() if k not in ("bench",)}, rec["bench"]["useful_vs_raw"], flush=True)
 
 
+def pace(run: dict) -> str:
+    """A run's agent steps/s and its ratio to the raw emulator of its hour (or, for runs measured
+    before that was kept, of the game's bench)."""
+    raw = f"of {run['raw_steps_per_s']:,}" if "raw_steps_per_s" in run else "of the bench's"
+    return f"{run['steps_per_s']:,.0f} ({run['vs_raw']:.2f} {raw})"
+
+
 def table(before: Path, after: Path) -> str:
     """The markdown table of two measured folders (the suite's committed runs stand for a missing
     `run` in `before`: their first 1M agent steps)."""
@@ -140,11 +147,11 @@ def table(before: Path, after: Path) -> str:
         ratio = lambda r: f"{r['bench']['useful_vs_raw']:.2f}" if "bench" in r else "-"  # noqa: E731
         old = "-"
         if "run" in b:
-            old = f"{b['run']['steps_per_s']:,.0f} ({b['run']['vs_raw']:.2f})"
+            old = pace(b["run"])
         elif game in SUITE and (runs / f"{game}-s1.metrics.csv.gz").exists():
             got = first_million(runs / f"{game}-s1.metrics.csv.gz")
             old = f"{got[0] / got[1]:,.0f} (suite run)" if got else "-"
-        new = f"{a['run']['steps_per_s']:,.0f} ({a['run']['vs_raw']:.2f})" if "run" in a else "-"
+        new = pace(a["run"]) if "run" in a else "-"
         lines.append(f"| {game} | {a['lit']:,.0f} | {raw(b)} / {raw(a)} | {ratio(b)} | **{ratio(a)}** | {old} | {new} |")
     return "\n".join(lines)
 
