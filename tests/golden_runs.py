@@ -56,7 +56,8 @@ def weight_change(name: str, folder: Path, **change) -> dict[str, np.ndarray]:
     scenery_mod.of = fake_scenery  # no emulator: FakePong's scenery is Pong's
     try:  # the start: no update happens in the first step (a batch is episodes or a rollout away)
         start = checkpoint.load(train_mod.train(cfg, folder / f"{name}.start.p", Budget(steps=1)).output).arrays
-        end = checkpoint.load(train_mod.train(cfg, folder / f"{name}.p", Budget(episodes=episodes), saving=Saving(every=100)).output).arrays
+        end = checkpoint.load(train_mod.train(cfg, folder / f"{name}.p", Budget(episodes=episodes),
+                                              saving=Saving(every=100)).output).arrays
     finally:
         train_mod.make_env, scenery_mod.of = real, real_scenery
     return {k: end[k] - start[k] for k in KEYS if k in end}

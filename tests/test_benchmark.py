@@ -80,7 +80,8 @@ def test_running_it_again_redoes_nothing_and_a_cut_run_resumes(tmp_path, fake_ev
     folder = tmp_path / "suite"
     suite = suite_in(folder)
     # the suite was killed during pong: its checkpoint stands at 200 agent steps
-    train({**SMALL, "algo": "ppo", "env_id": "pong", "seed": 1, "lr_anneal_steps": 600}, folder / "pong-s1.p", Budget(steps=200), saving=Saving(every=50))
+    train({**SMALL, "algo": "ppo", "env_id": "pong", "seed": 1, "lr_anneal_steps": 600}, folder / "pong-s1.p", Budget(steps=200),
+          saving=Saving(every=50))
     calls = []
     run_suite(folder, suite, counting_train(calls))
     assert calls == [("pong-s1.p", True), ("boxing-s1.p", False)]  # pong resumed, not restarted

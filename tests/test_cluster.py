@@ -39,7 +39,8 @@ def test_two_workers_train_checkpoint_and_resume(tmp_path, local_ray, algo):
     cfg = {**SMALL, "algo": algo, "rollout_steps": 64, "minibatches": 2}
     out = tmp_path / "w.p"
     seen = []
-    r = train(cfg, out, Budget(episodes=4), saving=Saving(every=2), where=Where(workers=2), hooks=Hooks(on_episode=seen.append))
+    r = train(cfg, out, Budget(episodes=4), saving=Saving(every=2), where=Where(workers=2),
+              hooks=Hooks(on_episode=seen.append))
     assert len(seen[-1].worker_rates) == 2 and all(rate > 0 for rate in seen[-1].worker_rates)
     ck = checkpoint.load(out)
     assert r.episodes == ck.episode == 4 and ck.meta["updates"] >= 1
@@ -91,7 +92,8 @@ def test_a_killed_worker_is_replaced_and_training_completes(tmp_path, local_ray,
             killed.append(pid)
 
     out = tmp_path / "k.p"
-    r = train({**SMALL}, out, Budget(episodes=5), saving=Saving(every=2), where=Where(workers=2), hooks=Hooks(on_episode=on_episode, on_event=events.append))
+    r = train({**SMALL}, out, Budget(episodes=5), saving=Saving(every=2), where=Where(workers=2),
+              hooks=Hooks(on_episode=on_episode, on_event=events.append))
     assert killed and r.episodes == 5
     assert len(spawned) == 3  # two workers, then one replacement
     assert sum("rollout worker 0 lost" in e for e in events) == 1
@@ -114,7 +116,8 @@ def test_a_worker_lost_at_the_stop_gives_up_its_games_and_the_rest_is_saved(tmp_
 
     monkeypatch.setattr(remote.RemoteCollector, "_spawn", spawn)
     out = tmp_path / "l.p"
-    r = train({**SMALL}, out, Budget(episodes=2), saving=Saving(every=100), where=Where(workers=2), hooks=Hooks(on_episode=on_episode, on_event=events.append))
+    r = train({**SMALL}, out, Budget(episodes=2), saving=Saving(every=100), where=Where(workers=2),
+              hooks=Hooks(on_episode=on_episode, on_event=events.append))
     lost = [e for e in events if "did not answer at the stop" in e]
     assert len(lost) == 1 and "rollout worker 0" in lost[0] and "its games in flight are lost" in lost[0]
     assert r.episodes == 2 and checkpoint.load(out).episode == 2
@@ -140,7 +143,8 @@ def test_a_worker_that_stops_answering_is_replaced_after_the_timeout(tmp_path, l
     monkeypatch.setattr(remote.RemoteCollector, "_spawn", spawn)
     out = tmp_path / "h.p"
     try:
-        r = train({**SMALL}, out, Budget(episodes=4), saving=Saving(every=2), where=Where(workers=2, worker_timeout=8.0), hooks=Hooks(on_episode=on_episode, on_event=events.append))
+        r = train({**SMALL}, out, Budget(episodes=4), saving=Saving(every=2), where=Where(workers=2, worker_timeout=8.0),
+                  hooks=Hooks(on_episode=on_episode, on_event=events.append))
     finally:
         for pid in stopped:
             try:
@@ -175,7 +179,8 @@ def test_a_lost_cluster_saves_the_checkpoint_and_says_so(tmp_path, local_ray):
 
     out = tmp_path / "c.p"
     with pytest.raises(PgcliError, match=r"the Ray cluster went away .*; saved .*c\.p \(continue with --resume"):
-        train({**SMALL}, out, Budget(episodes=5), saving=Saving(every=4), where=Where(workers=2), hooks=Hooks(on_episode=on_episode))
+        train({**SMALL}, out, Budget(episodes=5), saving=Saving(every=4), where=Where(workers=2),
+              hooks=Hooks(on_episode=on_episode))
     assert checkpoint.load(out).episode >= 1  # saved although no periodic save was due yet
 
 

@@ -137,7 +137,8 @@ def test_snapshots_keep_the_agent_at_each_mark_and_change_nothing(tmp_path, fake
 
     cfg = {"seed": 4, "num_envs": 4, "hidden": 16, **({"algo": "ppo", "rollout_steps": 15} if algo == "ppo" else {})}
     events: list[str] = []
-    a = run(cfg, tmp_path / "a.p", Budget(steps=1000), saving=Saving(every=1000, snapshot_every=500), hooks=Hooks(on_event=events.append))
+    a = run(cfg, tmp_path / "a.p", Budget(steps=1000), saving=Saving(every=1000, snapshot_every=500),
+            hooks=Hooks(on_event=events.append))
     b = run(cfg, tmp_path / "b.p", Budget(steps=1000), saving=Saving(every=1000))
     # training goes on exactly as without them: the same metrics, the same final weights
     game = ("episode", "steps", "reward", "running_reward", "won", "lost", "total_steps", "cut")
@@ -155,7 +156,8 @@ def test_snapshots_keep_the_agent_at_each_mark_and_change_nothing(tmp_path, fake
         agent = load_agent(snapshot_path(a.output, mark))  # what play, record and evaluate read
         assert agent.policy.params["W1"].shape[0] == 16 and agent.episode == snap.episode > 0
         assert any(str(snapshot_path(a.output, mark)) in e for e in events)
-    later = run({}, a.output, Budget(steps=500), resume=a.output, saving=Saving(snapshot_every=500))  # resumed: the next mark
+    later = run({}, a.output, Budget(steps=500), resume=a.output,
+                saving=Saving(snapshot_every=500))  # resumed: the next mark
     assert snapshot_path(a.output, 1500).exists() and later.steps >= 1500
     with pytest.raises(PgcliError, match="snapshot every"):
         run(cfg, tmp_path / "c.p", Budget(steps=10), saving=Saving(snapshot_every=0))
@@ -176,7 +178,8 @@ def test_a_snapshot_that_cannot_be_written_is_reported_and_training_goes_on(tmp_
 
     monkeypatch.setattr(checkpoint, "save", full_disk)
     events: list[str] = []
-    r = run({"num_envs": 4, "hidden": 16}, tmp_path / "a.p", Budget(steps=700), saving=Saving(snapshot_every=500), hooks=Hooks(on_event=events.append))
+    r = run({"num_envs": 4, "hidden": 16}, tmp_path / "a.p", Budget(steps=700), saving=Saving(snapshot_every=500),
+            hooks=Hooks(on_event=events.append))
     assert r.steps >= 700 and checkpoint.load(r.output).meta["steps"] == r.steps  # the run and its checkpoint
     assert any("could not write the snapshot" in e and "No space left on device" in e for e in events)
     assert not (tmp_path / "a.500.p").exists()

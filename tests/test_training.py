@@ -15,7 +15,8 @@ from golden_runs import FAST, PPO  # the small runs these tests train (tests/gol
 
 def test_engine_learns_fake_pong(tmp_path, fake_env):
     rewards = []
-    train(FAST, tmp_path / "s.p", Budget(episodes=400), saving=Saving(every=400), hooks=Hooks(on_episode=lambda st: rewards.append(st.reward)))
+    train(FAST, tmp_path / "s.p", Budget(episodes=400), saving=Saving(every=400),
+          hooks=Hooks(on_episode=lambda st: rewards.append(st.reward)))
     first, last = np.mean(rewards[:40]), np.mean(rewards[-40:])
     # chance is 0 (each of 10 points is a coin flip); a learned policy gets close to +10
     assert abs(first) < 4
@@ -68,7 +69,8 @@ def test_no_step_is_dropped_at_a_checkpoint(tmp_path, fake_env, algo):
     train_mod.checkpoint.save = counting_save
     try:
         calls = iter(range(10**6))  # stop 17 steps into the 11th game (30 steps; called once a group-step)
-        r = train({**(FAST if algo == "reinforce" else PPO), "num_envs": 4}, out, Budget(stop=lambda: next(calls) >= 2 * (300 + 17)), saving=Saving(every=5))
+        r = train({**(FAST if algo == "reinforce" else PPO), "num_envs": 4}, out, Budget(stop=lambda: next(calls) >= 2 * (300 + 17)),
+                  saving=Saving(every=5))
     finally:
         train_mod.checkpoint.save = real_save
     assert saves[:-1] == list(range(5, 41, 5)) and saves[-1] == 40
@@ -85,7 +87,8 @@ def test_no_step_is_dropped_at_a_checkpoint(tmp_path, fake_env, algo):
 
 def test_update_every_batch_size_episodes(tmp_path, fake_env):
     seen = []
-    train({**FAST, "batch_size": 5}, tmp_path / "u.p", Budget(episodes=12), saving=Saving(every=12), hooks=Hooks(on_episode=lambda st: seen.append((st.episode, st.updates))))
+    train({**FAST, "batch_size": 5}, tmp_path / "u.p", Budget(episodes=12), saving=Saving(every=12),
+          hooks=Hooks(on_episode=lambda st: seen.append((st.episode, st.updates))))
     assert [u for _, u in seen] == [e // 5 for e, _ in seen]
 
 
