@@ -111,15 +111,16 @@ def emulator(rom: str, seed: int = 0, sticky: float = 0.25):
 
 
 @functools.lru_cache(maxsize=None)
+def read_rom(rom: str) -> tuple[tuple[str, ...], bool]:
+    """What the emulator says of a ROM without playing it: the names of its minimal action set, and
+    whether it counts lives (Breakout: 5; Pong and Boxing: none). One emulator a ROM and process."""
+    ale = emulator(rom)
+    return tuple(a.name for a in ale.getMinimalActionSet()), ale.lives() > 0
+
+
 def minimal_actions(rom: str) -> tuple[str, ...]:
-    """The names of a ROM's minimal action set, read from the emulator (no game is played)."""
-    return tuple(a.name for a in emulator(rom).getMinimalActionSet())
-
-
-@functools.lru_cache(maxsize=None)
-def has_lives(rom: str) -> bool:
-    """Whether the game counts lives (Breakout: 5; Pong and Boxing: none), read from the emulator."""
-    return emulator(rom).lives() > 0
+    """The names of a ROM's minimal action set (`read_rom`)."""
+    return read_rom(rom)[0]
 
 
 def for_rom(rom: str, noop: bool = False) -> Game:
@@ -127,5 +128,5 @@ def for_rom(rom: str, noop: bool = False) -> Game:
     its minimal action set (which has NOOP already: `noop` changes nothing there)."""
     if rom == "pong":
         return PONG_NOOP if noop else PONG
-    labels = minimal_actions(rom)
-    return Game(rom, actions=tuple(range(len(labels))), labels=labels, lives=has_lives(rom))
+    labels, lives = read_rom(rom)
+    return Game(rom, actions=tuple(range(len(labels))), labels=labels, lives=lives)

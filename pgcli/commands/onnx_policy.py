@@ -61,7 +61,7 @@ def build(ck: checkpoint.Checkpoint, weights: Path | None = None):
     g = _Graph()
     lit, colour_out = _lit(g, run)
     x, diff = _network_input(g, run, lit)
-    W1, W2 = (_weight(k, ck.arrays[k], weights, g.inits, g.nodes) for k in ("W1", "W2"))
+    W1, W2 = (_weight(g, k, ck.arrays[k], weights) for k in ("W1", "W2"))
     _head(g, W1, W2, x, sigmoid=ck.arrays["W2"].ndim == 1)
     g.node("Identity", [lit], "lit_next")
     g.node("Identity", [diff], "diff_next")
@@ -140,15 +140,11 @@ def _head(g: _Graph, W1: str, W2: str, x: str, sigmoid: bool) -> None:
         g.node("Softmax", [g.node("MatMul", [hidden, W2], "z")], "probs", axis=0)
 
 
-def _weight(name: str, a: np.ndarray, weights: Path | None, inits: list, nodes: list) -> str:
+def _weight(g: _Graph, name: str, a: np.ndarray, weights: Path | None) -> str:
     """A weight as a float32 tensor of the graph: a constant, or the model folder's bytes of it."""
-    from onnx import TensorProto as T
-    from onnx import helper as h
-    from onnx import numpy_helper as nh
-
+    T = g.T
     if weights is None:
-        inits.append(nh.from_array(a.astype(np.float32), name))
-        return name
+        return g.const(name, a.astype(np.float32))
     from pgcli.files import safetensors
 
     dtype, shape, begin, end = safetensors.layout(Path(weights).read_bytes())[name]
@@ -159,9 +155,8 @@ def _weight(name: str, a: np.ndarray, weights: Path | None, inits: list, nodes: 
     for key, value in (("location", Path(weights).name), ("offset", str(begin)), ("length", str(end - begin))):
         entry = t.external_data.add()
         entry.key, entry.value = key, value
-    inits.append(t)
-    nodes.append(h.make_node("Cast", [f"{name}_stored"], [name], to=T.FLOAT))
-    return name
+    g.inits.append(t)
+    return g.node("Cast", [f"{name}_stored"], name, to=T.FLOAT)
 
 
 def write(ck: checkpoint.Checkpoint, path: Path, weights: Path | None = None) -> None:
