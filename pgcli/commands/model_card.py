@@ -45,21 +45,33 @@ def _version(name: str) -> str:
 
 
 def card(ck: checkpoint.Checkpoint, ev: dict, dtype: str, has_curve: bool, no_onnx: str | None = None) -> str:
-    cfg, game = ck.config, games.for_rom(ck.game, ck.config.noop)
-    rewards = ev["rewards"]
-    se = ev["std_reward"] / max(1, len(rewards) - 1) ** 0.5 if len(rewards) > 1 else 0.0
-    hns = ev["hns"]
-    steps, minutes = ck.meta.get("steps"), float(ck.meta.get("seconds", 0.0)) / 60
-    hns_text = "; ".join(f"{h:.2f} by {'Agent57' if t == 'agent57' else 'the DQN paper'}'s human table"
-                         for t, h in hns.items() if h is not None) or "no published human score for this game"
-    front = [
+    """The folder's README.md: the Hub's front matter, then what the agent is, its evaluation, how it was
+    trained, and how to use it (with pgcli, or its ONNX policy without)."""
+    game = games.for_rom(ck.game, ck.config.noop)
+    return "\n".join(_front(ck, ev) + _about(ck, game, ev, dtype) + _use(game, has_curve, no_onnx))
+
+
+def _front(ck: checkpoint.Checkpoint, ev: dict) -> list[str]:
+    """The Hugging Face model card's YAML front matter (tags and the evaluation as model-index)."""
+    cfg = ck.config
+    return [
         "---", "library_name: pgcli", "tags:", "- reinforcement-learning", "- atari", f"- {cfg.algo}", f"- {ck.game}",
         "- policy-gradient", "model-index:", f"- name: pgcli {cfg.algo.upper()} {ck.game}", "  results:",
         "  - task: {type: reinforcement-learning, name: reinforcement-learning}",
         f"    dataset: {{name: {ev['env_id']}, type: {ev['env_id']}}}", "    metrics:",
         f"    - {{type: mean_reward, value: '{ev['mean_reward']:.2f} +/- {ev['std_reward']:.2f}', name: mean_reward}}",
         "---", ""]
-    body = [
+
+
+def _about(ck: checkpoint.Checkpoint, game: games.Game, ev: dict, dtype: str) -> list[str]:
+    """What the agent is, its evaluation (protocol named), and how it was trained."""
+    cfg = ck.config
+    rewards = ev["rewards"]
+    se = ev["std_reward"] / max(1, len(rewards) - 1) ** 0.5 if len(rewards) > 1 else 0.0
+    steps, minutes = ck.meta.get("steps"), float(ck.meta.get("seconds", 0.0)) / 60
+    hns_text = "; ".join(f"{h:.2f} by {'Agent57' if t == 'agent57' else 'the DQN paper'}'s human table"
+                         for t, h in ev["hns"].items() if h is not None) or "no published human score for this game"
+    return [
         f"# pgcli {cfg.algo.upper()} agent for {ev['env_id']}", "",
         f"A 2-layer policy network ({cfg.hidden} ReLU units) that plays {ck.game} from raw pixels, trained with "
         f"pgcli ({'PPO with a KL check' if cfg.algo == 'ppo' else 'REINFORCE, the seed'}): "
@@ -81,8 +93,12 @@ def card(ck: checkpoint.Checkpoint, ev: dict, dtype: str, has_curve: bool, no_on
             f"{i} = {label}" for i, label in enumerate(game.labels)) +
         f" (indices {list(game.actions)} into the game's minimal action set).", "",
     ]
-    if has_curve:
-        body += ["![learning curve](curve.png)", ""]
+
+
+def _use(game: games.Game, has_curve: bool, no_onnx: str | None) -> list[str]:
+    """The pictures, how to use the folder with pgcli, and the ONNX policy without it (or why there is none)."""
+    actions = list(game.actions)
+    body = ["![learning curve](curve.png)", ""] if has_curve else []
     body += ["![the agent playing](replay.gif)", "",
              "## Use it", "", "With pgcli installed (`pip install .` in its repository), in this folder:", "",
              "```bash", "pgcli play . --terminal           # watch it play",
@@ -95,11 +111,9 @@ def card(ck: checkpoint.Checkpoint, ev: dict, dtype: str, has_curve: bool, no_on
               "`policy.onnx` maps the emulator's RGB frame (and a little state) to the action probabilities, with "
               "pgcli's preprocessing inside; onnxruntime and ale-py alone play the game "
               "(pgcli's `examples/play_onnx.py`, ~30 lines). Its outputs are the action indices above: "
-              f"`env.step({list(game.actions)}[i])`.", ""] if not no_onnx else
+              f"`env.step({actions}[i])`.", ""] if not no_onnx else
              [f"No `policy.onnx`: {no_onnx}.", ""])
-    body += [
-             f"Made with pgcli {_version('pgcli')}, ale-py {_version('ale-py')}, numpy {_version('numpy')}.", ""]
-    return "\n".join(front + body)
+    return body + [f"Made with pgcli {_version('pgcli')}, ale-py {_version('ale-py')}, numpy {_version('numpy')}.", ""]
 
 
 def draw_curve(metrics: Path, out: Path, game: str) -> Path | None:

@@ -121,34 +121,27 @@ def _band(runs: list[Curve], attr: str, grid: np.ndarray):
             return np.nanmedian(ys, 0), np.nanmin(ys, 0), np.nanmax(ys, 0)
 
 
-def plot(curves: list[Curve], output: Path, title: str | None = None, game: str | None = None) -> None:
-    """Three panels: running reward vs episodes, wall-clock hours and agent steps. Written atomically.
-    `game` (not Pong): the score axis fits the data, with the game's random and human scores drawn."""
-    check_output(output)
-    try:
-        import matplotlib
+def _draw_runs(axes, panels, label: str, runs: list[Curve]) -> None:
+    """One label's runs on the three panels: a single run as its line; several as their median (where
+    every run has data), a min-max band, and each run faintly to its end."""
+    name = label if len(runs) == 1 else f"{label} (median of {len(runs)} runs, min-max band; thin: each run)"
+    for ax, (attr, _, k) in zip(axes, panels):
+        if len(runs) == 1:
+            c = runs[0]
+            ax.plot(getattr(c, attr) * k, c.running_reward, label=name, lw=1.6)
+            continue
+        top = min(float(getattr(c, attr)[-1]) for c in runs)
+        grid = np.linspace(0, top, 600)
+        med, lo, hi = _band(runs, attr, grid)
+        line, = ax.plot(grid * k, med, label=name, lw=1.8)
+        ax.fill_between(grid * k, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+        for c in runs:
+            ax.plot(getattr(c, attr) * k, c.running_reward, color=line.get_color(), alpha=0.35, lw=0.7)
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise PgcliError("plotting needs matplotlib: pip install 'pgcli[plot]'") from None
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4), sharey=True)
-    panels = (("episode", "episodes", 1.0), ("hours", "wall-clock hours of training", 1.0),
-              ("steps", "agent steps (millions)", 1e-6))
-    for label, runs in group(curves).items():
-        name = label if len(runs) == 1 else f"{label} (median of {len(runs)} runs, min-max band; thin: each run)"
-        for ax, (attr, _, k) in zip(axes, panels):
-            if len(runs) == 1:
-                c = runs[0]
-                line, = ax.plot(getattr(c, attr) * k, c.running_reward, label=name, lw=1.6)
-                continue
-            top = min(float(getattr(c, attr)[-1]) for c in runs)  # the median only where every run has data
-            grid = np.linspace(0, top, 600)
-            med, lo, hi = _band(runs, attr, grid)
-            line, = ax.plot(grid * k, med, label=name, lw=1.8)
-            ax.fill_between(grid * k, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
-            for c in runs:  # each run, faintly, to its end
-                ax.plot(getattr(c, attr) * k, c.running_reward, color=line.get_color(), alpha=0.35, lw=0.7)
+
+def _axes_and_references(axes, panels, curves: list[Curve], game: str | None) -> bool:
+    """Labels, grids, the score axis and its reference lines (Pong: 0, the built-in AI; another game:
+    random play and the human score). Returns whether the figure is Pong's."""
     _, ref = milestones(game)
     pong = game is None or game == "pong"
     lines = [(0.0, "beats the built-in AI above 0")] if pong else (
@@ -165,7 +158,28 @@ def plot(curves: list[Curve], output: Path, title: str | None = None, game: str 
     if pong:
         axes[0].set_ylim(-21.5, max(5.0, top + 1))
     else:
-        axes[0].set_ylim(min(0.0, min(float(c.running_reward.min()) for c in curves)), max(top, ref[1] if ref else 0) * 1.08 + 1)
+        low = min(0.0, min(float(c.running_reward.min()) for c in curves))
+        axes[0].set_ylim(low, max(top, ref[1] if ref else 0) * 1.08 + 1)
+    return pong
+
+
+def plot(curves: list[Curve], output: Path, title: str | None = None, game: str | None = None) -> None:
+    """Three panels: running reward vs episodes, wall-clock hours and agent steps. Written atomically.
+    `game` (not Pong): the score axis fits the data, with the game's random and human scores drawn."""
+    check_output(output)
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise PgcliError("plotting needs matplotlib: pip install 'pgcli[plot]'") from None
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4), sharey=True)
+    panels = (("episode", "episodes", 1.0), ("hours", "wall-clock hours of training", 1.0),
+              ("steps", "agent steps (millions)", 1e-6))
+    for label, runs in group(curves).items():
+        _draw_runs(axes, panels, label, runs)
+    pong = _axes_and_references(axes, panels, curves, game)
     handles, labels = axes[0].get_legend_handles_labels()
     ncol = max(1, min(3, len(labels), 240 // (max(map(len, labels)) + 6)))  # long labels: fewer columns, all readable
     fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=9, frameon=False)
