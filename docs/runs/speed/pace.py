@@ -3,6 +3,7 @@
     python docs/runs/speed/pace.py -o /tmp/pace-after                    # every game of the table
     python docs/runs/speed/pace.py -o /tmp/pace-before --pgcli OLD/bin/pgcli --no-run
     python docs/runs/speed/pace.py --table /tmp/pace-before /tmp/pace-after
+    python docs/runs/speed/pace.py --whole docs/runs/speed/suite-0.4/*.metrics.csv.gz   # a whole run, 1M by 1M
 
 For each game, into OUT/<game>.json (a game already there is skipped: run it again to go on):
 - `lit`: PPO's default input's lit entries a step over 1,000 agent steps of uniformly random play
@@ -156,6 +157,21 @@ def table(before: Path, after: Path) -> str:
     return "\n".join(lines)
 
 
+def whole(metrics: Path, every: int = 1_000_000) -> str:
+    """A whole run's pace by its training clock, `every` agent steps at a time, and its minutes."""
+    opener = gzip.open if metrics.suffix == ".gz" else open
+    lines, mark, last = [f"{metrics.name}:"], every, (0, 0.0)
+    with opener(metrics, "rt") as f:
+        for row in csv.DictReader(f):
+            steps, seconds = int(row["total_steps"]), float(row["seconds"])
+            if steps >= mark:
+                lines.append(f"  to {steps / 1e6:5.2f}M: {(steps - last[0]) / (seconds - last[1]):6,.0f} agent steps/s"
+                             f" (epochs of the last update {row['epochs']}, running score {float(row['running_reward']):,.1f})")
+                mark, last = (steps // every + 1) * every, (steps, seconds)
+    lines.append(f"  whole run: {last[0]:,} agent steps in {last[1] / 60:.1f} min, {last[0] / last[1]:,.0f} agent steps/s")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-o", "--output", type=Path)
@@ -166,8 +182,11 @@ def main() -> None:
     ap.add_argument("--raw-for-runs", action="store_true",
                     help="measure the raw emulator now for the runs already there (runs of this session)")
     ap.add_argument("--table", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
+    ap.add_argument("--whole", nargs="+", type=Path, metavar="METRICS", help="whole runs' pace, 1M agent steps at a time")
     a = ap.parse_args()
-    if a.table:
+    if a.whole:
+        print("\n".join(whole(m) for m in a.whole))
+    elif a.table:
         print(table(*a.table))
     else:
         measure(a.output, a.games.split(","), a.pgcli, a.steps, not a.no_run, a.raw_for_runs)
