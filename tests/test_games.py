@@ -228,7 +228,7 @@ def test_noop_is_pongs_third_action_and_nothing_elsewhere():
     g = games.for_rom("pong", noop=True)
     assert g.labels == ("NOOP", "DOWN", "UP") and g.actions == (0, 3, 2) and g.point_resets
     assert games.for_rom("pong") is games.PONG and games.for_rom("pong", noop=False).n_actions == 2
-    assert games.minimal_actions("pong")[0] == "NOOP"  # index 0 of the emulator's set, as g.actions says
+    assert games.read_rom("pong")[0][0] == "NOOP"  # index 0 of the emulator's set, as g.actions says
     assert games.for_rom("breakout", noop=True) == games.for_rom("breakout")
 
 

@@ -118,11 +118,6 @@ def read_rom(rom: str) -> tuple[tuple[str, ...], bool]:
     return tuple(a.name for a in ale.getMinimalActionSet()), ale.lives() > 0
 
 
-def minimal_actions(rom: str) -> tuple[str, ...]:
-    """The names of a ROM's minimal action set (`read_rom`)."""
-    return read_rom(rom)[0]
-
-
 def for_rom(rom: str, noop: bool = False) -> Game:
     """The game record of a ROM: Pong's exact one (with NOOP if `noop`), else the generic rule over
     its minimal action set (which has NOOP already: `noop` changes nothing there)."""

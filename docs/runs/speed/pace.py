@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import json
 import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from pgcli.files.metrics import open_metrics
 
 import numpy as np
 
@@ -79,8 +80,7 @@ def parse_bench(out: str) -> dict:
 
 def first_million(metrics: Path, steps: int = 1_000_000) -> tuple[int, float] | None:
     """(agent steps, training seconds) at the first row of a metrics CSV (or .csv.gz) past `steps`."""
-    opener = gzip.open if metrics.suffix == ".gz" else open
-    with opener(metrics, "rt") as f:
+    with open_metrics(metrics) as f:
         for row in csv.DictReader(f):
             if int(row["total_steps"]) >= steps:
                 return int(row["total_steps"]), float(row["seconds"])
@@ -159,9 +159,8 @@ def table(before: Path, after: Path) -> str:
 
 def whole(metrics: Path, every: int = 1_000_000) -> str:
     """A whole run's pace by its training clock, `every` agent steps at a time, and its minutes."""
-    opener = gzip.open if metrics.suffix == ".gz" else open
     lines, mark, last = [f"{metrics.name}:"], every, (0, 0.0)
-    with opener(metrics, "rt") as f:
+    with open_metrics(metrics) as f:
         for row in csv.DictReader(f):
             steps, seconds = int(row["total_steps"]), float(row["seconds"])
             if steps >= mark:
