@@ -191,3 +191,16 @@ def test_a_study_that_keeps_its_states_leaves_its_runs_as_they_trained(tmp_path,
     tune_study.run_here(folder, spec, trials=1)
     meta = checkpoint.read_meta(folder / "trial-0000" / "pong-s1.p")
     assert "exported_from" not in meta and meta["steps"] >= 600
+
+
+def test_a_study_continued_by_a_new_process_draws_new_recipes(tmp_path):
+    """Each `pgcli tune` opens the study afresh: its sampler must not replay the last process's draws."""
+    spec = tune_study.settle(tmp_path / "s", {**SPEC, "space": ("learning_rate=0.0001:0.003:log", "epochs=2:10")})
+    drawn = []
+    for _ in range(3):  # three processes, each asking for two trials
+        study = tune_study.open_study(tmp_path / "s", spec)
+        for _ in range(2):
+            t = study.ask()
+            drawn.append((t.suggest_float("learning_rate", 1e-4, 3e-3, log=True), t.suggest_int("epochs", 2, 10)))
+            study.tell(t, 0.0)
+    assert len(set(drawn)) == len(drawn), drawn

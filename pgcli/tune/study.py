@@ -74,10 +74,18 @@ def storage_url(folder: Path, spec: TuneSpec) -> str:
 def open_study(folder: Path, spec: TuneSpec):
     optuna = optuna_module()
     warmup = min(2 * spec.report_every, spec.steps // 2)
-    return optuna.create_study(
+    study = optuna.create_study(
         study_name=spec.study_name, storage=storage_url(folder, spec), direction=spec.direction, load_if_exists=True,
-        sampler=optuna.samplers.TPESampler(seed=0, multivariate=True, constant_liar=True),
         pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=warmup))
+    study.sampler = sampler(optuna, len(study.get_trials(deepcopy=False)))
+    return study
+
+
+def sampler(optuna, trials_so_far: int):
+    """TPE, seeded by how many trials the study holds: reproducible, yet a study continued by a new
+    process draws new recipes (seeded alike each time, its random first trials would repeat the last
+    process's, one for one)."""
+    return optuna.samplers.TPESampler(seed=trials_so_far, multivariate=True, constant_liar=True)
 
 
 def begin(folder: Path, spec: TuneSpec, on_event: Callable[[str], None]):
