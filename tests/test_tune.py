@@ -133,7 +133,7 @@ def test_a_trial_worse_than_the_median_is_pruned(tmp_path):
     (["--param", "learning_rate=0:1:log"], "needs low < high (and low > 0 on a log scale)"),
     (["--param", "clip"], "--param takes field=low:high[:log] or field=a|b|c"),
     (["--objective", "steps"], "give --target"),
-    (["--objective", "fast"], "--objective must be one of hns, steps"),
+    (["--objective", "fast"], "--objective must be one of geomean, hns, steps"),
 ])
 def test_mistakes_are_one_line_and_write_nothing(tmp_path, args, said):
     r = CliRunner().invoke(app, ["tune", "-o", str(tmp_path / "s"), "--games", "pong", *args])
@@ -204,3 +204,18 @@ def test_a_study_continued_by_a_new_process_draws_new_recipes(tmp_path):
             drawn.append((t.suggest_float("learning_rate", 1e-4, 3e-3, log=True), t.suggest_int("epochs", 2, 10)))
             study.tell(t, 0.0)
     assert len(set(drawn)) == len(drawn), drawn
+
+
+def test_the_geomean_objective_weighs_every_game_by_its_relative_gain():
+    """At 1M agent steps PPO reaches HNS ~0.2 on Space Invaders and ~0.01 on Seaquest: their mean is
+    Space Invaders' alone; the geometric mean counts halving Seaquest as much as halving Space Invaders."""
+    from pgcli.tune.trial import objective_value
+
+    a = {"space_invaders": 0.20, "seaquest": 0.010}
+    b = {"space_invaders": 0.22, "seaquest": 0.005}  # a tenth more on one, half on the other
+    assert objective_value("hns", b) > objective_value("hns", a)
+    assert objective_value("geomean", a) > objective_value("geomean", b)
+    assert objective_value("geomean", a) == pytest.approx((0.20 * 0.010) ** 0.5)
+    doubled = {"space_invaders": 0.20, "seaquest": 0.020}
+    assert objective_value("geomean", doubled) == pytest.approx(objective_value("geomean", a) * 2 ** 0.5)
+    assert objective_value("geomean", {"pong": -0.5, "seaquest": 0.01}) == pytest.approx((0.001 * 0.01) ** 0.5)  # floored

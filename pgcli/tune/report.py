@@ -39,10 +39,16 @@ MIN_FOR_IMPORTANCE = 5
 
 
 def shown(value: float | None, objective: str) -> str:
-    """A trial's value as a reader takes it: HNS to 3 decimals, agent steps in millions."""
+    """A trial's value as a reader takes it: HNS to 3 decimals, a geometric mean to 3 significant
+    digits (a game's HNS at short budgets can be 0.01), agent steps in millions."""
     if value is None:
         return "–"
-    return f"{value:.3f}" if objective == "hns" else f"{value / 1e6:.2f}M"
+    return {"hns": f"{value:.3f}", "geomean": f"{value:.3g}"}.get(objective, f"{value / 1e6:.2f}M")
+
+
+WHAT = {"hns": "the interquartile mean of the games' HNS (Agent57's table; the mean for 1-3 games)",
+        "geomean": "the geometric mean of the games' HNS (Agent57's table; each at least 0.001): every game counts by its relative gain"}
+"""Each objective in words (the report's first line, its figure's axis)."""
 
 
 def short(recipe: dict, fixed: dict) -> str:
@@ -61,8 +67,7 @@ def _importances(study) -> dict | None:
 
 def markdown(rep: dict) -> str:
     spec = rep["spec"]
-    what = ("the interquartile mean of the games' HNS (Agent57's table; the mean for 1-3 games), evaluated on "
-            f"{spec['eval_games']} games a run" if spec["objective"] == "hns"
+    what = (f"{WHAT[spec['objective']]}, evaluated on {spec['eval_games']} games a run" if spec["objective"] in WHAT
             else f"agent steps to a running reward of {spec['target']:g} (the median of the runs; never: twice the budget)")
     lines = ["# pgcli tune", "",
              f"Games {', '.join(spec['games'])}, seeds {', '.join(map(str, spec['seeds']))}, {spec['steps']:,} agent steps a run; "
@@ -74,6 +79,9 @@ def markdown(rep: dict) -> str:
     if base is not None:
         lines += [f"PPO's defaults (trial {base['number']}): {shown(base['value'], spec['objective'])} "
                   f"in {base['minutes']:.1f} minutes.", ""]
+    if best is not None and base is not None and spec["objective"] == "geomean" and base["value"] > 0:
+        lines += [f"The best trial's score above random is {best['value'] / base['value']:.2f}x the defaults' "
+                  "(the geometric mean over the games).", ""]
     if best is not None:
         lines += [f"**Best: trial {best['number']}, {shown(best['value'], spec['objective'])}** in {best['minutes']:.1f} minutes of training "
                   f"({best['agent_steps']:,} agent steps).", "",
@@ -115,7 +123,7 @@ def _figure(folder: Path, rep: dict) -> str | None:
     steps = spec["objective"] == "steps"
     scale = 1e6 if steps else 1.0
     ylabel = (f"agent steps to {spec['target']:g} (median of runs), millions" if steps
-              else "HNS (interquartile mean of the games)")
+              else {"hns": "HNS (interquartile mean of the games)", "geomean": "HNS (geometric mean of the games)"}[spec["objective"]])
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
     ax.plot([r["number"] for r in done], [r["value"] / scale for r in done], "o", label="completed")
     better = min if rep["direction"] == "minimize" else max
