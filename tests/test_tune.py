@@ -219,3 +219,11 @@ def test_the_geomean_objective_weighs_every_game_by_its_relative_gain():
     doubled = {"space_invaders": 0.20, "seaquest": 0.020}
     assert objective_value("geomean", doubled) == pytest.approx(objective_value("geomean", a) * 2 ** 0.5)
     assert objective_value("geomean", {"pong": -0.5, "seaquest": 0.01}) == pytest.approx((0.001 * 0.01) ** 0.5)  # floored
+
+
+def test_a_space_without_ppos_defaults_has_no_defaults_trial(tmp_path, fake_eval):
+    """A range that leaves a default out: no trial is PPO's defaults (a half-sampled one is not labelled so)."""
+    spec = tune_study.settle(tmp_path / "s", {**SPEC, "space": ("learning_rate=0.0001:0.003:log", "clip=0.25:0.3")})
+    tune_study.run_here(tmp_path / "s", spec, trials=1)
+    (t,) = tune_study.open_study(tmp_path / "s", spec).get_trials()
+    assert "defaults" not in t.user_attrs and 0.25 <= t.params["clip"] <= 0.3

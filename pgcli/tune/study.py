@@ -89,11 +89,12 @@ def sampler(optuna, trials_so_far: int):
 
 
 def begin(folder: Path, spec: TuneSpec, on_event: Callable[[str], None]):
-    """Open the study to run its trials: a new one's first trial is PPO's defaults; trials cut short
-    are enqueued again (`recover`)."""
+    """Open the study to run its trials: a new one's first trial is PPO's defaults (when every searched
+    range holds its default: else no trial is); trials cut short are enqueued again (`recover`)."""
     study = open_study(folder, spec)
-    if not study.get_trials(deepcopy=False):
-        study.enqueue_trial(defaults(space(spec)), user_attrs={"defaults": True})
+    base, searched = defaults(space(spec)), space(spec)
+    if not study.get_trials(deepcopy=False) and len(base) == len(searched):
+        study.enqueue_trial(base, user_attrs={"defaults": True})
     for n in recover(study):
         on_event(f"trial {n} was cut short: it runs again from its runs' checkpoints")
     for t in finished(study):  # ones a process stopped before it slimmed them
