@@ -75,7 +75,7 @@ def test_a_trial_cut_mid_way_goes_on_from_its_checkpoint_when_run_again(tmp_path
     assert trial_states(folder) == [("FAIL", "trial-0000"), ("COMPLETE", "trial-0000")]  # same folder, same run
     study = tune_study.open_study(folder, spec)
     failed, done = study.get_trials()
-    assert failed.params == done.params and "trial 0 was cut short" in events[0]
+    assert failed.params == done.params and "trial 0 was cut short: it runs again as a new trial in trial-0000" in events[0]
     rows = (folder / "trial-0000" / "pong-s1.metrics.csv").read_text().splitlines()[1:]
     assert int(rows[-1].split(",")[7]) >= 600 and not (folder / "trial-0001").exists()
 

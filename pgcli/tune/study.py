@@ -95,8 +95,8 @@ def begin(folder: Path, spec: TuneSpec, on_event: Callable[[str], None]):
     base, searched = defaults(space(spec)), space(spec)
     if not study.get_trials(deepcopy=False) and len(base) == len(searched):
         study.enqueue_trial(base, user_attrs={"defaults": True})
-    for n in recover(study):
-        on_event(f"trial {n} was cut short: it runs again from its runs' checkpoints")
+    for n, name in recover(study):
+        on_event(f"trial {n} was cut short: it runs again as a new trial in {name}, from its runs' checkpoints")
     for t in finished(study):  # ones a process stopped before it slimmed them
         tidy(folder, spec, t.user_attrs.get("folder"))
     return study
@@ -114,17 +114,18 @@ def tidy(folder: Path, spec: TuneSpec, name: str | None) -> None:
         slim(Path(folder) / name)
 
 
-def recover(study) -> list[int]:
+def recover(study) -> list[tuple[int, str]]:
     """Trials left running by a process that is gone -> failed, and enqueued again with their parameters
-    and folder (their runs go on from their checkpoints). -> the trial numbers recovered."""
+    and folder (their runs go on from their checkpoints). -> (number, folder) of each trial recovered."""
     from optuna.trial import TrialState
 
     out = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         study._storage.set_trial_state_values(t._trial_id, state=TrialState.FAIL)
         kept = {k: v for k, v in t.user_attrs.items() if k == "defaults"}
-        study.enqueue_trial(t.params, user_attrs={"folder": t.user_attrs.get("folder", folder_name(t.number)), **kept})
-        out.append(t.number)
+        name = t.user_attrs.get("folder", folder_name(t.number))
+        study.enqueue_trial(t.params, user_attrs={"folder": name, **kept})
+        out.append((t.number, name))
     return out
 
 
