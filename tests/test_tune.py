@@ -111,19 +111,41 @@ def test_the_pruner_sees_the_running_score_as_hns_every_half_million_steps_and_c
     assert rep2.reports == [(600_000, 8.0)]  # distance to the target: lower is better
 
 
-def test_a_trial_worse_than_the_median_is_pruned(tmp_path):
+def test_a_trial_in_the_bottom_quarter_is_pruned_one_below_the_median_is_not(tmp_path):
     spec = tune_study.settle(tmp_path / "s", {**SPEC, "steps": 2_000_000, "report_every": 500_000})
     study = tune_study.open_study(tmp_path / "s", spec)
-    for _ in range(4):  # the median pruner waits for 4 trials
+    for v in (1.0, 2.0, 3.0, 4.0):  # the pruner waits for 4 trials
         t = study.ask()
         for step in (500_000, 1_000_000, 1_500_000):
-            t.report(1.0, step)
-        study.tell(t, 1.0)
+            t.report(v, step)
+        study.tell(t, v)
+    rep = tune_study.OptunaReporter(study.ask())
+    rep.report(2.2, 1_500_000)
+    assert not rep.should_prune()  # below the median (2.5), above the bottom quarter (1.75)
     rep = tune_study.OptunaReporter(study.ask())
     rep.report(0.1, 500_000)
     assert not rep.should_prune()  # within the warm-up (1M agent steps)
     rep.report(0.1, 1_500_000)
     assert rep.should_prune()
+
+
+def test_the_pruner_waits_until_every_game_has_been_played():
+    import optuna
+
+    spec = TuneSpec(games=("space_invaders", "seaquest", "beam_rider"), steps=1_000_000, report_every=500_000)
+    assert tune_study.pruner(optuna, spec)._n_warmup_steps == 2_500_000  # Beam Rider's first run, half-way
+
+
+def test_the_pruner_sees_the_trial_so_far_finished_runs_and_this_ones_running_score():
+    from pgcli.base.references import hns
+    from pgcli.tune.trial import objective_value
+
+    spec = TuneSpec(games=("space_invaders", "seaquest"), steps=1_000_000, report_every=500_000)
+    rep = Reporter()
+    before = {"space_invaders": [0.2], "seaquest": [0.01]}  # seeds 1 of both, evaluated
+    Watch(spec, "space_invaders", 2_000_000, rep, before)(Stats(500_000, 400.0))  # seed 2 of Space Invaders
+    expected = objective_value("geomean", {"space_invaders": (0.2 + hns("space_invaders", 400.0)) / 2, "seaquest": 0.01})
+    assert rep.reports == [(2_500_000, pytest.approx(expected))]
 
 
 @pytest.mark.parametrize("args, said", [

@@ -31,7 +31,7 @@ def tune(
     parallel: Optional[int] = typer.Option(None, "--parallel", min=1, max=1024, help="Run this many trials at once, as Ray tasks of 2 cores each on this machine (needs pgcli\\[ray]).", rich_help_panel="Ray"),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Run every trial as a Ray task on the cluster at this address; the folder must be on a file system every node sees (and --storage a database they reach).", rich_help_panel="Ray"),
 ):
-    """Search PPO's recipe with Optuna (TPE, median pruning) on games outside the benchmark suite."""
+    """Search PPO's recipe with Optuna (TPE, pruning) on games outside the benchmark suite."""
     from pgcli.benchmark.suite import _rom, parse_recipe
     from pgcli.tune import study as tune_study
     from pgcli.tune.report import shown, write

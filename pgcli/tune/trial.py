@@ -7,15 +7,17 @@ seed, each annealing its learning rate over its own budget. The objective is eit
 evaluation: the geometric mean of the games' HNS (`geomean`, the default: every game weighs alike, by
 its relative gain), the interquartile mean of the games' HNS (`hns`, the suite's measure), or the
 agent steps a run needs to a running reward (`steps`: the median over the runs; a run that never
-gets there counts twice the budget). While a run trains, its running score (as HNS, or its distance
-to the target) is reported every `report_every` agent steps to the pruner, which may stop the trial:
-the run saves its checkpoint and the trial ends pruned. A trial cut mid-way (Ctrl-C, a lost worker)
+gets there counts twice the budget). While a run trains, every `report_every` agent steps the pruner
+is told the trial's objective so far: the runs finished (their evaluations) with this run's running
+score in its place (`steps`: this run's distance to the target). It may stop the trial: the run saves
+its checkpoint and the trial ends pruned. A trial cut mid-way (Ctrl-C, a lost worker)
 goes on from its runs' checkpoints when it is run again: nothing finished is redone.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import math
 import statistics
 from dataclasses import asdict, dataclass, field
@@ -79,17 +81,25 @@ class Pruned(Exception):
 
 
 class Watch:
-    """A run's episodes -> the pruner's reports every `every` agent steps; `stop()` once it prunes."""
+    """A run's episodes -> the pruner's reports every `every` agent steps; `stop()` once it prunes.
+    `before`: the HNS of the trial's runs finished before this one, by game."""
 
-    def __init__(self, spec: TuneSpec, game: str, offset: int, reporter):
+    def __init__(self, spec: TuneSpec, game: str, offset: int, reporter, before: dict | None = None):
         self.spec, self.game, self.offset, self.reporter = spec, game, offset, reporter
+        self.before = before or {}
         self.next, self.pruned = spec.report_every, False
 
     def value(self, running: float) -> float:
+        """The trial so far: the objective over the finished runs and this one's running score, each
+        game the mean of its runs (so every trial at the same agent step is scored on the same runs)."""
         if self.spec.objective == "steps":
             return self.spec.target - running  # how far from the target: lower is better
         h = references.hns(self.game, running)
-        return running if h is None else h
+        if h is None:
+            return running
+        games = {g: list(v) for g, v in self.before.items()}
+        games.setdefault(self.game, []).append(h)
+        return objective_value(self.spec.objective, {g: statistics.fmean(v) for g, v in games.items()})
 
     def __call__(self, st) -> None:
         if self.pruned or st.total_steps < self.next or st.running_reward is None:
@@ -114,10 +124,11 @@ def run_trial(folder: Path, spec: TuneSpec, recipe: dict, reporter, train_run: C
     raises Pruned when the pruner stops it."""
     folder = Path(folder)
     suite = settle_suite(folder, spec.suite(recipe))
+    before: dict[str, list[float]] = {}
     for i, st in enumerate(status(folder, suite)):
         path = folder / f"{run_name(st.game, st.seed)}.p"
         if not _done(folder, spec, suite, st):
-            watch = Watch(spec, st.game, i * spec.steps, reporter)
+            watch = Watch(spec, st.game, i * spec.steps, reporter, before)
             overrides = {**suite.recipe, "algo": "ppo", "env_id": st.game, "seed": st.seed, "lr_anneal_steps": spec.steps}
             train_run({} if path.exists() else overrides, path, path if path.exists() else None, suite.save_every,
                       watch, watch.stop, spec.target if spec.objective == "steps" else None)
@@ -125,9 +136,18 @@ def run_trial(folder: Path, spec: TuneSpec, recipe: dict, reporter, train_run: C
                 raise Pruned(f"{run_name(st.game, st.seed)} at {checkpoint.read_meta(path)['steps']:,} agent steps")
             if not _done(folder, spec, suite, st):  # stopped short (Ctrl-C is a Stopped from train_run)
                 raise PgcliError(f"{path}: the run stopped before its budget; run the command again to continue it")
-        if spec.objective != "steps" and evaluated_games(folder / f"{run_name(st.game, st.seed)}.evaluate.json") != spec.eval_games:
-            evaluate_run(folder, suite, st.game, st.seed)
+        if spec.objective != "steps":
+            if evaluated_games(folder / f"{run_name(st.game, st.seed)}.evaluate.json") != spec.eval_games:
+                evaluate_run(folder, suite, st.game, st.seed)
+            before.setdefault(st.game, []).append(_evaluated_hns(folder, st.game, st.seed))
     return score(folder, spec, suite)
+
+
+def _evaluated_hns(folder: Path, game: str, seed: int) -> float:
+    """A finished run's HNS by its evaluation (Agent57's table; its raw score for a game without one)."""
+    mean = float(json.loads((folder / f"{run_name(game, seed)}.evaluate.json").read_text())["mean_reward"])
+    h = references.hns(game, mean)
+    return mean if h is None else h
 
 
 def slim(folder: Path) -> int:
@@ -191,10 +211,10 @@ def score(folder: Path, spec: TuneSpec, suite: Suite) -> dict:
 
 def objective_value(objective: str, hns_by_game: dict[str, float]) -> float:
     """The games' HNS -> the trial's value. `hns`: their interquartile mean (the mean for 1-3 games), the
-    suite's measure, led by the game with the widest human range at short budgets (Space Invaders at 1M
-    agent steps: 0.22; Seaquest 0.013, Beam Rider 0.01). `geomean`: their geometric mean, each at least
-    HNS_FLOOR: every game counts by its relative gain (twice the score above random on any game
-    lifts it alike), and ranked against the defaults' it is the mean gain over them."""
+    suite's measure; at short budgets one game's (PPO's defaults at 1M agent steps: Space Invaders 0.17,
+    Seaquest 0.014, Beam Rider 0.007). `geomean`: their geometric mean, each at least HNS_FLOOR: every
+    game counts by its relative gain (twice the score above random on any game lifts it alike), and
+    divided by the defaults' it is the mean gain over them."""
     values = list(hns_by_game.values())
     if objective == "hns":
         return float(iqm(values))  # under 4 games nothing is trimmed: the mean
