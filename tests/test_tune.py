@@ -53,6 +53,7 @@ def test_a_study_completes_its_trials_continues_and_reports_a_recipe_benchmark_r
     assert set(best["recipe"]) == set(SMALL) | {"learning_rate", "clip"} and best["minutes"] > 0
     md = (folder / "report.md").read_text()
     assert f"--recipe {rep['best_recipe']}" in md and "| 0 (defaults) |" in md and "PPO's defaults (trial 0)" in md
+    assert "| trial | state | value | pong | minutes |" in md  # each game's HNS beside the trial's value
     assert set(rep["importances"]) == {"learning_rate", "clip"}
 
 

@@ -91,13 +91,17 @@ def markdown(rep: dict) -> str:
         lines += ["Parameters by importance (PED-ANOVA): " + ", ".join(f"{k} {v:.2f}" for k, v in rep["importances"].items()), ""]
     else:
         lines += [f"Parameters' importances: from {MIN_FOR_IMPORTANCE} completed trials on.", ""]
-    lines += ["| trial | state | value | minutes | searched recipe |", "|---|---|---|---|---|"]
+    parts = list(dict.fromkeys(k for r in rep["trials"] for k in (r["parts"] or {})))  # games (HNS) or runs (steps)
+    lines += ["| trial | state | value | " + "".join(f"{k} | " for k in parts) + "minutes | searched recipe |",
+              "|---|---|---|" + "---|" * len(parts) + "---|---|"]
     order = sorted(rep["trials"], key=lambda r: (r["value"] is None, -(r["value"] or 0) if rep["direction"] == "maximize"
                                                   else (r["value"] or 0)))
+    fmt = "steps" if spec["objective"] == "steps" else "geomean"  # a run's agent steps, or a game's HNS to 3 digits
     for r in order:
         minutes = "–" if r["minutes"] is None else f"{r['minutes']:.1f}"
+        cells = "".join(f"{shown((r['parts'] or {}).get(k), fmt)} | " for k in parts)
         lines.append(f"| {r['number']}{' (defaults)' if r['defaults'] else ''} | {r['state']} | "
-                     f"{shown(r['value'], spec['objective'])} | {minutes} | `{short(r['recipe'], spec['recipe'])}` |")
+                     f"{shown(r['value'], spec['objective'])} | {cells}{minutes} | `{short(r['recipe'], spec['recipe'])}` |")
     return "\n".join(lines) + "\n"
 
 
