@@ -43,7 +43,7 @@ def test_a_study_completes_its_trials_continues_and_reports_a_recipe_benchmark_r
     stamp = first.stat().st_mtime_ns
     tune_study.run_here(folder, spec, trials=5, on_event=events.append)  # three more: nothing redone
     assert [s for s, _ in trial_states(folder)] == ["COMPLETE"] * 5 and first.stat().st_mtime_ns == stamp
-    assert "best so far: trial" in events[-1]
+    assert "x the defaults (pong " in events[-1] and "best so far: trial" in events[-1]  # its games, beside the defaults
     r = CliRunner().invoke(app, ["tune", "-o", str(folder), "--report"])
     assert r.exit_code == 0, r.stderr
     rep = json.loads((folder / "report.json").read_text())

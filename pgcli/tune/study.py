@@ -173,8 +173,17 @@ def finish(study, spec: TuneSpec, trial, out: dict) -> str:
     trial.set_user_attr("parts", out.get("games") or out.get("runs"))
     study.tell(trial, out["value"])
     best = study.best_trial
-    return (f"trial {trial.number}: {shown(out['value'], spec.objective)} in {out['minutes']:.1f} min; "
+    parts = out.get("games") or out.get("runs")
+    fmt = "steps" if spec.objective == "steps" else "geomean"
+    return (f"trial {trial.number}: {shown(out['value'], spec.objective)}{versus_defaults(study, spec, out['value'])} "
+            f"({', '.join(f'{k} {shown(v, fmt)}' for k, v in parts.items())}) in {out['minutes']:.1f} min; "
             f"best so far: trial {best.number}, {shown(best.value, spec.objective)}")
+
+
+def versus_defaults(study, spec: TuneSpec, value: float) -> str:
+    """', 1.12x the defaults' for the geomean objective once PPO's defaults have a value, else ''."""
+    base = [t.value for t in finished(study) if t.user_attrs.get("defaults") and t.value]
+    return f", {value / base[0]:.2f}x the defaults" if spec.objective == "geomean" and base else ""
 
 
 class OptunaReporter:
