@@ -46,6 +46,11 @@ def shown(value: float | None, objective: str) -> str:
     return {"hns": f"{value:.3f}", "geomean": f"{value:.3g}"}.get(objective, f"{value / 1e6:.2f}M")
 
 
+def part_shown(value: float | None, objective: str) -> str:
+    """One game's HNS (3 significant digits) or one run's agent steps, as a trial's part."""
+    return shown(value, "steps" if objective == "steps" else "geomean")
+
+
 WHAT = {"hns": "the interquartile mean of the games' HNS (Agent57's table; the mean for 1-3 games)",
         "geomean": "the geometric mean of the games' HNS (Agent57's table; each at least 0.001): every game counts by its relative gain"}
 """Each objective in words (the report's first line, its figure's axis)."""
@@ -96,10 +101,9 @@ def markdown(rep: dict) -> str:
               "|---|---|---|" + "---|" * len(parts) + "---|---|"]
     order = sorted(rep["trials"], key=lambda r: (r["value"] is None, -(r["value"] or 0) if rep["direction"] == "maximize"
                                                   else (r["value"] or 0)))
-    fmt = "steps" if spec["objective"] == "steps" else "geomean"  # a run's agent steps, or a game's HNS to 3 digits
     for r in order:
         minutes = "–" if r["minutes"] is None else f"{r['minutes']:.1f}"
-        cells = "".join(f"{shown((r['parts'] or {}).get(k), fmt)} | " for k in parts)
+        cells = "".join(f"{part_shown((r['parts'] or {}).get(k), spec['objective'])} | " for k in parts)
         lines.append(f"| {r['number']}{' (defaults)' if r['defaults'] else ''} | {r['state']} | "
                      f"{shown(r['value'], spec['objective'])} | {cells}{minutes} | `{short(r['recipe'], spec['recipe'])}` |")
     return "\n".join(lines) + "\n"

@@ -25,7 +25,7 @@ from typing import Callable
 
 from pgcli.base.errors import PgcliError
 from pgcli.files.atomic import atomic_write
-from pgcli.tune.report import shown
+from pgcli.tune.report import part_shown, shown
 from pgcli.tune.space import DEFAULT_SPACE, defaults, parse_param, recipe_of
 from pgcli.tune.trial import Pruned, TuneSpec, run_trial, slim
 
@@ -174,9 +174,8 @@ def finish(study, spec: TuneSpec, trial, out: dict) -> str:
     study.tell(trial, out["value"])
     best = study.best_trial
     parts = out.get("games") or out.get("runs")
-    fmt = "steps" if spec.objective == "steps" else "geomean"
     return (f"trial {trial.number}: {shown(out['value'], spec.objective)}{versus_defaults(study, spec, out['value'])} "
-            f"({', '.join(f'{k} {shown(v, fmt)}' for k, v in parts.items())}) in {out['minutes']:.1f} min; "
+            f"({', '.join(f'{k} {part_shown(v, spec.objective)}' for k, v in parts.items())}) in {out['minutes']:.1f} min; "
             f"best so far: trial {best.number}, {shown(best.value, spec.objective)}")
 
 
