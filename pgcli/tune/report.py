@@ -123,6 +123,7 @@ def _figure(folder: Path, rep: dict) -> str | None:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        import matplotlib.ticker
     except ImportError:
         return None
     from pgcli.files.outputs import save_figure
@@ -146,7 +147,9 @@ def _figure(folder: Path, rep: dict) -> str | None:
         if base:
             axis.axhline(base[0]["value"] / scale, color="grey", ls="--", lw=1, label="PPO's defaults")
         axis.set_ylabel(ylabel)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    numbers = [r["number"] for r in rep["trials"]]
+    ax.set_xlim(min(numbers) - 0.5, max(numbers) + 0.5)  # whole trials, even for one
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, min_n_ticks=1))
     ax.set_xlabel("trial")
     ax.legend(fontsize=8)
     bx.plot([r["minutes"] for r in done], [r["value"] / scale for r in done], "o")
