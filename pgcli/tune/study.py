@@ -170,10 +170,10 @@ def finish(study, spec: TuneSpec, trial, out: dict) -> str:
         return f"trial {trial.number}: pruned ({out['pruned']})"
     for k in ("minutes", "agent_steps"):
         trial.set_user_attr(k, out[k])
-    trial.set_user_attr("parts", out.get("games") or out.get("runs"))
+    parts = out.get("games") or out.get("runs")  # each game's HNS, or each run's agent steps
+    trial.set_user_attr("parts", parts)
     study.tell(trial, out["value"])
     best = study.best_trial
-    parts = out.get("games") or out.get("runs")
     return (f"trial {trial.number}: {shown(out['value'], spec.objective)}{versus_defaults(study, spec, out['value'])} "
             f"({', '.join(f'{k} {part_shown(v, spec.objective)}' for k, v in parts.items())}) in {out['minutes']:.1f} min; "
             f"best so far: trial {best.number}, {shown(best.value, spec.objective)}")

@@ -214,7 +214,7 @@ def objective_value(objective: str, hns_by_game: dict[str, float]) -> float:
     suite's measure; at short budgets one game's (PPO's defaults at 1M agent steps: Space Invaders 0.17,
     Seaquest 0.014, Beam Rider 0.007). `geomean`: their geometric mean, each at least HNS_FLOOR: every
     game counts by its relative gain (twice the score above random on any game lifts it alike), and
-    divided by the defaults' it is the mean gain over them."""
+    divided by the defaults' it is the geometric mean of the games' gains over them."""
     values = list(hns_by_game.values())
     if objective == "hns":
         return float(iqm(values))  # under 4 games nothing is trimmed: the mean
