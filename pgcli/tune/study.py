@@ -105,7 +105,8 @@ def begin(folder: Path, spec: TuneSpec, on_event: Callable[[str], None]):
     """Open the study to run its trials: a new one's first trial is PPO's defaults (when every searched
     range holds its default: else no trial is); trials cut short are enqueued again (`recover`)."""
     study = open_study(folder, spec)
-    base, searched = defaults(space(spec)), space(spec)
+    searched = space(spec)
+    base = defaults(searched)
     if not study.get_trials(deepcopy=False) and len(base) == len(searched):
         study.enqueue_trial(base, user_attrs={"defaults": True})
     for n, name in recover(study):

@@ -17,7 +17,6 @@ goes on from its runs' checkpoints when it is run again: nothing finished is red
 from __future__ import annotations
 
 import csv
-import json
 import math
 import statistics
 from dataclasses import asdict, dataclass, field
@@ -124,10 +123,10 @@ def run_trial(folder: Path, spec: TuneSpec, recipe: dict, reporter, train_run: C
     raises Pruned when the pruner stops it."""
     folder = Path(folder)
     suite = settle_suite(folder, spec.suite(recipe))
-    before: dict[str, list[float]] = {}
     for i, st in enumerate(status(folder, suite)):
         path = folder / f"{run_name(st.game, st.seed)}.p"
         if not _done(folder, spec, suite, st):
+            before = {} if spec.objective == "steps" else _evaluated_hns(folder, suite)
             watch = Watch(spec, st.game, i * spec.steps, reporter, before)
             overrides = {**suite.recipe, "algo": "ppo", "env_id": st.game, "seed": st.seed, "lr_anneal_steps": spec.steps}
             train_run({} if path.exists() else overrides, path, path if path.exists() else None, suite.save_every,
@@ -136,18 +135,18 @@ def run_trial(folder: Path, spec: TuneSpec, recipe: dict, reporter, train_run: C
                 raise Pruned(f"{run_name(st.game, st.seed)} at {checkpoint.read_meta(path)['steps']:,} agent steps")
             if not _done(folder, spec, suite, st):  # stopped short (Ctrl-C is a Stopped from train_run)
                 raise PgcliError(f"{path}: the run stopped before its budget; run the command again to continue it")
-        if spec.objective != "steps":
-            if evaluated_games(folder / f"{run_name(st.game, st.seed)}.evaluate.json") != spec.eval_games:
-                evaluate_run(folder, suite, st.game, st.seed)
-            before.setdefault(st.game, []).append(_evaluated_hns(folder, st.game, st.seed))
+        if spec.objective != "steps" and evaluated_games(folder / f"{run_name(st.game, st.seed)}.evaluate.json") != spec.eval_games:
+            evaluate_run(folder, suite, st.game, st.seed)
     return score(folder, spec, suite)
 
 
-def _evaluated_hns(folder: Path, game: str, seed: int) -> float:
-    """A finished run's HNS by its evaluation (Agent57's table; its raw score for a game without one)."""
-    mean = float(json.loads((folder / f"{run_name(game, seed)}.evaluate.json").read_text())["mean_reward"])
-    h = references.hns(game, mean)
-    return mean if h is None else h
+def _evaluated_hns(folder: Path, suite: Suite) -> dict[str, list[float]]:
+    """Each game's runs evaluated so far, as HNS (Agent57's table), one a seed: the benchmark's report
+    reads the evaluations. Games without a human score are left out."""
+    from pgcli.benchmark.report import build
+
+    return {g["game"]: [references.hns(g["game"], x) for x in g["scores"]]
+            for g in build(folder, suite)["games"] if g["scores"] and g["hns_agent57"] is not None}
 
 
 def slim(folder: Path) -> int:
