@@ -94,11 +94,18 @@ def pruner(optuna, spec: TuneSpec):
     return optuna.pruners.PercentilePruner(KEEP_PERCENT, n_startup_trials=4, n_warmup_steps=warmup)
 
 
+RANDOM_TRIALS = 5
+"""TPE draws at random until this many trials have finished (Optuna's default is 10). A pgcli trial
+costs ~45 minutes on 2 cores (3 games x 2 seeds x 1M agent steps), so a study gets 10-20 of them: at
+10, half of it would be random draws. The first trial is PPO's defaults, a good point TPE builds on."""
+
+
 def sampler(optuna, trials_so_far: int):
     """TPE, seeded by how many trials the study holds: reproducible, yet a study continued by a new
     process draws new recipes (seeded alike each time, its random first trials would repeat the last
     process's, one for one)."""
-    return optuna.samplers.TPESampler(seed=trials_so_far, multivariate=True, constant_liar=True)
+    return optuna.samplers.TPESampler(seed=trials_so_far, n_startup_trials=RANDOM_TRIALS, multivariate=True,
+                                      constant_liar=True)
 
 
 def begin(folder: Path, spec: TuneSpec, on_event: Callable[[str], None]):
