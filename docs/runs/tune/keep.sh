@@ -16,6 +16,6 @@ for t in "$src"/trial-*; do
   mkdir -p "$dst/$name"
   cp "$t"/suite.json "$dst/$name"/ 2>/dev/null || true
   for f in "$t"/*.evaluate.json; do [ -f "$f" ] && cp "$f" "$dst/$name"/; done
-  for f in "$t"/*.metrics.csv; do [ -f "$f" ] && gzip -9 -c "$f" > "$dst/$name/$(basename "$f").gz"; done
+  for f in "$t"/*.metrics.csv; do [ -f "$f" ] && gzip -9 -n -c "$f" > "$dst/$name/$(basename "$f").gz"; done
 done
 echo "kept $(du -sh "$dst" | cut -f1) in $dst"
