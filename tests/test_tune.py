@@ -255,7 +255,7 @@ def test_a_space_without_ppos_defaults_has_no_defaults_trial(tmp_path, fake_eval
 def test_after_five_finished_trials_the_sampler_draws_near_the_best_not_at_random(tmp_path):
     """TPE leaves random draws after `RANDOM_TRIALS` (5) finished trials: a study of ~10-20 trials must not
     spend half of them on chance. Three studies, each best at another place: the 6th trial lands by it in
-    each (random draws would, all three times, 1 time in 40)."""
+    each (random draws would, all three times, about 1 time in 80)."""
     for best in (0.05, 0.5, 0.95):
         spec = tune_study.settle(tmp_path / str(best), {**SPEC, "space": ("clip=0.0:1.0",)})
         study = tune_study.open_study(tmp_path / str(best), spec)
