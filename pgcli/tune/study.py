@@ -96,7 +96,7 @@ def pruner(optuna, spec: TuneSpec):
 
 RANDOM_TRIALS = 5
 """TPE draws at random until this many trials have finished (Optuna's default is 10). A pgcli trial
-costs ~45 minutes on 2 cores (3 games x 2 seeds x 1M agent steps), so a study gets 10-20 of them: at
+costs 45-75 minutes on 2 cores (3 games x 2 seeds x 1M agent steps), so a study gets 10-20 of them: at
 10, half of it would be random draws. The first trial is PPO's defaults, a good point TPE builds on."""
 
 

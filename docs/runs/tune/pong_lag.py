@@ -9,18 +9,18 @@ running reward's crossing.
 """
 import collections
 import csv
-import gzip
 import statistics
 import sys
 from pathlib import Path
+
+from pgcli.files.metrics import open_metrics
 
 TARGET = 18.0
 
 
 def crossings(path: Path) -> dict:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", newline="") as f:
-        rows = list(csv.DictReader(f))
+    with open_metrics(path) as f:
+        rows = [r for r in csv.DictReader(f) if r["cut"] != "1"]  # as the study's objective reads them
     out = {}
     windows = {20: collections.deque(maxlen=20), 100: collections.deque(maxlen=100)}
     for i, row in enumerate(rows, 1):
