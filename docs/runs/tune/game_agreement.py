@@ -8,11 +8,12 @@ ranked by the geometric mean of the other games alone, as multiples of PPO's def
 """
 import itertools
 import json
-import math
 import sys
 from pathlib import Path
 
 import numpy as np
+
+from pgcli.tune.trial import objective_value
 
 
 def ranks(values: list[float]) -> np.ndarray:
@@ -21,10 +22,6 @@ def ranks(values: list[float]) -> np.ndarray:
 
 def spearman(x: list[float], y: list[float]) -> float:
     return float(np.corrcoef(ranks(x), ranks(y))[0, 1])
-
-
-def geomean(values: list[float]) -> float:
-    return math.exp(sum(math.log(max(v, 0.001)) for v in values) / len(values))  # the study's floor
 
 
 def main(folder: Path) -> None:
@@ -38,7 +35,7 @@ def main(folder: Path) -> None:
     defaults = next((t for t in trials if t.get("defaults")), None)
     for left_out in games:
         kept = [g for g in games if g != left_out]
-        value = {t["number"]: geomean([t["parts"][g] for g in kept]) for t in trials}
+        value = {t["number"]: objective_value("geomean", {g: t["parts"][g] for g in kept}) for t in trials}
         base = value[defaults["number"]] if defaults else 1.0
         order = sorted(trials, key=lambda t: -value[t["number"]])[:4]
         lead = ", ".join(f"trial {t['number']}{' (defaults)' if t is defaults else ''} "
